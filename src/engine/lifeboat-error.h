@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define LIFEBOAT_ERROR (lifeboat_error_quark ())
+
+typedef enum
+{
+  LIFEBOAT_ERROR_FAILED,
+  LIFEBOAT_ERROR_NO_SOCKET,           /* the engine's socket does not exist */
+  LIFEBOAT_ERROR_PERMISSION_DENIED,   /* not allowed to talk to the socket */
+  LIFEBOAT_ERROR_NOT_RESPONDING,      /* connected, but the engine does not answer (in time) */
+  LIFEBOAT_ERROR_UNSUPPORTED_ENGINE,  /* API too old, or not a Docker-compatible engine */
+  LIFEBOAT_ERROR_NOT_FOUND,           /* container, volume, image or project gone */
+  LIFEBOAT_ERROR_ENGINE,              /* the engine answered with an HTTP error */
+  LIFEBOAT_ERROR_INVALID_URI,
+  LIFEBOAT_ERROR_INVALID_ARCHIVE,     /* corrupt, truncated or not a tar archive */
+  LIFEBOAT_ERROR_HOSTILE_ARCHIVE,     /* entries that would land outside the volume */
+  LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
+  LIFEBOAT_ERROR_VERSION_MISMATCH,    /* CVAT version of backup and target differ */
+  LIFEBOAT_ERROR_NO_SPACE,
+  LIFEBOAT_ERROR_INVALID_BACKUP,      /* folder is not a backup / manifest unreadable */
+  LIFEBOAT_ERROR_SSH,                 /* the SSH tunnel failed */
+  LIFEBOAT_ERROR_HOST_KEY_UNKNOWN,
+  LIFEBOAT_ERROR_HOST_KEY_CHANGED,
+  LIFEBOAT_ERROR_AUTH_FAILED,
+} LifeboatError;
+
+GQuark lifeboat_error_quark (void);
+
+G_END_DECLS

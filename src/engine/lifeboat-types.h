@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  LIFEBOAT_COMPRESSION_GZIP,
+  LIFEBOAT_COMPRESSION_ZSTD,
+  LIFEBOAT_COMPRESSION_NONE,
+} LifeboatCompression;
+
+typedef enum
+{
+  LIFEBOAT_JOB_KIND_BACKUP,
+  LIFEBOAT_JOB_KIND_RESTORE,
+  LIFEBOAT_JOB_KIND_SAFETY_BACKUP,
+} LifeboatJobKind;
+
+typedef enum
+{
+  LIFEBOAT_JOB_PHASE_PREPARING,
+  LIFEBOAT_JOB_PHASE_CHECKING,
+  LIFEBOAT_JOB_PHASE_STOPPING,
+  LIFEBOAT_JOB_PHASE_SAFETY_BACKUP,
+  LIFEBOAT_JOB_PHASE_TRANSFERRING,
+  LIFEBOAT_JOB_PHASE_SYNCING,
+  LIFEBOAT_JOB_PHASE_STARTING,
+  LIFEBOAT_JOB_PHASE_ROLLING_BACK,
+  LIFEBOAT_JOB_PHASE_FINISHED,
+} LifeboatJobPhase;
+
+typedef enum
+{
+  LIFEBOAT_JOB_OUTCOME_RUNNING,
+  LIFEBOAT_JOB_OUTCOME_SUCCEEDED,
+  LIFEBOAT_JOB_OUTCOME_FAILED,
+  LIFEBOAT_JOB_OUTCOME_CANCELLED,
+} LifeboatJobOutcome;
+
+typedef enum
+{
+  LIFEBOAT_CONTAINER_STATE_UNKNOWN,
+  LIFEBOAT_CONTAINER_STATE_CREATED,
+  LIFEBOAT_CONTAINER_STATE_RUNNING,
+  LIFEBOAT_CONTAINER_STATE_PAUSED,
+  LIFEBOAT_CONTAINER_STATE_RESTARTING,
+  LIFEBOAT_CONTAINER_STATE_EXITED,
+  LIFEBOAT_CONTAINER_STATE_DEAD,
+} LifeboatContainerState;
+
+const char          *lifeboat_compression_to_string     (LifeboatCompression  compression);
+gboolean             lifeboat_compression_from_string   (const char          *str,
+                                                         LifeboatCompression *compression);
+const char          *lifeboat_compression_get_extension (LifeboatCompression  compression);
+const char          *lifeboat_job_kind_to_string        (LifeboatJobKind      kind);
+const char          *lifeboat_job_outcome_to_string     (LifeboatJobOutcome   outcome);
+LifeboatContainerState lifeboat_container_state_from_string (const char *str);
+const char          *lifeboat_container_state_to_string (LifeboatContainerState state);
+
+G_END_DECLS
