@@ -29,5 +29,10 @@ GOutputStream *lifeboat_hash_output_stream_new        (GOutputStream            
 guint64        lifeboat_hash_output_stream_get_bytes  (LifeboatHashOutputStream *self);
 /* valid after close; lowercase hex */
 const char    *lifeboat_hash_output_stream_get_sha256 (LifeboatHashOutputStream *self);
+/* flushes @self (or, once @self is closed, its base), then fsync()s the first
+ * file-descriptor-based stream below it, if any; works after close with close-base-stream FALSE */
+gboolean       lifeboat_hash_output_stream_sync       (LifeboatHashOutputStream  *self,
+                                                       GCancellable              *cancellable,
+                                                       GError                   **error);
 
 G_END_DECLS
