@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
+#
+# Common functions for the harness and the integration tests.
+# Source it:  . "$(dirname "$0")/../harness/lib.sh"
+#
+# Functions:
+#   die MSG...                 print "error: MSG" to stderr, exit 1
+#   log MSG...                 print a progress line to stderr
+#   skip_or_fail REASON        exit 77 (skip) with REASON, or 1 when LIFEBOAT_REQUIRE_ENGINE=1
+#   load_env                   source $LIFEBOAT_TEST_ENV (or $LIFEBOAT_TEST_WORK/env.sh); skip if absent
+#   make_tmpdir                print a new temp dir removed by the EXIT trap
+#   on_exit CMD                run CMD (a string) at exit, last registered first
+#   wait_until SECONDS CMD...  run CMD every 0.2 s until it succeeds, at most SECONDS; 1 on timeout
+#   dk ARGS...                 the test engine's docker client (from env.sh)
+#   cli ARGS...                lifeboat-cli --host <test engine> ARGS...
+#   run_cli OUT ERR ARGS...    like cli, stdout/stderr to files, sets CLI_RC, never fails
+#   assert_eq WANT GOT MSG     fail with a diff-style message unless equal
+#   assert_file_mode MODE PATH
+
+LIFEBOAT_HARNESS_DIR=${LIFEBOAT_HARNESS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+
+die () {
+  echo "error: $*" >&2
+  exit 1
+}
+
+log () {
+  echo "[$(date +%H:%M:%S)] $*" >&2
+}
+
+skip_or_fail () {
+  if [ "${LIFEBOAT_REQUIRE_ENGINE:-0}" = 1 ]; then
+    echo "FAIL (LIFEBOAT_REQUIRE_ENGINE=1, may not skip): $*" >&2
+    exit 1
+  fi
+  echo "SKIP: $*" >&2
+  exit 77
+}
+
+_lifeboat_exit_cmds=()
+
+_lifeboat_run_exit () {
+  local rc=$? i
+  for ((i = ${#_lifeboat_exit_cmds[@]} - 1; i >= 0; i--)); do
+    eval "${_lifeboat_exit_cmds[i]}" || true
+  done
+  return $rc
+}
+trap _lifeboat_run_exit EXIT
+
+on_exit () {
+  _lifeboat_exit_cmds+=("$1")
+}
+
+make_tmpdir () {
+  local d
+  d=$(mktemp -d "${TMPDIR:-/tmp}/lifeboat-test.XXXXXX")
+  on_exit "rm -rf '$d'"
+  echo "$d"
+}
+
+wait_until () {
+  local limit=$1; shift
+  local deadline=$((SECONDS + limit))
+  while ! "$@" >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+load_env () {
+  local f=${LIFEBOAT_TEST_ENV:-}
+  if [ -z "$f" ] && [ -n "${LIFEBOAT_TEST_WORK:-}" ]; then
+    f=$LIFEBOAT_TEST_WORK/env.sh
+  fi
+  if [ -z "$f" ] || [ ! -r "$f" ]; then
+    skip_or_fail "no test engine: LIFEBOAT_TEST_ENV/LIFEBOAT_TEST_WORK unset (start one with tests/harness/engine-up or use tests/run)"
+  fi
+  # shellcheck disable=SC1090
+  . "$f"
+  [ -n "${LIFEBOAT_TEST_DOCKER_HOST:-}" ] || skip_or_fail "env.sh $f sets no LIFEBOAT_TEST_DOCKER_HOST"
+  if ! dk version >/dev/null 2>&1; then
+    skip_or_fail "test engine at $LIFEBOAT_TEST_DOCKER_HOST does not answer"
+  fi
+}
+
+dk () {
+  # shellcheck disable=SC2086
+  DOCKER_HOST=$LIFEBOAT_TEST_DOCKER_HOST ${LIFEBOAT_TEST_DOCKER:-/usr/bin/docker} "$@"
+}
+
+require_cli () {
+  if [ -z "${LIFEBOAT_CLI:-}" ] || [ ! -x "$LIFEBOAT_CLI" ]; then
+    if [ -n "${LIFEBOAT_BUILD_DIR:-}" ] && [ -x "$LIFEBOAT_BUILD_DIR/src/cli/lifeboat-cli" ]; then
+      LIFEBOAT_CLI=$LIFEBOAT_BUILD_DIR/src/cli/lifeboat-cli
+    else
+      die "lifeboat-cli not built (LIFEBOAT_CLI=${LIFEBOAT_CLI:-unset})"
+    fi
+  fi
+}
+
+cli () {
+  "$LIFEBOAT_CLI" --host "$LIFEBOAT_TEST_DOCKER_HOST" "$@"
+}
+
+# run_cli OUTFILE ERRFILE ARGS...: never fails; exit status in CLI_RC.
+# Bounded by timeout (LIFEBOAT_CLI_TIMEOUT, default 300 s).
+run_cli () {
+  local out=$1 err=$2; shift 2
+  CLI_RC=0
+  timeout --kill-after=10 "${LIFEBOAT_CLI_TIMEOUT:-300}" \
+    "$LIFEBOAT_CLI" --host "$LIFEBOAT_TEST_DOCKER_HOST" "$@" >"$out" 2>"$err" </dev/null || CLI_RC=$?
+}
+
+assert_eq () {
+  local want=$1 got=$2 msg=${3:-values differ}
+  if [ "$want" != "$got" ]; then
+    echo "ASSERTION FAILED: $msg" >&2
+    echo "  wanted: $want" >&2
+    echo "  got:    $got" >&2
+    exit 1
+  fi
+}
+
+assert_file_mode () {
+  local want=$1 path=$2 got
+  got=$(stat -c %a "$path")
+  assert_eq "$want" "$got" "mode of $path"
+}
+
+# assert_same_file A B MSG: two fingerprint files equal, else print a diff and fail.
+assert_same_fingerprint () {
+  local a=$1 b=$2 msg=${3:-fingerprints differ}
+  if ! cmp -s "$a" "$b"; then
+    echo "ASSERTION FAILED: $msg" >&2
+    diff -u "$a" "$b" | head -60 >&2 || true
+    exit 1
+  fi
+}
+
+# A test's own project name: short, unique per run.
+test_project () {
+  echo "lbt$1$$" | tr -cd 'a-z0-9'
+}
