@@ -87,6 +87,16 @@ load_env () {
   fi
 }
 
+# For the harness's own tools: load env.sh or die (tools do not skip).
+harness_load_env () {
+  if [ -z "${LIFEBOAT_TEST_DOCKER_HOST:-}" ]; then
+    local f=${LIFEBOAT_TEST_ENV:-${LIFEBOAT_TEST_WORK:+$LIFEBOAT_TEST_WORK/env.sh}}
+    [ -n "$f" ] && [ -r "$f" ] || die "no test engine: set LIFEBOAT_TEST_ENV to the env.sh engine-up wrote"
+    # shellcheck disable=SC1090
+    . "$f"
+  fi
+}
+
 dk () {
   # shellcheck disable=SC2086
   DOCKER_HOST=$LIFEBOAT_TEST_DOCKER_HOST ${LIFEBOAT_TEST_DOCKER:-/usr/bin/docker} "$@"
