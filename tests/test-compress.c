@@ -8,7 +8,10 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include <zlib.h>
+
 #include "lifeboat-compress.h"
+#include "lifeboat-compress-private.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* A sink that takes at most max_per_write bytes per write and fails with NO_SPACE after fail_after */
@@ -201,7 +204,7 @@ run_filter (const char * const *argv,
   g_autoptr(GBytes) err = NULL;
 
   proc = g_subprocess_newv (argv,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                            (input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0) |
                             G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                             G_SUBPROCESS_FLAGS_STDERR_PIPE,
                             &error);
@@ -534,6 +537,225 @@ test_hash_sync_no_fd (void)
   g_assert_no_error (error);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Parallel gzip */
+
+/* Tiny blocks: every block boundary, dictionary hand-over and window shift gets exercised. */
+static void
+test_gzip_small_blocks (void)
+{
+  gsize block_sizes[] = { 1024, 5000, 32 * 1024, 40000 };
+  guint threads[] = { 1, 3, 8 };
+
+  for (guint b = 0; b < G_N_ELEMENTS (block_sizes); b++)
+    for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+      for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(TestSink) sink = test_sink_new (0, -1);
+          g_autoptr(GOutputStream) stream = NULL;
+          g_autoptr(GBytes) input = NULL;
+          g_autoptr(GBytes) compressed = NULL;
+          g_autoptr(GBytes) output = NULL;
+
+          if (inputs[i].size > 1024 * 1024)
+            continue;
+          input = make_input (inputs[i].kind, inputs[i].size, 50 + i);
+          stream = _lifeboat_gzip_output_stream_new (G_OUTPUT_STREAM (sink), threads[t],
+                                                     block_sizes[b], 6);
+          write_chunked (stream, input, i, &error);
+          g_assert_no_error (error);
+          compressed = g_bytes_new (sink->data->data, sink->data->len);
+          output = decompress_with_tool (LIFEBOAT_COMPRESSION_GZIP, compressed);
+          assert_bytes_equal (input, output);
+        }
+}
+
+static gsize
+gzip6_size (GBytes *input)
+{
+  static const char * const argv[] = { "gzip", "-6", "-c", "-n", NULL };
+  g_autoptr(GBytes) out = run_filter (argv, input);
+
+  return g_bytes_get_size (out);
+}
+
+/* Output at most 2 % larger than gzip -6's; random data stays stored, barely larger. */
+static void
+test_gzip_ratio (void)
+{
+  InputKind kinds[] = { INPUT_MIXED, INPUT_TEXT, INPUT_RANDOM };
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autoptr(GBytes) input = make_input (kinds[k], 8 * 1024 * 1024, 99);
+      g_autoptr(GBytes) ours = compress_bytes (input, LIFEBOAT_COMPRESSION_GZIP, 0, 0);
+      gsize reference = gzip6_size (input);
+
+      g_test_message ("kind %d: gzip -6 %" G_GSIZE_FORMAT ", ours %" G_GSIZE_FORMAT,
+                      kinds[k], reference, g_bytes_get_size (ours));
+      g_assert_cmpuint (g_bytes_get_size (ours), <=, reference * 102 / 100);
+      if (kinds[k] == INPUT_RANDOM)
+        g_assert_cmpuint (g_bytes_get_size (ours), <=, g_bytes_get_size (input) * 1001 / 1000);
+    }
+}
+
+/* GNU tar -xz, as in the guide's restore, unpacks a tar that went through the stream. */
+static void
+test_gzip_tar (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lifeboat-compress-XXXXXX", &error);
+  g_autofree char *src = g_build_filename (dir, "src", NULL);
+  g_autofree char *dst = g_build_filename (dir, "dst", NULL);
+  g_autofree char *archive = g_build_filename (dir, "volume.tar.gz", NULL);
+  g_autoptr(GBytes) tar = NULL;
+  g_autoptr(GBytes) compressed = NULL;
+  const char *tar_create[] = { "tar", "-cf", "-", "-C", src, ".", NULL };
+  const char *tar_extract[] = { "tar", "-xzf", archive, "-C", dst, NULL };
+  const char *diff[] = { "diff", "-r", src, dst, NULL };
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (src, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (dst, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GBytes) input = make_input (inputs[i].kind, inputs[i].size, 200 + i);
+      g_autofree char *name = g_strdup_printf ("%s/file-%u", src, i);
+
+      g_file_set_contents (name, g_bytes_get_data (input, NULL), g_bytes_get_size (input), &error);
+      g_assert_no_error (error);
+    }
+
+  tar = run_filter (tar_create, NULL);
+  compressed = compress_bytes (tar, LIFEBOAT_COMPRESSION_GZIP, 0, 0);
+  g_file_set_contents (archive, g_bytes_get_data (compressed, NULL),
+                       g_bytes_get_size (compressed), &error);
+  g_assert_no_error (error);
+  g_bytes_unref (run_filter (tar_extract, NULL));
+  g_bytes_unref (run_filter (diff, NULL));
+
+  {
+    const char *rm[] = { "rm", "-rf", dir, NULL };
+    g_bytes_unref (run_filter (rm, NULL));
+  }
+}
+
+static GBytes *
+inflate_prefix (const guint8 *data,
+                gsize         len)
+{
+  z_stream strm = { 0 };
+  GByteArray *out = g_byte_array_new ();
+  guint8 buf[65536];
+  int ret;
+
+  g_assert_cmpint (inflateInit2 (&strm, 16 + 15), ==, Z_OK);
+  strm.next_in = (guint8 *) data;
+  strm.avail_in = len;
+  do
+    {
+      strm.next_out = buf;
+      strm.avail_out = sizeof buf;
+      ret = inflate (&strm, Z_SYNC_FLUSH);
+      g_assert_true (ret == Z_OK || ret == Z_BUF_ERROR || ret == Z_STREAM_END);
+      g_byte_array_append (out, buf, sizeof buf - strm.avail_out);
+    }
+  while (strm.avail_out == 0);
+  inflateEnd (&strm);
+
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* After flush(), what reached the base stream decompresses to everything written so far. */
+static void
+test_gzip_flush (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestSink) sink = test_sink_new (0, -1);
+  g_autoptr(GOutputStream) stream = NULL;
+  g_autoptr(GBytes) input = make_input (INPUT_MIXED, 3 * 1024 * 1024 + 17, 4);
+  g_autoptr(GBytes) output = NULL;
+  g_autoptr(GBytes) compressed = NULL;
+  gsize half = 1024 * 1024 + 3;
+
+  stream = lifeboat_compress_output_stream_new (G_OUTPUT_STREAM (sink),
+                                                LIFEBOAT_COMPRESSION_GZIP, 3);
+  g_assert_true (g_output_stream_write_all (stream, g_bytes_get_data (input, NULL), half, NULL,
+                                            NULL, &error));
+  g_assert_true (g_output_stream_flush (stream, NULL, &error));
+  g_assert_no_error (error);
+
+  {
+    g_autoptr(GBytes) prefix = inflate_prefix (sink->data->data, sink->data->len);
+    g_assert_cmpmem (g_bytes_get_data (prefix, NULL), g_bytes_get_size (prefix),
+                     g_bytes_get_data (input, NULL), half);
+  }
+
+  g_assert_true (g_output_stream_write_all (stream, (const guint8 *) g_bytes_get_data (input, NULL)
+                                            + half, g_bytes_get_size (input) - half, NULL, NULL,
+                                            &error));
+  g_assert_true (g_output_stream_close (stream, NULL, &error));
+  g_assert_no_error (error);
+  compressed = g_bytes_new (sink->data->data, sink->data->len);
+  output = decompress_with_tool (LIFEBOAT_COMPRESSION_GZIP, compressed);
+  assert_bytes_equal (input, output);
+}
+
+/* A cancelled write fails with CANCELLED; close and unref then return without hanging. */
+static void
+test_cancel (void)
+{
+  LifeboatCompression compressions[] = { LIFEBOAT_COMPRESSION_GZIP, LIFEBOAT_COMPRESSION_ZSTD };
+
+  for (guint c = 0; c < G_N_ELEMENTS (compressions); c++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TestSink) sink = test_sink_new (0, -1);
+      g_autoptr(GOutputStream) stream = NULL;
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GBytes) input = make_input (INPUT_MIXED, 4 * 1024 * 1024, 11);
+      const guint8 *data = g_bytes_get_data (input, NULL);
+      gboolean ok = TRUE;
+
+      stream = lifeboat_compress_output_stream_new (G_OUTPUT_STREAM (sink), compressions[c], 4);
+      g_assert_true (g_output_stream_write_all (stream, data, 1024 * 1024, NULL, cancellable,
+                                                &error));
+      g_cancellable_cancel (cancellable);
+      for (gsize pos = 1024 * 1024; ok && pos < g_bytes_get_size (input); pos += 64 * 1024)
+        ok = g_output_stream_write_all (stream, data + pos, 64 * 1024, NULL, cancellable, &error);
+      g_assert_false (ok);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&error);
+      g_assert_false (g_output_stream_close (stream, NULL, &error));
+      g_assert_nonnull (error);
+      g_assert_true (sink->closed);
+    }
+}
+
+/* Dropping the last reference without close() still finishes and closes the stream. */
+static void
+test_gzip_unref_without_close (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestSink) sink = test_sink_new (0, -1);
+  GOutputStream *stream;
+  g_autoptr(GBytes) input = make_input (INPUT_TEXT, 2 * 1024 * 1024 + 1, 12);
+  g_autoptr(GBytes) output = NULL;
+  g_autoptr(GBytes) compressed = NULL;
+
+  stream = lifeboat_compress_output_stream_new (G_OUTPUT_STREAM (sink),
+                                                LIFEBOAT_COMPRESSION_GZIP, 4);
+  g_assert_true (g_output_stream_write_all (stream, g_bytes_get_data (input, NULL),
+                                            g_bytes_get_size (input), NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (stream);
+  g_assert_true (sink->closed);
+  compressed = g_bytes_new (sink->data->data, sink->data->len);
+  output = decompress_with_tool (LIFEBOAT_COMPRESSION_GZIP, compressed);
+  assert_bytes_equal (input, output);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -551,6 +773,12 @@ main (int   argc,
   g_test_add_func ("/lifeboat/compress/gzip/roundtrip-threads", test_gzip_roundtrip_threads);
   g_test_add_func ("/lifeboat/compress/zstd/roundtrip", test_zstd_roundtrip);
   g_test_add_func ("/lifeboat/compress/zstd/roundtrip-threads", test_zstd_roundtrip_threads);
+  g_test_add_func ("/lifeboat/compress/gzip/small-blocks", test_gzip_small_blocks);
+  g_test_add_func ("/lifeboat/compress/gzip/ratio", test_gzip_ratio);
+  g_test_add_func ("/lifeboat/compress/gzip/tar", test_gzip_tar);
+  g_test_add_func ("/lifeboat/compress/gzip/flush", test_gzip_flush);
+  g_test_add_func ("/lifeboat/compress/gzip/unref-without-close", test_gzip_unref_without_close);
+  g_test_add_func ("/lifeboat/compress/cancel", test_cancel);
   g_test_add_func ("/lifeboat/compress/no-space", test_no_space);
   g_test_add_func ("/lifeboat/compress/no-space-on-close", test_no_space_on_close);
 

@@ -7,7 +7,13 @@ G_BEGIN_DECLS
 
 #define LIFEBOAT_GZIP_LEVEL 6
 #define LIFEBOAT_ZSTD_LEVEL 3
+#define LIFEBOAT_GZIP_BLOCK_SIZE (256 * 1024)
 
-guint _lifeboat_compress_resolve_threads (guint n_threads);
+guint          _lifeboat_compress_resolve_threads (guint          n_threads);
+/* the parallel gzip stream with a chosen block size and level, for tests and benchmarks */
+GOutputStream *_lifeboat_gzip_output_stream_new   (GOutputStream *base,
+                                                   guint          n_threads,
+                                                   gsize          block_size,
+                                                   int            level);
 
 G_END_DECLS
