@@ -55,7 +55,6 @@ UsePAM no
 StrictModes no
 AllowStreamLocalForwarding yes
 StreamLocalBindUnlink yes
-AllowTcpForwarding no
 X11Forwarding no
 PrintMotd no
 LogLevel VERBOSE
