@@ -155,3 +155,111 @@ assert_same_fingerprint () {
 test_project () {
   echo "lbt$1$$" | tr -cd 'a-z0-9'
 }
+
+# ---- for integration tests -------------------------------------------------------------------
+
+# begin_test: engine (or skip), CLI, clean engine, private XDG dirs, $TMP.
+begin_test () {
+  load_env
+  require_cli
+  "$LIFEBOAT_HARNESS_DIR/remove-cvat-stack" --all
+  TMP=$(make_tmpdir)
+  export XDG_DATA_HOME=$TMP/xdg-data XDG_CONFIG_HOME=$TMP/xdg-config XDG_STATE_HOME=$TMP/xdg-state
+  export XDG_CACHE_HOME=$TMP/xdg-cache
+  mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME" "$XDG_CACHE_HOME"
+  unset DOCKER_HOST DOCKER_CONTEXT
+}
+
+# stack_up [make-cvat-stack options] LAYOUT PROJECT: make a stack, removed at exit.
+stack_up () {
+  local project=${*: -1}
+  on_exit "'$LIFEBOAT_HARNESS_DIR/remove-cvat-stack' '$project' >/dev/null 2>&1"
+  "$LIFEBOAT_HARNESS_DIR/make-cvat-stack" "$@"
+}
+
+# volume_keys PROJECT: the compose keys of the project's volumes, sorted.
+volume_keys () {
+  dk volume ls -q --filter "label=com.docker.compose.project=$1" \
+    | while read -r v; do dk volume inspect -f '{{index .Labels "com.docker.compose.volume"}}' "$v"; done \
+    | sort
+}
+
+# fingerprint_all PROJECT DIR [--no-root]: DIR/<key>.fp for every volume of PROJECT.
+fingerprint_all () {
+  local project=$1 dir=$2 opt=${3:-} k
+  mkdir -p "$dir"
+  for k in $(volume_keys "$project"); do
+    # shellcheck disable=SC2086
+    "$LIFEBOAT_HARNESS_DIR/fingerprint" $opt "${project}_$k" >"$dir/$k.fp"
+  done
+}
+
+# assert_same_fingerprints DIR_A DIR_B MSG [KEY...]: every (or the given) volume equal.
+assert_same_fingerprints () {
+  local a=$1 b=$2 msg=$3 k; shift 3
+  local keys=("$@")
+  if [ ${#keys[@]} -eq 0 ]; then
+    for k in "$a"/*.fp; do keys+=("$(basename "$k" .fp)"); done
+  fi
+  for k in "${keys[@]}"; do
+    [ -s "$a/$k.fp" ] || die "no fingerprint $a/$k.fp"
+    assert_same_fingerprint "$a/$k.fp" "$b/$k.fp" "$msg: volume $k"
+  done
+}
+
+# running_state NAME: "true" or "false".
+running_state () {
+  dk container inspect -f '{{.State.Running}}' "$1"
+}
+
+# containers_state PROJECT: "name=running" lines, sorted.
+containers_state () {
+  dk ps -a --filter "label=com.docker.compose.project=$1" --format '{{.Names}}={{.State}}' | sort
+}
+
+# mutate_volumes PROJECT KEY...: change, delete and add files in the volumes (not the root).
+mutate_volumes () {
+  local project=$1 k args=(); shift
+  for k in "$@"; do args+=(-v "${project}_$k:/m/$k"); done
+  dk run --rm --network none --user 0:0 "${args[@]}" "${LIFEBOAT_TEST_BUSYBOX_IMAGE}" sh -c '
+    set -e
+    for d in /m/*; do
+      first=$(find "$d" -mindepth 1 -type f | sort | head -n 1)
+      [ -n "$first" ] && echo changed >> "$first"
+      last=$(find "$d" -mindepth 1 -type f | sort | tail -n 1)
+      [ -n "$last" ] && [ "$last" != "$first" ] && rm -f "$last"
+      mkdir -p "$d/stale-dir/sub"
+      echo stale > "$d/stale-dir/sub/stale-file"
+      echo stale > "$d/stale-file"
+      ln -s stale-file "$d/stale-link"
+      chmod 0711 "$d" 2>/dev/null || true
+    done'
+}
+
+# sha256 of a file, lowercase hex.
+sha256_of () {
+  sha256sum "$1" | cut -d' ' -f1
+}
+
+# cli_backup PROJECT DEST [ARGS...]: run a backup that must succeed; sets BACKUP to the
+# folder (the last line of stdout).
+cli_backup () {
+  local project=$1 dest=$2; shift 2
+  run_cli "$TMP/backup.out" "$TMP/backup.err" backup "$project" --to "$dest" "$@"
+  if [ "$CLI_RC" != 0 ]; then
+    cat "$TMP/backup.err" >&2
+    die "backup $project --to $dest $* exited $CLI_RC"
+  fi
+  BACKUP=$(tail -n 1 "$TMP/backup.out")
+  [ -d "$BACKUP" ] || die "backup's last line is not a folder: '$BACKUP'"
+}
+
+# cli_ok OUTFILE ERRFILE ARGS...: run the CLI, must exit 0.
+cli_ok () {
+  run_cli "$@"
+  if [ "$CLI_RC" != 0 ]; then
+    cat "$2" >&2
+    shift 2
+    die "lifeboat-cli $* exited $CLI_RC"
+  fi
+}
