@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lifeboat-backup"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "lifeboat-archive.h"
+#include "lifeboat-backup-job.h"
+#include "lifeboat-compress.h"
+#include "lifeboat-container-ops-private.h"
+#include "lifeboat-discovery.h"
+#include "lifeboat-error.h"
+#include "lifeboat-job-private.h"
+#include "lifeboat-manifest.h"
+
+struct _LifeboatBackupJob
+{
+  LifeboatJob          parent_instance;
+
+  char                *project_name;
+  GFile               *destination;
+  char               **volumes;
+  LifeboatCompression  compression;
+  gboolean             stop;
+  gboolean             restart;
+  gboolean             safety;
+};
+
+G_DEFINE_FINAL_TYPE (LifeboatBackupJob, lifeboat_backup_job, LIFEBOAT_TYPE_JOB)
+
+/* ---------------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  LifeboatJob *job;
+  guint        index;
+} ProgressData;
+
+static void
+volume_progress (guint64  tar_bytes_done,
+                 gpointer user_data)
+{
+  ProgressData *data = user_data;
+
+  _lifeboat_job_set_volume_bytes_done (data->job, data->index, tar_bytes_done);
+}
+
+/* fsync a local file or directory by path; other GFile locations have no fd to sync */
+static gboolean
+sync_file (GFile   *file,
+           GError **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+  int fd;
+
+  if (path == NULL)
+    return TRUE;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return TRUE;
+  if (fsync (fd) != 0 && errno != EINVAL)
+    {
+      int saved = errno;
+
+      close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Could not write %s to disk: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* Removes a folder and what is in it (one level: a backup folder holds plain files). */
+static void
+remove_partial (GFile *folder)
+{
+  g_autoptr(GFileEnumerator) e = NULL;
+  g_autoptr(GError) error = NULL;
+
+  e = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                 G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (e != NULL)
+    {
+      GFileInfo *info;
+      GFile *child;
+
+      while (g_file_enumerator_iterate (e, &info, &child, NULL, NULL) && info != NULL)
+        g_file_delete (child, NULL, NULL);
+    }
+
+  if (!g_file_delete (folder, NULL, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      g_autofree char *name = g_file_get_parse_name (folder);
+
+      g_warning ("Could not remove %s: %s", name, error->message);
+    }
+}
+
+static gboolean
+make_private_dir (GFile         *dir,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  if (!g_file_make_directory (dir, cancellable, error))
+    return FALSE;
+
+  /* 0700: backups hold the database and the Django secret key */
+  return g_file_set_attribute_uint32 (dir, G_FILE_ATTRIBUTE_UNIX_MODE, 0700,
+                                      G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, cancellable, error);
+}
+
+/* Streams one volume into @folder/@archive_name. */
+static gboolean
+backup_volume (LifeboatBackupJob      *self,
+               LifeboatDockerClient   *client,
+               const char             *container,
+               const char             *mount_path,
+               GFile                  *folder,
+               LifeboatManifestVolume *mv,
+               guint                   index,
+               GCancellable           *cancellable,
+               GError                **error)
+{
+  g_autoptr(GFile) file = g_file_get_child (folder, mv->archive);
+  g_autoptr(GFileOutputStream) file_out = NULL;
+  g_autoptr(GOutputStream) hash_out = NULL;
+  g_autoptr(GOutputStream) compress_out = NULL;
+  g_autoptr(GInputStream) tar_in = NULL;
+  g_autofree char *source_root = g_path_get_basename (mount_path);
+  LifeboatArchiveWriteStats stats = { 0 };
+  ProgressData progress = { LIFEBOAT_JOB (self), index };
+  gint64 started = g_get_monotonic_time ();
+
+  tar_in = lifeboat_docker_client_get_archive_sync (client, container, mount_path,
+                                                    cancellable, error);
+  if (tar_in == NULL)
+    return FALSE;
+
+  file_out = g_file_create (file, G_FILE_CREATE_PRIVATE, cancellable, error);
+  if (file_out == NULL)
+    return FALSE;
+
+  hash_out = lifeboat_hash_output_stream_new (G_OUTPUT_STREAM (file_out));
+  g_filter_output_stream_set_close_base_stream (G_FILTER_OUTPUT_STREAM (hash_out), FALSE);
+  compress_out = lifeboat_compress_output_stream_new (hash_out, mv->compression, 0);
+
+  if (!lifeboat_archive_rewrite_tar (tar_in, source_root, mv->archive_root, compress_out,
+                                     volume_progress, &progress, &stats, cancellable, error))
+    {
+      g_output_stream_close (compress_out, NULL, NULL);
+      g_output_stream_close (G_OUTPUT_STREAM (file_out), NULL, NULL);
+      return FALSE;
+    }
+
+  if (!g_output_stream_close (compress_out, cancellable, error) ||
+      !lifeboat_hash_output_stream_sync (LIFEBOAT_HASH_OUTPUT_STREAM (hash_out), cancellable,
+                                         error) ||
+      !g_output_stream_close (G_OUTPUT_STREAM (file_out), cancellable, error))
+    {
+      g_prefix_error (error, _("Could not write %s: "), mv->archive);
+      g_output_stream_close (G_OUTPUT_STREAM (file_out), NULL, NULL);
+      return FALSE;
+    }
+
+  g_input_stream_close (tar_in, NULL, NULL);
+
+  mv->tar_bytes = stats.tar_bytes;
+  mv->entries = stats.entries;
+  mv->archive_bytes = lifeboat_hash_output_stream_get_bytes (LIFEBOAT_HASH_OUTPUT_STREAM (hash_out));
+  mv->sha256 = g_strdup (lifeboat_hash_output_stream_get_sha256 (LIFEBOAT_HASH_OUTPUT_STREAM (hash_out)));
+  mv->seconds = (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
+
+  _lifeboat_job_set_volume_bytes_done (LIFEBOAT_JOB (self), index, stats.tar_bytes);
+  _lifeboat_job_finish_volume (LIFEBOAT_JOB (self), index);
+
+  return TRUE;
+}
+
+static GFile *
+new_partial_folder (LifeboatBackupJob  *self,
+                    GFile             **final_out,
+                    GCancellable       *cancellable,
+                    GError            **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_file_make_directory_with_parents (self->destination, cancellable, &local_error) &&
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_autofree char *name = g_file_get_parse_name (self->destination);
+
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("Could not create the destination %s: %s"), name, local_error->message);
+      return NULL;
+    }
+
+  /* two backups in the same second get -2, -3, ... */
+  for (guint attempt = 1; attempt <= 50; attempt++)
+    {
+      g_autofree char *base = attempt == 1
+        ? g_strdup_printf ("%s-%s", self->project_name, stamp)
+        : g_strdup_printf ("%s-%s-%u", self->project_name, stamp, attempt);
+      g_autofree char *partial_name = g_strconcat (base, ".partial", NULL);
+      g_autoptr(GFile) final = g_file_get_child (self->destination, base);
+      g_autoptr(GFile) partial = g_file_get_child (self->destination, partial_name);
+
+      if (g_file_query_exists (final, cancellable))
+        continue;
+
+      g_clear_error (&local_error);
+      if (make_private_dir (partial, cancellable, &local_error))
+        {
+          *final_out = g_steal_pointer (&final);
+          return g_steal_pointer (&partial);
+        }
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      _("Could not create the backup folder: "));
+          return NULL;
+        }
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+               _("Could not find a free name for the backup folder"));
+  return NULL;
+}
+
+static gboolean
+lifeboat_backup_job_run (LifeboatJob   *job,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  LifeboatBackupJob *self = LIFEBOAT_BACKUP_JOB (job);
+  LifeboatDockerClient *client = lifeboat_job_get_client (job);
+  g_autoptr(LifeboatProject) project = NULL;
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) stopped = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) helpers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_null_terminated (8, g_free, TRUE);
+  g_autoptr(GHashTable) archive_names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(LifeboatManifest) manifest = NULL;
+  g_autoptr(GFile) partial = NULL;
+  g_autoptr(GFile) final = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GDateTime) created = NULL;
+  g_autofree gint64 *totals = NULL;
+  g_autofree char *helper_image = NULL;
+  gint64 started = g_get_monotonic_time ();
+  guint64 total_archive_bytes = 0;
+  GListModel *volumes, *containers;
+  gboolean ok = FALSE;
+
+  _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_PREPARING);
+
+  project = lifeboat_discover_project_sync (client, self->project_name, TRUE, cancellable, error);
+  if (project == NULL)
+    {
+      _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+      return FALSE;
+    }
+
+  _lifeboat_job_set_app_version (job, lifeboat_project_get_app_version (project));
+  volumes = lifeboat_project_get_volumes (project);
+  containers = lifeboat_project_get_containers (project);
+
+  /* which volumes */
+  if (self->volumes != NULL)
+    {
+      for (guint i = 0; self->volumes[i]; i++)
+        {
+          LifeboatVolume *v = lifeboat_project_find_volume (project, self->volumes[i]);
+
+          if (v == NULL)
+            {
+              g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND,
+                           _("Project “%s” has no volume “%s”"), self->project_name,
+                           self->volumes[i]);
+              _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+              return FALSE;
+            }
+          if (!g_ptr_array_find (chosen, v, NULL))
+            g_ptr_array_add (chosen, g_object_ref (v));
+        }
+    }
+  else
+    {
+      for (guint i = 0; i < g_list_model_get_n_items (volumes); i++)
+        {
+          g_autoptr(LifeboatVolume) v = g_list_model_get_item (volumes, i);
+
+          if (lifeboat_volume_get_default_selected (v) && lifeboat_volume_get_exists (v))
+            g_ptr_array_add (chosen, g_object_ref (v));
+        }
+    }
+
+  if (chosen->len == 0)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND,
+                   _("Project “%s” has no volumes to back up"), self->project_name);
+      _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+      return FALSE;
+    }
+
+  totals = g_new0 (gint64, chosen->len);
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      LifeboatVolume *v = g_ptr_array_index (chosen, i);
+
+      g_ptr_array_add (keys, g_strdup (lifeboat_volume_get_key (v)));
+      totals[i] = lifeboat_volume_get_size (v);
+    }
+  _lifeboat_job_set_volumes (job, (const char * const *) keys->pdata, totals);
+
+  /* the manifest, filled as we go */
+  manifest = lifeboat_manifest_new ();
+  lifeboat_manifest_set_source (manifest, client, project);
+  for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
+    {
+      g_autoptr(LifeboatContainer) c = g_list_model_get_item (containers, i);
+      g_autoptr(JsonObject) o = json_object_new ();
+
+      json_object_set_string_member (o, "name", lifeboat_container_get_name (c));
+      json_object_set_string_member (o, "service", lifeboat_container_get_service (c));
+      json_object_set_string_member (o, "image", lifeboat_container_get_image (c));
+      json_object_set_string_member (o, "image_id", lifeboat_container_get_image_id (c));
+      json_object_set_boolean_member (o, "was_running", lifeboat_container_is_running (c));
+      json_array_add_object_element (manifest->containers, g_steal_pointer (&o));
+    }
+
+  partial = new_partial_folder (self, &final, cancellable, error);
+  if (partial == NULL)
+    {
+      _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+      return FALSE;
+    }
+
+  if (self->stop)
+    {
+      _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STOPPING);
+      if (!_lifeboat_stop_project (client, project, stopped, cancellable, &local_error))
+        goto out;
+    }
+
+  _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_TRANSFERRING);
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      LifeboatVolume *v = g_ptr_array_index (chosen, i);
+      LifeboatManifestVolume *mv = lifeboat_manifest_volume_new ();
+      const char *container = lifeboat_volume_get_container (v);
+      const char *mount_path = lifeboat_volume_get_mount_path (v);
+      g_autofree char *fallback_mount = NULL;
+      char *helper = NULL;  /* owned by helpers */
+      const char *base = lifeboat_volume_get_archive_name (v);
+
+      g_ptr_array_add (manifest->volumes, mv);
+      mv->key = g_strdup (lifeboat_volume_get_key (v));
+      mv->name = g_strdup (lifeboat_volume_get_name (v));
+      mv->driver = g_strdup (lifeboat_volume_get_driver (v));
+      mv->labels = lifeboat_volume_get_labels (v) ? json_object_ref (lifeboat_volume_get_labels (v))
+                                                  : json_object_new ();
+      mv->compression = self->compression;
+
+      /* two volumes with the same key (from different projects) keep apart by name */
+      if (g_hash_table_contains (archive_names, base))
+        base = lifeboat_volume_get_name (v);
+      g_hash_table_add (archive_names, (gpointer) base);
+      mv->archive = g_strconcat (base, lifeboat_compression_get_extension (self->compression), NULL);
+
+      if (container == NULL || mount_path == NULL)
+        {
+          /* a volume no container mounts: read it through a helper that is never started */
+          fallback_mount = g_strconcat ("/volumes/", lifeboat_volume_get_key (v), NULL);
+          mount_path = fallback_mount;
+          if (helper_image == NULL &&
+              !(helper_image = _lifeboat_pick_helper_image (client, project, cancellable,
+                                                            &local_error)))
+            goto out;
+          helper = _lifeboat_create_helper (client, helper_image, lifeboat_volume_get_name (v),
+                                            mount_path, NULL, cancellable, &local_error);
+          if (helper == NULL)
+            goto out;
+          g_ptr_array_add (helpers, helper);
+          container = helper;
+        }
+
+      mv->mount_path = g_strdup (mount_path);
+      mv->archive_root = g_strdup (mount_path + strspn (mount_path, "/"));
+      if (*mv->archive_root == '\0')
+        {
+          g_set_error (&local_error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                       _("Volume %s is mounted at “/”, which Lifeboat cannot back up"),
+                       mv->name);
+          goto out;
+        }
+
+      _lifeboat_job_set_current_volume (job, i);
+      if (!backup_volume (self, client, container, mount_path, partial, mv, i, cancellable,
+                          &local_error))
+        {
+          g_prefix_error (&local_error, _("Backing up volume %s failed: "), mv->key);
+          goto out;
+        }
+      total_archive_bytes += mv->archive_bytes;
+
+      if (helper != NULL)
+        {
+          _lifeboat_remove_helper (client, helper);
+          g_ptr_array_remove_fast (helpers, helper);
+        }
+    }
+
+  _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_SYNCING);
+  created = g_date_time_new_now_utc ();
+  manifest->created = g_date_time_format (created, "%Y-%m-%dT%H:%M:%SZ");
+  manifest->seconds = (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
+  if (!lifeboat_manifest_write (manifest, partial, cancellable, &local_error) ||
+      !sync_file (partial, &local_error))
+    goto out;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+    goto out;
+
+  if (!g_file_move (partial, final, G_FILE_COPY_NOFOLLOW_SYMLINKS | G_FILE_COPY_NO_FALLBACK_FOR_MOVE,
+                    NULL, NULL, NULL, &local_error))
+    {
+      g_prefix_error (&local_error, _("Could not give the backup folder its final name: "));
+      goto out;
+    }
+  sync_file (self->destination, NULL);
+
+  _lifeboat_job_set_folder (job, final);
+  _lifeboat_job_set_result_bytes (job, total_archive_bytes);
+  ok = TRUE;
+
+out:
+  for (guint i = 0; i < helpers->len; i++)
+    _lifeboat_remove_helper (client, g_ptr_array_index (helpers, i));
+
+  if (!ok)
+    remove_partial (partial);
+
+  if (stopped->len > 0 && (self->restart || !ok))
+    {
+      g_autoptr(GError) start_error = NULL;
+      g_autofree char *names = _lifeboat_join_names (stopped);
+
+      _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STARTING);
+      if (!_lifeboat_start_containers (client, project, stopped, &start_error))
+        {
+          g_autofree char *msg = NULL;
+
+          if (ok)
+            {
+              g_autofree char *path = g_file_get_parse_name (final);
+
+              msg = g_strdup_printf (_("The backup is complete in %s, but a container did not "
+                                       "start again: %s"), path, start_error->message);
+              g_propagate_error (error, g_steal_pointer (&start_error));
+              _lifeboat_job_set_aftermath (job, msg);
+              return FALSE;
+            }
+          msg = g_strdup_printf (_("No backup was written. Lifeboat stopped %s and could not "
+                                   "start all of them again: %s"), names, start_error->message);
+          _lifeboat_job_set_aftermath (job, msg);
+        }
+      else if (!ok)
+        {
+          g_autofree char *msg = g_strdup_printf (_("No backup was written; %s, stopped for "
+                                                    "the backup, run again."), names);
+          _lifeboat_job_set_aftermath (job, msg);
+        }
+    }
+  else if (!ok)
+    {
+      _lifeboat_job_set_aftermath (job, _("No backup was written; the containers were not "
+                                          "touched."));
+    }
+
+  if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+lifeboat_backup_job_finalize (GObject *object)
+{
+  LifeboatBackupJob *self = (LifeboatBackupJob *) object;
+
+  g_clear_pointer (&self->project_name, g_free);
+  g_clear_object (&self->destination);
+  g_clear_pointer (&self->volumes, g_strfreev);
+
+  G_OBJECT_CLASS (lifeboat_backup_job_parent_class)->finalize (object);
+}
+
+static void
+lifeboat_backup_job_class_init (LifeboatBackupJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  LifeboatJobClass *job_class = LIFEBOAT_JOB_CLASS (klass);
+
+  object_class->finalize = lifeboat_backup_job_finalize;
+  job_class->run = lifeboat_backup_job_run;
+}
+
+static void
+lifeboat_backup_job_init (LifeboatBackupJob *self)
+{
+  self->compression = LIFEBOAT_COMPRESSION_GZIP;
+  self->stop = TRUE;
+  self->restart = TRUE;
+}
+
+LifeboatBackupJob *
+lifeboat_backup_job_new (LifeboatDockerClient *client,
+                         const char           *project_name,
+                         GFile                *destination)
+{
+  LifeboatBackupJob *self;
+
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (client), NULL);
+  g_return_val_if_fail (project_name != NULL, NULL);
+  g_return_val_if_fail (G_IS_FILE (destination), NULL);
+
+  self = g_object_new (LIFEBOAT_TYPE_BACKUP_JOB, "client", client, NULL);
+  self->project_name = g_strdup (project_name);
+  self->destination = g_object_ref (destination);
+  _lifeboat_job_set_kind (LIFEBOAT_JOB (self), LIFEBOAT_JOB_KIND_BACKUP);
+  _lifeboat_job_set_project_name (LIFEBOAT_JOB (self), project_name);
+
+  return self;
+}
+
+void
+lifeboat_backup_job_set_volumes (LifeboatBackupJob  *self,
+                                 const char * const *volumes)
+{
+  g_return_if_fail (LIFEBOAT_IS_BACKUP_JOB (self));
+
+  g_strfreev (self->volumes);
+  self->volumes = g_strdupv ((char **) volumes);
+}
+
+void
+lifeboat_backup_job_set_compression (LifeboatBackupJob   *self,
+                                     LifeboatCompression  compression)
+{
+  g_return_if_fail (LIFEBOAT_IS_BACKUP_JOB (self));
+  self->compression = compression;
+}
+
+void
+lifeboat_backup_job_set_stop (LifeboatBackupJob *self,
+                              gboolean           stop)
+{
+  g_return_if_fail (LIFEBOAT_IS_BACKUP_JOB (self));
+  self->stop = !!stop;
+}
+
+void
+lifeboat_backup_job_set_restart (LifeboatBackupJob *self,
+                                 gboolean           restart)
+{
+  g_return_if_fail (LIFEBOAT_IS_BACKUP_JOB (self));
+  self->restart = !!restart;
+}
+
+void
+lifeboat_backup_job_set_safety (LifeboatBackupJob *self,
+                                gboolean           safety)
+{
+  g_return_if_fail (LIFEBOAT_IS_BACKUP_JOB (self));
+  self->safety = !!safety;
+  _lifeboat_job_set_kind (LIFEBOAT_JOB (self),
+                          safety ? LIFEBOAT_JOB_KIND_SAFETY_BACKUP : LIFEBOAT_JOB_KIND_BACKUP);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "lifeboat-docker-client.h"
+#include "lifeboat-project.h"
+
+G_BEGIN_DECLS
+
+/* Shared by backup and restore: stopping and starting a project, helper containers. */
+
+/* Stops the running containers of @project, dependents first (as `docker compose stop`).
+ * Appends the names of the containers it stopped to @stopped, so that a failure halfway
+ * still lets the caller start exactly those again. */
+gboolean _lifeboat_stop_project      (LifeboatDockerClient *client,
+                                      LifeboatProject      *project,
+                                      GPtrArray            *stopped,
+                                      GCancellable         *cancellable,
+                                      GError              **error);
+/* Starts @names (in the project's dependency order). Tries all, reports the first failure. */
+gboolean _lifeboat_start_containers  (LifeboatDockerClient *client,
+                                      LifeboatProject      *project,
+                                      GPtrArray            *names,
+                                      GError              **error);
+/* An image to run short helper containers from: one of the project's own, else any on the
+ * engine. */
+char    *_lifeboat_pick_helper_image (LifeboatDockerClient *client,
+                                      LifeboatProject      *project,
+                                      GCancellable         *cancellable,
+                                      GError              **error);
+/* Creates (does not start) a container from @image that mounts @volume_name at @mount_path,
+ * no network, labelled as Lifeboat's. @argv NULL = never meant to run. */
+char    *_lifeboat_create_helper     (LifeboatDockerClient *client,
+                                      const char           *image,
+                                      const char           *volume_name,
+                                      const char           *mount_path,
+                                      const char * const   *argv,
+                                      GCancellable         *cancellable,
+                                      GError              **error);
+/* Removes a helper container, ignoring "already gone"; never cancelled. */
+void     _lifeboat_remove_helper     (LifeboatDockerClient *client,
+                                      const char           *id);
+/* "a, b and c" for messages */
+char    *_lifeboat_join_names        (GPtrArray            *names);
+
+G_END_DECLS

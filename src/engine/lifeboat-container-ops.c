@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lifeboat-container-ops"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "lifeboat-container-ops-private.h"
+#include "lifeboat-error.h"
+
+#define DEFAULT_STOP_TIMEOUT 10
+
+static gboolean
+names_contain (GPtrArray  *names,
+               const char *name)
+{
+  for (guint i = 0; i < names->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (names, i), name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+_lifeboat_stop_project (LifeboatDockerClient  *client,
+                        LifeboatProject       *project,
+                        GPtrArray             *stopped,
+                        GCancellable          *cancellable,
+                        GError               **error)
+{
+  GListModel *containers = lifeboat_project_get_containers (project);
+  guint n = g_list_model_get_n_items (containers);
+
+  /* the model is in dependency order: stop from the end */
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr(LifeboatContainer) c = g_list_model_get_item (containers, i - 1);
+      int timeout = lifeboat_container_get_stop_timeout (c);
+
+      if (!lifeboat_container_is_running (c))
+        continue;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+
+      /* recorded before the call: a stop that fails halfway may still have stopped it */
+      g_ptr_array_add (stopped, g_strdup (lifeboat_container_get_name (c)));
+      if (!lifeboat_docker_client_stop_container_sync (client, lifeboat_container_get_id (c),
+                                                       timeout >= 0 ? timeout : DEFAULT_STOP_TIMEOUT,
+                                                       cancellable, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+_lifeboat_start_containers (LifeboatDockerClient  *client,
+                            LifeboatProject       *project,
+                            GPtrArray             *names,
+                            GError               **error)
+{
+  GListModel *containers = lifeboat_project_get_containers (project);
+  guint n = g_list_model_get_n_items (containers);
+  g_autoptr(GError) first_error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LifeboatContainer) c = g_list_model_get_item (containers, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!names_contain (names, lifeboat_container_get_name (c)))
+        continue;
+
+      /* not cancellable: containers that were running must run again */
+      if (!lifeboat_docker_client_start_container_sync (client, lifeboat_container_get_id (c),
+                                                        NULL, &local_error) &&
+          first_error == NULL)
+        first_error = g_steal_pointer (&local_error);
+    }
+
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+_lifeboat_pick_helper_image (LifeboatDockerClient  *client,
+                             LifeboatProject       *project,
+                             GCancellable          *cancellable,
+                             GError               **error)
+{
+  g_autoptr(JsonNode) images = NULL;
+
+  if (project != NULL)
+    {
+      GListModel *containers = lifeboat_project_get_containers (project);
+
+      if (g_list_model_get_n_items (containers) > 0)
+        {
+          g_autoptr(LifeboatContainer) c = g_list_model_get_item (containers, 0);
+
+          if (lifeboat_container_get_image_id (c) != NULL)
+            return g_strdup (lifeboat_container_get_image_id (c));
+        }
+    }
+
+  images = lifeboat_docker_client_request_json_sync (client, "GET", "/images/json", NULL, 60,
+                                                     cancellable, error);
+  if (images == NULL)
+    return NULL;
+
+  if (JSON_NODE_HOLDS_ARRAY (images) && json_array_get_length (json_node_get_array (images)) > 0)
+    {
+      JsonNode *first = json_array_get_element (json_node_get_array (images), 0);
+
+      if (JSON_NODE_HOLDS_OBJECT (first))
+        return g_strdup (json_object_get_string_member_with_default (json_node_get_object (first),
+                                                                     "Id", NULL));
+    }
+
+  g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND,
+               _("The engine has no image at all to make a helper container from"));
+  return NULL;
+}
+
+char *
+_lifeboat_create_helper (LifeboatDockerClient  *client,
+                         const char            *image,
+                         const char            *volume_name,
+                         const char            *mount_path,
+                         const char * const    *argv,
+                         GCancellable          *cancellable,
+                         GError               **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) config = NULL;
+  g_autofree char *bind = g_strdup_printf ("%s:%s", volume_name, mount_path);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Image");
+  json_builder_add_string_value (b, image);
+  json_builder_set_member_name (b, "User");
+  json_builder_add_string_value (b, "0:0");
+  json_builder_set_member_name (b, "NetworkDisabled");
+  json_builder_add_boolean_value (b, TRUE);
+  if (argv != NULL && argv[0] != NULL)
+    {
+      json_builder_set_member_name (b, "Entrypoint");
+      json_builder_begin_array (b);
+      json_builder_add_string_value (b, argv[0]);
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "Cmd");
+      json_builder_begin_array (b);
+      for (guint i = 1; argv[i]; i++)
+        json_builder_add_string_value (b, argv[i]);
+      json_builder_end_array (b);
+    }
+  else
+    {
+      /* never started; some images have no default command, which create refuses */
+      json_builder_set_member_name (b, "Entrypoint");
+      json_builder_begin_array (b);
+      json_builder_add_string_value (b, "/lifeboat-never-runs");
+      json_builder_end_array (b);
+    }
+  json_builder_set_member_name (b, "Labels");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "io.github.lifeboat.helper");
+  json_builder_add_string_value (b, "true");
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "HostConfig");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Binds");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, bind);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "NetworkMode");
+  json_builder_add_string_value (b, "none");
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  config = json_builder_get_root (b);
+
+  return lifeboat_docker_client_create_container_sync (client, NULL, config, cancellable, error);
+}
+
+void
+_lifeboat_remove_helper (LifeboatDockerClient *client,
+                         const char           *id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (id == NULL)
+    return;
+  if (!lifeboat_docker_client_remove_container_sync (client, id, TRUE, NULL, &error) &&
+      !g_error_matches (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND))
+    g_warning ("Could not remove helper container %s: %s", id, error->message);
+}
+
+char *
+_lifeboat_join_names (GPtrArray *names)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      if (i > 0)
+        g_string_append (s, i + 1 == names->len ? _(" and ") : ", ");
+      g_string_append (s, g_ptr_array_index (names, i));
+    }
+  return g_string_free (s, FALSE);
+}

@@ -1,0 +1,1174 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lifeboat-docker"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <gio/gunixsocketaddress.h>
+#include <libsoup/soup.h>
+
+#include "lifeboat-docker-client.h"
+#include "lifeboat-error.h"
+#include "lifeboat-util-private.h"
+
+struct _LifeboatDockerClient
+{
+  GObject      parent_instance;
+
+  char        *uri;
+  char        *display_name;
+  char        *socket_path;    /* unix sockets */
+  char        *base_url;       /* "http://docker" or "http://host:port" */
+  SoupSession *session;
+  GObject     *keepalive;
+
+  GMutex       mutex;
+  char        *api_version;
+  JsonObject  *version;
+  char        *engine_name;
+  char        *engine_id;
+  char        *engine_kind;
+};
+
+G_DEFINE_FINAL_TYPE (LifeboatDockerClient, lifeboat_docker_client, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_URI,
+  PROP_DISPLAY_NAME,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---------------------------------------------------------------------------------------- */
+/* Timeouts for sync calls made from any thread: a timer thread cancels a linked cancellable */
+
+static gpointer
+timer_thread (gpointer data)
+{
+  g_autoptr(GMainLoop) loop = data;
+
+  g_main_loop_run (loop);
+  return NULL;
+}
+
+static GMainContext *
+timer_context (void)
+{
+  static GMainContext *context;
+
+  if (g_once_init_enter (&context))
+    {
+      GMainContext *ctx = g_main_context_new ();
+
+      g_thread_unref (g_thread_new ("lifeboat-timer", timer_thread, g_main_loop_new (ctx, FALSE)));
+      g_once_init_leave (&context, ctx);
+    }
+
+  return context;
+}
+
+typedef struct
+{
+  GCancellable *cancellable;   /* the one the request uses */
+  GCancellable *parent;
+  gulong        parent_handler;
+  GSource      *timeout_source;
+  gboolean      timed_out;
+} Deadline;
+
+static gboolean
+deadline_fire (gpointer data)
+{
+  Deadline *deadline = data;
+
+  g_atomic_int_set (&deadline->timed_out, TRUE);
+  g_cancellable_cancel (deadline->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+deadline_parent_cancelled (GCancellable *parent,
+                           gpointer      data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (data));
+}
+
+static void
+deadline_init (Deadline     *deadline,
+               GCancellable *parent,
+               guint         seconds)
+{
+  memset (deadline, 0, sizeof *deadline);
+  deadline->cancellable = g_cancellable_new ();
+
+  if (parent != NULL)
+    {
+      deadline->parent = g_object_ref (parent);
+      deadline->parent_handler = g_cancellable_connect (parent,
+                                                        G_CALLBACK (deadline_parent_cancelled),
+                                                        deadline->cancellable, NULL);
+    }
+
+  if (seconds > 0)
+    {
+      deadline->timeout_source = g_timeout_source_new_seconds (seconds);
+      g_source_set_callback (deadline->timeout_source, deadline_fire, deadline, NULL);
+      g_source_attach (deadline->timeout_source, timer_context ());
+    }
+}
+
+static void
+deadline_clear (Deadline *deadline)
+{
+  if (deadline->timeout_source != NULL)
+    {
+      g_source_destroy (deadline->timeout_source);
+      g_clear_pointer (&deadline->timeout_source, g_source_unref);
+    }
+  if (deadline->parent != NULL)
+    {
+      g_cancellable_disconnect (deadline->parent, deadline->parent_handler);
+      g_clear_object (&deadline->parent);
+    }
+  g_clear_object (&deadline->cancellable);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static void
+lifeboat_docker_client_finalize (GObject *object)
+{
+  LifeboatDockerClient *self = (LifeboatDockerClient *) object;
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->keepalive);
+  g_clear_pointer (&self->uri, g_free);
+  g_clear_pointer (&self->display_name, g_free);
+  g_clear_pointer (&self->socket_path, g_free);
+  g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->api_version, g_free);
+  g_clear_pointer (&self->version, json_object_unref);
+  g_clear_pointer (&self->engine_name, g_free);
+  g_clear_pointer (&self->engine_id, g_free);
+  g_clear_pointer (&self->engine_kind, g_free);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (lifeboat_docker_client_parent_class)->finalize (object);
+}
+
+static void
+lifeboat_docker_client_get_property (GObject    *object,
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
+{
+  LifeboatDockerClient *self = LIFEBOAT_DOCKER_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_URI:
+      g_value_set_string (value, self->uri);
+      break;
+    case PROP_DISPLAY_NAME:
+      g_value_set_string (value, lifeboat_docker_client_get_display_name (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lifeboat_docker_client_set_property (GObject      *object,
+                                     guint         prop_id,
+                                     const GValue *value,
+                                     GParamSpec   *pspec)
+{
+  LifeboatDockerClient *self = LIFEBOAT_DOCKER_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_DISPLAY_NAME:
+      lifeboat_docker_client_set_display_name (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lifeboat_docker_client_class_init (LifeboatDockerClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = lifeboat_docker_client_finalize;
+  object_class->get_property = lifeboat_docker_client_get_property;
+  object_class->set_property = lifeboat_docker_client_set_property;
+
+  properties[PROP_URI] =
+    g_param_spec_string ("uri", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DISPLAY_NAME] =
+    g_param_spec_string ("display-name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+lifeboat_docker_client_init (LifeboatDockerClient *self)
+{
+  g_mutex_init (&self->mutex);
+}
+
+LifeboatDockerClient *
+lifeboat_docker_client_new (const char  *uri,
+                            GError     **error)
+{
+  g_autoptr(LifeboatDockerClient) self = NULL;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (LIFEBOAT_TYPE_DOCKER_CLIENT, NULL);
+  self->uri = g_strdup (uri);
+
+  if (g_str_has_prefix (uri, "unix://"))
+    {
+      g_autoptr(GSocketAddress) address = NULL;
+      const char *path = uri + strlen ("unix://");
+
+      if (*path != '/')
+        {
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_URI,
+                       _("“%s” is not a socket address: a unix:// address needs an absolute path"),
+                       uri);
+          return NULL;
+        }
+      self->socket_path = g_strdup (path);
+      self->base_url = g_strdup ("http://docker");
+      address = g_unix_socket_address_new (self->socket_path);
+      self->session = g_object_new (SOUP_TYPE_SESSION,
+                                    "remote-connectable", address,
+                                    "max-conns", 16,
+                                    "max-conns-per-host", 16,
+                                    "idle-timeout", 30,
+                                    NULL);
+    }
+  else if (g_str_has_prefix (uri, "tcp://") || g_str_has_prefix (uri, "http://"))
+    {
+      const char *rest = strchr (uri, ':') + 3;
+      g_autofree char *hostport = g_strndup (rest, strcspn (rest, "/"));
+
+      if (*hostport == '\0')
+        {
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_URI,
+                       _("“%s” names no host"), uri);
+          return NULL;
+        }
+      self->base_url = g_strdup_printf ("http://%s", hostport);
+      self->session = g_object_new (SOUP_TYPE_SESSION,
+                                    "max-conns", 16,
+                                    "max-conns-per-host", 16,
+                                    "idle-timeout", 30,
+                                    NULL);
+    }
+  else
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_URI,
+                   _("“%s” is not an engine address Lifeboat understands "
+                     "(unix:///path/docker.sock, tcp://host:port or ssh://user@host)"),
+                   uri);
+      return NULL;
+    }
+
+  soup_session_set_user_agent (self->session, "Lifeboat/" PACKAGE_VERSION);
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+lifeboat_docker_client_get_uri (LifeboatDockerClient *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), NULL);
+  return self->uri;
+}
+
+const char *
+lifeboat_docker_client_get_display_name (LifeboatDockerClient *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), NULL);
+  return self->display_name ? self->display_name : self->uri;
+}
+
+void
+lifeboat_docker_client_set_display_name (LifeboatDockerClient *self,
+                                         const char           *name)
+{
+  g_return_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self));
+
+  if (_lifeboat_set_str (&self->display_name, name))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_NAME]);
+}
+
+void
+lifeboat_docker_client_set_keepalive (LifeboatDockerClient *self,
+                                      GObject              *object)
+{
+  g_return_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self));
+  g_set_object (&self->keepalive, object);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Requests */
+
+static char *
+build_url (LifeboatDockerClient *self,
+           const char           *path,
+           gboolean              versioned)
+{
+  g_autofree char *api = NULL;
+
+  if (!versioned)
+    return g_strconcat (self->base_url, path, NULL);
+
+  g_mutex_lock (&self->mutex);
+  api = g_strdup (self->api_version ? self->api_version : LIFEBOAT_DOCKER_API_MIN);
+  g_mutex_unlock (&self->mutex);
+
+  return g_strconcat (self->base_url, "/v", api, path, NULL);
+}
+
+/* Turns a transport error into one a user understands. */
+static void
+translate_transport_error (LifeboatDockerClient  *self,
+                           Deadline              *deadline,
+                           GCancellable          *cancellable,
+                           GError               **error)
+{
+  GError *e = *error;
+  const char *where = self->socket_path ? self->socket_path : self->base_url;
+
+  /* an error of a request body (e.g. a refused archive) is already worded */
+  if (e->domain == LIFEBOAT_ERROR)
+    return;
+
+  if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (deadline != NULL && g_atomic_int_get (&deadline->timed_out) &&
+          !g_cancellable_is_cancelled (cancellable))
+        {
+          g_clear_error (error);
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_RESPONDING,
+                       _("The Docker engine at %s did not answer in time"), where);
+        }
+      return;
+    }
+
+  if (self->socket_path != NULL && !g_file_test (self->socket_path, G_FILE_TEST_EXISTS))
+    {
+      g_clear_error (error);
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NO_SOCKET,
+                   _("There is no Docker socket at %s: is the engine running?"),
+                   self->socket_path);
+      return;
+    }
+
+  if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ||
+      (self->socket_path != NULL && access (self->socket_path, R_OK | W_OK) != 0 && errno == EACCES))
+    {
+      g_clear_error (error);
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_PERMISSION_DENIED,
+                   _("Permission denied on the Docker socket %s: is your user in the “docker” group?"),
+                   where);
+      return;
+    }
+
+  if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    {
+      g_clear_error (error);
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_RESPONDING,
+                   _("Nothing answers on %s: the Docker engine is not running"), where);
+      return;
+    }
+
+  if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      g_clear_error (error);
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_RESPONDING,
+                   _("The Docker engine at %s did not answer in time"), where);
+      return;
+    }
+
+  g_prefix_error (error, _("Lost the connection to the Docker engine at %s: "), where);
+}
+
+/* Reads a JSON error body { "message": "..." } and sets @error from the HTTP status. */
+static void
+set_http_error (SoupMessage   *msg,
+                GInputStream  *body,
+                const char    *what,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *message = NULL;
+  guint status = soup_message_get_status (msg);
+  int code;
+
+  if (body != NULL && json_parser_load_from_stream (parser, body, cancellable, NULL))
+    {
+      JsonNode *root = json_parser_get_root (parser);
+
+      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        message = g_strdup (json_object_get_string_member_with_default (json_node_get_object (root),
+                                                                        "message", NULL));
+    }
+
+  if (message == NULL)
+    message = g_strdup (soup_message_get_reason_phrase (msg));
+
+  switch (status)
+    {
+    case SOUP_STATUS_NOT_FOUND:
+      code = LIFEBOAT_ERROR_NOT_FOUND;
+      break;
+    default:
+      code = LIFEBOAT_ERROR_ENGINE;
+    }
+
+  g_set_error (error, LIFEBOAT_ERROR, code,
+               _("The Docker engine refused %s: %s (HTTP %u)"), what, message, status);
+}
+
+static GInputStream *
+send_request (LifeboatDockerClient  *self,
+              const char            *method,
+              const char            *path,
+              gboolean               versioned,
+              GBytes                *body_bytes,
+              GInputStream          *body_stream,
+              const char            *content_type,
+              guint                  timeout_seconds,
+              guint                 *status_out,
+              GCancellable          *cancellable,
+              GError               **error)
+{
+  g_autofree char *url = build_url (self, path, versioned);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autofree char *what = NULL;
+  Deadline deadline;
+  guint status;
+
+  msg = soup_message_new (method, url);
+  if (msg == NULL)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_URI,
+                   _("Cannot make a request for %s"), path);
+      return NULL;
+    }
+
+  if (body_bytes != NULL)
+    soup_message_set_request_body_from_bytes (msg, content_type, body_bytes);
+  else if (body_stream != NULL)
+    soup_message_set_request_body (msg, content_type, body_stream, -1);
+
+  deadline_init (&deadline, cancellable, timeout_seconds);
+  stream = soup_session_send (self->session, msg, deadline.cancellable, error);
+  if (stream == NULL)
+    {
+      translate_transport_error (self, &deadline, cancellable, error);
+      deadline_clear (&deadline);
+      return NULL;
+    }
+  deadline_clear (&deadline);
+
+  status = soup_message_get_status (msg);
+  if (status_out != NULL)
+    *status_out = status;
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_autofree char *short_path = g_strndup (path, strcspn (path, "?"));
+
+      what = g_strdup_printf ("%s %s", method, short_path);
+      set_http_error (msg, stream, what, cancellable, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&stream);
+}
+
+static JsonNode *
+parse_json_stream (GInputStream  *stream,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_stream (parser, stream, cancellable, error))
+    {
+      g_prefix_error (error, _("The Docker engine sent an answer Lifeboat cannot read: "));
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    return json_node_new (JSON_NODE_NULL);
+
+  return json_node_copy (root);
+}
+
+JsonNode *
+lifeboat_docker_client_request_json_sync (LifeboatDockerClient  *self,
+                                          const char            *method,
+                                          const char            *path,
+                                          JsonNode              *body,
+                                          guint                  timeout_seconds,
+                                          GCancellable          *cancellable,
+                                          GError               **error)
+{
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), NULL);
+  g_return_val_if_fail (method != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (body != NULL)
+    {
+      gsize len = 0;
+      char *text = json_to_string (body, FALSE);
+
+      len = strlen (text);
+      bytes = g_bytes_new_take (text, len);
+    }
+  else if (g_str_equal (method, "POST"))
+    {
+      bytes = g_bytes_new_static ("", 0);
+    }
+
+  stream = send_request (self, method, path, TRUE, bytes, NULL, "application/json",
+                         timeout_seconds, NULL, cancellable, error);
+  if (stream == NULL)
+    return NULL;
+
+  return parse_json_stream (stream, cancellable, error);
+}
+
+GInputStream *
+lifeboat_docker_client_get_stream_sync (LifeboatDockerClient  *self,
+                                        const char            *path,
+                                        GCancellable          *cancellable,
+                                        GError               **error)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), NULL);
+  return send_request (self, "GET", path, TRUE, NULL, NULL, NULL, 0, NULL, cancellable, error);
+}
+
+gboolean
+lifeboat_docker_client_put_stream_sync (LifeboatDockerClient  *self,
+                                        const char            *path,
+                                        const char            *content_type,
+                                        GInputStream          *body,
+                                        GCancellable          *cancellable,
+                                        GError               **error)
+{
+  g_autoptr(GInputStream) stream = NULL;
+
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), FALSE);
+  g_return_val_if_fail (G_IS_INPUT_STREAM (body), FALSE);
+
+  stream = send_request (self, "PUT", path, TRUE, NULL, body, content_type, 0, NULL,
+                         cancellable, error);
+  if (stream == NULL)
+    return FALSE;
+
+  /* drain the (empty) answer so the connection can be reused */
+  return g_input_stream_skip (stream, G_MAXSSIZE, cancellable, NULL) >= 0 || TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Connect and negotiate */
+
+static int
+compare_api_versions (const char *a,
+                      const char *b)
+{
+  guint amaj = 0, amin = 0, bmaj = 0, bmin = 0;
+
+  sscanf (a, "%u.%u", &amaj, &amin);
+  sscanf (b, "%u.%u", &bmaj, &bmin);
+  if (amaj != bmaj)
+    return amaj < bmaj ? -1 : 1;
+  if (amin != bmin)
+    return amin < bmin ? -1 : 1;
+  return 0;
+}
+
+gboolean
+lifeboat_docker_client_connect_sync (LifeboatDockerClient  *self,
+                                     GCancellable          *cancellable,
+                                     GError               **error)
+{
+  g_autoptr(GInputStream) ping = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(JsonNode) version = NULL;
+  g_autoptr(JsonNode) info = NULL;
+  JsonObject *obj;
+  const char *engine_api;
+  const char *kind = "Docker";
+  g_autofree char *api = NULL;
+
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), FALSE);
+
+  if (self->socket_path != NULL && !g_file_test (self->socket_path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NO_SOCKET,
+                   _("There is no Docker socket at %s: is the engine running?"),
+                   self->socket_path);
+      return FALSE;
+    }
+
+  ping = send_request (self, "GET", "/_ping", FALSE, NULL, NULL, NULL, 15, NULL,
+                       cancellable, error);
+  if (ping == NULL)
+    return FALSE;
+
+  stream = send_request (self, "GET", "/version", FALSE, NULL, NULL, NULL, 15, NULL,
+                         cancellable, error);
+  if (stream == NULL)
+    return FALSE;
+  version = parse_json_stream (stream, cancellable, error);
+  if (version == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_OBJECT (version))
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_UNSUPPORTED_ENGINE,
+                   _("%s does not answer like a Docker engine"), self->uri);
+      return FALSE;
+    }
+
+  obj = json_node_get_object (version);
+  engine_api = json_object_get_string_member_with_default (obj, "ApiVersion", NULL);
+  if (engine_api == NULL)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_UNSUPPORTED_ENGINE,
+                   _("%s does not answer like a Docker engine (no API version)"), self->uri);
+      return FALSE;
+    }
+
+  if (compare_api_versions (engine_api, LIFEBOAT_DOCKER_API_MIN) < 0)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_UNSUPPORTED_ENGINE,
+                   _("The engine at %s speaks Docker API %s; Lifeboat needs %s "
+                     "(Docker 20.10) or newer"),
+                   self->uri, engine_api, LIFEBOAT_DOCKER_API_MIN);
+      return FALSE;
+    }
+
+  if (compare_api_versions (engine_api, LIFEBOAT_DOCKER_API_MAX) > 0)
+    api = g_strdup (LIFEBOAT_DOCKER_API_MAX);
+  else
+    api = g_strdup (engine_api);
+
+  if (json_object_has_member (obj, "Components") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, "Components")))
+    {
+      JsonArray *components = json_object_get_array_member (obj, "Components");
+
+      for (guint i = 0; i < json_array_get_length (components); i++)
+        {
+          JsonNode *c = json_array_get_element (components, i);
+
+          if (JSON_NODE_HOLDS_OBJECT (c) &&
+              strstr (json_object_get_string_member_with_default (json_node_get_object (c),
+                                                                  "Name", ""), "Podman"))
+            kind = "Podman";
+        }
+    }
+
+  g_mutex_lock (&self->mutex);
+  _lifeboat_set_str (&self->api_version, api);
+  g_clear_pointer (&self->version, json_object_unref);
+  self->version = json_object_ref (obj);
+  _lifeboat_set_str (&self->engine_kind, kind);
+  g_mutex_unlock (&self->mutex);
+
+  info = lifeboat_docker_client_request_json_sync (self, "GET", "/info", NULL, 30,
+                                                   cancellable, error);
+  if (info == NULL)
+    return FALSE;
+
+  if (JSON_NODE_HOLDS_OBJECT (info))
+    {
+      JsonObject *io = json_node_get_object (info);
+
+      g_mutex_lock (&self->mutex);
+      _lifeboat_set_str (&self->engine_name, json_object_get_string_member_with_default (io, "Name", NULL));
+      _lifeboat_set_str (&self->engine_id, json_object_get_string_member_with_default (io, "ID", NULL));
+      g_mutex_unlock (&self->mutex);
+    }
+
+  g_debug ("Connected to %s: %s API %s (engine API %s)", self->uri, kind, api, engine_api);
+
+  return TRUE;
+}
+
+static void
+connect_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (lifeboat_docker_client_connect_sync (source_object, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+lifeboat_docker_client_connect_async (LifeboatDockerClient *self,
+                                      GCancellable         *cancellable,
+                                      GAsyncReadyCallback   callback,
+                                      gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lifeboat_docker_client_connect_async);
+  g_task_run_in_thread (task, connect_thread);
+}
+
+gboolean
+lifeboat_docker_client_connect_finish (LifeboatDockerClient  *self,
+                                       GAsyncResult          *result,
+                                       GError               **error)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+lifeboat_docker_client_is_connected (LifeboatDockerClient *self)
+{
+  gboolean ret;
+
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  ret = self->api_version != NULL;
+  g_mutex_unlock (&self->mutex);
+
+  return ret;
+}
+
+const char *
+lifeboat_docker_client_get_api_version (LifeboatDockerClient *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), NULL);
+  return self->api_version;
+}
+
+JsonObject *
+lifeboat_docker_client_get_version (LifeboatDockerClient *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), NULL);
+  return self->version;
+}
+
+const char *
+lifeboat_docker_client_get_engine_name (LifeboatDockerClient *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), NULL);
+  return self->engine_name;
+}
+
+const char *
+lifeboat_docker_client_get_engine_id (LifeboatDockerClient *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), NULL);
+  return self->engine_id;
+}
+
+const char *
+lifeboat_docker_client_get_engine_kind (LifeboatDockerClient *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), NULL);
+  return self->engine_kind ? self->engine_kind : "Docker";
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Convenience wrappers */
+
+static char *
+escape (const char *s)
+{
+  return g_uri_escape_string (s, NULL, FALSE);
+}
+
+static JsonArray *
+expect_array (JsonNode  *node,
+              GError   **error)
+{
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_ENGINE,
+                   _("The Docker engine sent a list Lifeboat cannot read"));
+      return NULL;
+    }
+  return json_array_ref (json_node_get_array (node));
+}
+
+static JsonObject *
+expect_object (JsonNode  *node,
+               GError   **error)
+{
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_ENGINE,
+                   _("The Docker engine sent an object Lifeboat cannot read"));
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (node));
+}
+
+JsonArray *
+lifeboat_docker_client_list_containers_sync (LifeboatDockerClient  *self,
+                                             GCancellable          *cancellable,
+                                             GError               **error)
+{
+  g_autoptr(JsonNode) node =
+    lifeboat_docker_client_request_json_sync (self, "GET", "/containers/json?all=1", NULL, 60,
+                                              cancellable, error);
+  return expect_array (node, error);
+}
+
+JsonObject *
+lifeboat_docker_client_inspect_container_sync (LifeboatDockerClient  *self,
+                                               const char            *id,
+                                               GCancellable          *cancellable,
+                                               GError               **error)
+{
+  g_autofree char *e = escape (id);
+  g_autofree char *path = g_strdup_printf ("/containers/%s/json", e);
+  g_autoptr(JsonNode) node =
+    lifeboat_docker_client_request_json_sync (self, "GET", path, NULL, 60, cancellable, error);
+  return expect_object (node, error);
+}
+
+JsonArray *
+lifeboat_docker_client_list_volumes_sync (LifeboatDockerClient  *self,
+                                          GCancellable          *cancellable,
+                                          GError               **error)
+{
+  g_autoptr(JsonNode) node =
+    lifeboat_docker_client_request_json_sync (self, "GET", "/volumes", NULL, 60,
+                                              cancellable, error);
+  g_autoptr(JsonObject) obj = expect_object (node, error);
+  JsonNode *volumes;
+
+  if (obj == NULL)
+    return NULL;
+
+  volumes = json_object_get_member (obj, "Volumes");
+  if (volumes == NULL || JSON_NODE_HOLDS_NULL (volumes))
+    return json_array_new ();
+
+  return expect_array (volumes, error);
+}
+
+JsonObject *
+lifeboat_docker_client_inspect_volume_sync (LifeboatDockerClient  *self,
+                                            const char            *name,
+                                            GCancellable          *cancellable,
+                                            GError               **error)
+{
+  g_autofree char *e = escape (name);
+  g_autofree char *path = g_strdup_printf ("/volumes/%s", e);
+  g_autoptr(JsonNode) node =
+    lifeboat_docker_client_request_json_sync (self, "GET", path, NULL, 60, cancellable, error);
+  return expect_object (node, error);
+}
+
+GHashTable *
+lifeboat_docker_client_volume_sizes_sync (LifeboatDockerClient  *self,
+                                          guint                  timeout_seconds,
+                                          GCancellable          *cancellable,
+                                          GError               **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GHashTable) sizes = NULL;
+  JsonObject *obj;
+  JsonArray *volumes;
+  const char *path;
+
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), NULL);
+
+  /* API 1.42 can restrict /system/df to volumes */
+  if (self->api_version != NULL && compare_api_versions (self->api_version, "1.42") >= 0)
+    path = "/system/df?type=volume";
+  else
+    path = "/system/df";
+
+  node = lifeboat_docker_client_request_json_sync (self, "GET", path, NULL, timeout_seconds,
+                                                   cancellable, error);
+  if (node == NULL)
+    return NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_ENGINE,
+                   _("The Docker engine sent disk usage Lifeboat cannot read"));
+      return NULL;
+    }
+
+  sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  obj = json_node_get_object (node);
+  if (!json_object_has_member (obj, "Volumes") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, "Volumes")))
+    return g_steal_pointer (&sizes);
+
+  volumes = json_object_get_array_member (obj, "Volumes");
+  for (guint i = 0; i < json_array_get_length (volumes); i++)
+    {
+      JsonNode *vn = json_array_get_element (volumes, i);
+      JsonObject *v, *usage;
+      gint64 size = -1;
+
+      if (!JSON_NODE_HOLDS_OBJECT (vn))
+        continue;
+      v = json_node_get_object (vn);
+      if (json_object_has_member (v, "UsageData") &&
+          JSON_NODE_HOLDS_OBJECT (json_object_get_member (v, "UsageData")))
+        {
+          usage = json_object_get_object_member (v, "UsageData");
+          size = json_object_get_int_member_with_default (usage, "Size", -1);
+        }
+
+      g_hash_table_insert (sizes,
+                           g_strdup (json_object_get_string_member_with_default (v, "Name", "")),
+                           g_memdup2 (&size, sizeof size));
+    }
+
+  return g_steal_pointer (&sizes);
+}
+
+gboolean
+lifeboat_docker_client_stop_container_sync (LifeboatDockerClient  *self,
+                                            const char            *id,
+                                            int                    timeout_seconds,
+                                            GCancellable          *cancellable,
+                                            GError               **error)
+{
+  g_autofree char *e = escape (id);
+  g_autofree char *path = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+  guint status = 0;
+
+  if (timeout_seconds >= 0)
+    path = g_strdup_printf ("/containers/%s/stop?t=%d", e, timeout_seconds);
+  else
+    path = g_strdup_printf ("/containers/%s/stop", e);
+
+  stream = send_request (self, "POST", path, TRUE, empty, NULL, "application/json",
+                         MAX (timeout_seconds, 10) + 60, &status, cancellable, error);
+  if (stream == NULL)
+    {
+      g_prefix_error (error, _("Could not stop container %s: "), id);
+      return FALSE;
+    }
+  /* 304: already stopped */
+  return TRUE;
+}
+
+gboolean
+lifeboat_docker_client_start_container_sync (LifeboatDockerClient  *self,
+                                             const char            *id,
+                                             GCancellable          *cancellable,
+                                             GError               **error)
+{
+  g_autofree char *e = escape (id);
+  g_autofree char *path = g_strdup_printf ("/containers/%s/start", e);
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+
+  stream = send_request (self, "POST", path, TRUE, empty, NULL, "application/json",
+                         120, NULL, cancellable, error);
+  if (stream == NULL)
+    {
+      g_prefix_error (error, _("Could not start container %s: "), id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+lifeboat_docker_client_create_container_sync (LifeboatDockerClient  *self,
+                                              const char            *name,
+                                              JsonNode              *config,
+                                              GCancellable          *cancellable,
+                                              GError               **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (name != NULL)
+    {
+      g_autofree char *e = escape (name);
+      path = g_strdup_printf ("/containers/create?name=%s", e);
+    }
+  else
+    path = g_strdup ("/containers/create");
+
+  node = lifeboat_docker_client_request_json_sync (self, "POST", path, config, 120,
+                                                   cancellable, error);
+  if (node == NULL)
+    return NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node) ||
+      json_object_get_string_member_with_default (json_node_get_object (node), "Id", NULL) == NULL)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_ENGINE,
+                   _("The Docker engine created a container but did not say its ID"));
+      return NULL;
+    }
+
+  return g_strdup (json_object_get_string_member (json_node_get_object (node), "Id"));
+}
+
+gboolean
+lifeboat_docker_client_remove_container_sync (LifeboatDockerClient  *self,
+                                              const char            *id,
+                                              gboolean               force,
+                                              GCancellable          *cancellable,
+                                              GError               **error)
+{
+  g_autofree char *e = escape (id);
+  g_autofree char *path = g_strdup_printf ("/containers/%s?v=0&force=%d", e, force ? 1 : 0);
+  g_autoptr(GInputStream) stream = NULL;
+
+  stream = send_request (self, "DELETE", path, TRUE, NULL, NULL, NULL, 120, NULL,
+                         cancellable, error);
+  return stream != NULL;
+}
+
+gboolean
+lifeboat_docker_client_wait_container_sync (LifeboatDockerClient  *self,
+                                            const char            *id,
+                                            int                   *exit_code,
+                                            GCancellable          *cancellable,
+                                            GError               **error)
+{
+  g_autofree char *e = escape (id);
+  g_autofree char *path = g_strdup_printf ("/containers/%s/wait", e);
+  g_autoptr(JsonNode) node = NULL;
+
+  node = lifeboat_docker_client_request_json_sync (self, "POST", path, NULL, 0,
+                                                   cancellable, error);
+  if (node == NULL)
+    return FALSE;
+
+  if (exit_code != NULL)
+    *exit_code = JSON_NODE_HOLDS_OBJECT (node)
+      ? (int) json_object_get_int_member_with_default (json_node_get_object (node), "StatusCode", -1)
+      : -1;
+
+  return TRUE;
+}
+
+gboolean
+lifeboat_docker_client_create_volume_sync (LifeboatDockerClient  *self,
+                                           const char            *name,
+                                           const char            *driver,
+                                           JsonObject            *labels,
+                                           GCancellable          *cancellable,
+                                           GError               **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "Driver");
+  json_builder_add_string_value (builder, driver ? driver : "local");
+  if (labels != NULL)
+    {
+      JsonNode *ln = json_node_new (JSON_NODE_OBJECT);
+
+      json_node_set_object (ln, labels);
+      json_builder_set_member_name (builder, "Labels");
+      json_builder_add_value (builder, ln);
+    }
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+
+  node = lifeboat_docker_client_request_json_sync (self, "POST", "/volumes/create", body, 120,
+                                                   cancellable, error);
+  if (node == NULL)
+    {
+      g_prefix_error (error, _("Could not create volume %s: "), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GInputStream *
+lifeboat_docker_client_get_archive_sync (LifeboatDockerClient  *self,
+                                         const char            *id,
+                                         const char            *path,
+                                         GCancellable          *cancellable,
+                                         GError               **error)
+{
+  g_autofree char *e = escape (id);
+  g_autofree char *p = escape (path);
+  g_autofree char *url = g_strdup_printf ("/containers/%s/archive?path=%s", e, p);
+  GInputStream *stream;
+
+  stream = lifeboat_docker_client_get_stream_sync (self, url, cancellable, error);
+  if (stream == NULL)
+    g_prefix_error (error, _("Could not read %s from container %s: "), path, id);
+  return stream;
+}
+
+gboolean
+lifeboat_docker_client_put_archive_sync (LifeboatDockerClient  *self,
+                                         const char            *id,
+                                         const char            *path,
+                                         GInputStream          *tar,
+                                         GCancellable          *cancellable,
+                                         GError               **error)
+{
+  g_autofree char *e = escape (id);
+  g_autofree char *p = escape (path);
+  g_autofree char *url = g_strdup_printf ("/containers/%s/archive?path=%s", e, p);
+
+  if (!lifeboat_docker_client_put_stream_sync (self, url, "application/x-tar", tar,
+                                               cancellable, error))
+    {
+      g_prefix_error (error, _("Could not write into %s of container %s: "), path, id);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,962 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lifeboat-job"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "lifeboat-job-private.h"
+#include "lifeboat-util-private.h"
+
+#define N_RATE_SAMPLES   32
+#define RATE_WINDOW_USEC (5 * G_USEC_PER_SEC)
+#define PROGRESS_INTERVAL_MS 100
+
+typedef struct
+{
+  gint64  time;
+  guint64 bytes;
+} RateSample;
+
+typedef struct
+{
+  LifeboatDockerClient *client;
+  LifeboatHistory      *history;
+  GMainContext         *context;
+  GCancellable         *cancellable;
+
+  GMutex                mutex;
+  LifeboatJobKind       kind;
+  char                 *project_name;
+  LifeboatJobPhase      phase;
+  LifeboatJobOutcome    outcome;
+  GError               *error;
+  GFile                *folder;
+  char                 *aftermath;
+  char                 *app_version;
+  guint64               result_bytes;
+  char                **volume_keys;
+  guint64              *volume_done;
+  gint64               *volume_total;
+  guint                 n_volumes;
+  int                   current_volume;
+  gint64                started;
+  gint64                ended;
+  RateSample            samples[N_RATE_SAMPLES];
+  guint                 n_samples;
+  guint                 sample_pos;
+
+  GSource              *progress_source;   /* owned by context, guarded by mutex */
+  gboolean              phase_changed;
+  gboolean              outcome_changed;
+} LifeboatJobPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (LifeboatJob, lifeboat_job, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CLIENT,
+  PROP_KIND,
+  PROP_PHASE,
+  PROP_OUTCOME,
+  N_PROPS
+};
+
+enum {
+  PROGRESS,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+lifeboat_job_dispose (GObject *object)
+{
+  LifeboatJob *self = (LifeboatJob *) object;
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->mutex);
+  if (priv->progress_source != NULL)
+    {
+      g_source_destroy (priv->progress_source);
+      g_clear_pointer (&priv->progress_source, g_source_unref);
+    }
+  g_mutex_unlock (&priv->mutex);
+
+  g_clear_object (&priv->client);
+  g_clear_object (&priv->history);
+  g_clear_object (&priv->cancellable);
+  g_clear_object (&priv->folder);
+
+  G_OBJECT_CLASS (lifeboat_job_parent_class)->dispose (object);
+}
+
+static void
+lifeboat_job_finalize (GObject *object)
+{
+  LifeboatJob *self = (LifeboatJob *) object;
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_clear_pointer (&priv->context, g_main_context_unref);
+  g_clear_pointer (&priv->project_name, g_free);
+  g_clear_pointer (&priv->aftermath, g_free);
+  g_clear_pointer (&priv->app_version, g_free);
+  g_clear_pointer (&priv->volume_keys, g_strfreev);
+  g_clear_pointer (&priv->volume_done, g_free);
+  g_clear_pointer (&priv->volume_total, g_free);
+  g_clear_error (&priv->error);
+  g_mutex_clear (&priv->mutex);
+
+  G_OBJECT_CLASS (lifeboat_job_parent_class)->finalize (object);
+}
+
+static void
+lifeboat_job_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  LifeboatJob *self = LIFEBOAT_JOB (object);
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT:
+      g_value_set_object (value, priv->client);
+      break;
+    case PROP_KIND:
+      g_value_set_int (value, priv->kind);
+      break;
+    case PROP_PHASE:
+      g_value_set_int (value, lifeboat_job_get_phase (self));
+      break;
+    case PROP_OUTCOME:
+      g_value_set_int (value, lifeboat_job_get_outcome (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lifeboat_job_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  LifeboatJob *self = LIFEBOAT_JOB (object);
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT:
+      priv->client = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lifeboat_job_class_init (LifeboatJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = lifeboat_job_dispose;
+  object_class->finalize = lifeboat_job_finalize;
+  object_class->get_property = lifeboat_job_get_property;
+  object_class->set_property = lifeboat_job_set_property;
+
+  properties[PROP_CLIENT] =
+    g_param_spec_object ("client", NULL, NULL, LIFEBOAT_TYPE_DOCKER_CLIENT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_KIND] =
+    g_param_spec_int ("kind", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PHASE] =
+    g_param_spec_int ("phase", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OUTCOME] =
+    g_param_spec_int ("outcome", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * LifeboatJob::progress:
+   *
+   * Emitted on the job's main context, at most about ten times a second, when bytes,
+   * phase or current volume changed.
+   */
+  signals[PROGRESS] =
+    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+lifeboat_job_init (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_mutex_init (&priv->mutex);
+  priv->context = g_main_context_ref_thread_default ();
+  priv->current_volume = -1;
+  priv->outcome = LIFEBOAT_JOB_OUTCOME_RUNNING;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Progress reaches the owner's main context through a throttled source */
+
+static gboolean
+emit_progress (gpointer data)
+{
+  LifeboatJob *self = data;
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  gboolean phase_changed, outcome_changed;
+
+  g_mutex_lock (&priv->mutex);
+  g_clear_pointer (&priv->progress_source, g_source_unref);
+  phase_changed = priv->phase_changed;
+  outcome_changed = priv->outcome_changed;
+  priv->phase_changed = priv->outcome_changed = FALSE;
+  g_mutex_unlock (&priv->mutex);
+
+  if (phase_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
+  if (outcome_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OUTCOME]);
+  g_signal_emit (self, signals[PROGRESS], 0);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* with the mutex held */
+static void
+schedule_progress_locked (LifeboatJob *self,
+                          gboolean     now)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  GSource *source;
+
+  if (priv->progress_source != NULL)
+    {
+      if (!now)
+        return;
+      g_source_destroy (priv->progress_source);
+      g_clear_pointer (&priv->progress_source, g_source_unref);
+    }
+
+  source = now ? g_idle_source_new () : g_timeout_source_new (PROGRESS_INTERVAL_MS);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, emit_progress, g_object_ref (self), g_object_unref);
+  g_source_attach (source, priv->context);
+  priv->progress_source = source;
+}
+
+static void
+add_rate_sample_locked (LifeboatJobPrivate *priv)
+{
+  guint64 total = 0;
+  gint64 now = g_get_monotonic_time ();
+  guint last = (priv->sample_pos + N_RATE_SAMPLES - 1) % N_RATE_SAMPLES;
+
+  for (guint i = 0; i < priv->n_volumes; i++)
+    total += priv->volume_done[i];
+
+  /* at most one sample every 100 ms */
+  if (priv->n_samples > 0 && now - priv->samples[last].time < 100 * 1000)
+    {
+      priv->samples[last].bytes = total;
+      return;
+    }
+
+  priv->samples[priv->sample_pos].time = now;
+  priv->samples[priv->sample_pos].bytes = total;
+  priv->sample_pos = (priv->sample_pos + 1) % N_RATE_SAMPLES;
+  priv->n_samples = MIN (priv->n_samples + 1, N_RATE_SAMPLES);
+}
+
+void
+_lifeboat_job_set_kind (LifeboatJob     *self,
+                        LifeboatJobKind  kind)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  priv->kind = kind;
+}
+
+void
+_lifeboat_job_set_project_name (LifeboatJob *self,
+                                const char  *name)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->mutex);
+  _lifeboat_set_str (&priv->project_name, name);
+  g_mutex_unlock (&priv->mutex);
+}
+
+void
+_lifeboat_job_set_phase (LifeboatJob      *self,
+                         LifeboatJobPhase  phase)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->mutex);
+  if (priv->phase != phase)
+    {
+      priv->phase = phase;
+      priv->phase_changed = TRUE;
+      schedule_progress_locked (self, TRUE);
+    }
+  g_mutex_unlock (&priv->mutex);
+}
+
+void
+_lifeboat_job_set_volumes (LifeboatJob        *self,
+                           const char * const *keys,
+                           const gint64       *totals)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  guint n = keys ? g_strv_length ((char **) keys) : 0;
+
+  g_mutex_lock (&priv->mutex);
+  g_strfreev (priv->volume_keys);
+  priv->volume_keys = g_strdupv ((char **) keys);
+  g_free (priv->volume_done);
+  g_free (priv->volume_total);
+  priv->volume_done = g_new0 (guint64, n);
+  priv->volume_total = g_new0 (gint64, n);
+  for (guint i = 0; i < n; i++)
+    priv->volume_total[i] = totals ? totals[i] : -1;
+  priv->n_volumes = n;
+  priv->current_volume = -1;
+  priv->n_samples = 0;
+  schedule_progress_locked (self, TRUE);
+  g_mutex_unlock (&priv->mutex);
+}
+
+void
+_lifeboat_job_set_current_volume (LifeboatJob *self,
+                                  int          index)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->mutex);
+  priv->current_volume = index;
+  priv->phase_changed = TRUE;
+  schedule_progress_locked (self, TRUE);
+  g_mutex_unlock (&priv->mutex);
+}
+
+void
+_lifeboat_job_set_volume_bytes_done (LifeboatJob *self,
+                                     guint        index,
+                                     guint64      done)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->mutex);
+  if (index < priv->n_volumes)
+    {
+      priv->volume_done[index] = done;
+      add_rate_sample_locked (priv);
+      schedule_progress_locked (self, FALSE);
+    }
+  g_mutex_unlock (&priv->mutex);
+}
+
+void
+_lifeboat_job_finish_volume (LifeboatJob *self,
+                             guint        index)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->mutex);
+  if (index < priv->n_volumes)
+    {
+      priv->volume_total[index] = priv->volume_done[index];
+      schedule_progress_locked (self, FALSE);
+    }
+  g_mutex_unlock (&priv->mutex);
+}
+
+void
+_lifeboat_job_set_folder (LifeboatJob *self,
+                          GFile       *folder)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->mutex);
+  g_set_object (&priv->folder, folder);
+  g_mutex_unlock (&priv->mutex);
+}
+
+void
+_lifeboat_job_set_aftermath (LifeboatJob *self,
+                             const char  *aftermath)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->mutex);
+  _lifeboat_set_str (&priv->aftermath, aftermath);
+  g_mutex_unlock (&priv->mutex);
+}
+
+void
+_lifeboat_job_set_app_version (LifeboatJob *self,
+                               const char  *version)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->mutex);
+  _lifeboat_set_str (&priv->app_version, version);
+  g_mutex_unlock (&priv->mutex);
+}
+
+void
+_lifeboat_job_set_result_bytes (LifeboatJob *self,
+                                guint64      bytes)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->mutex);
+  priv->result_bytes = bytes;
+  g_mutex_unlock (&priv->mutex);
+}
+
+void
+_lifeboat_job_set_history (LifeboatJob     *self,
+                           LifeboatHistory *history)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_set_object (&priv->history, history);
+}
+
+LifeboatHistory *
+_lifeboat_job_get_history (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  if (priv->history == NULL)
+    priv->history = g_object_ref (lifeboat_history_get_default ());
+  return priv->history;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Getters (any thread) */
+
+#define WITH_LOCK(priv, expr) \
+  G_STMT_START { g_mutex_lock (&(priv)->mutex); expr; g_mutex_unlock (&(priv)->mutex); } G_STMT_END
+
+LifeboatJobKind
+lifeboat_job_get_kind (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), 0);
+  return priv->kind;
+}
+
+LifeboatDockerClient *
+lifeboat_job_get_client (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), NULL);
+  return priv->client;
+}
+
+const char *
+lifeboat_job_get_project_name (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), NULL);
+  return priv->project_name;
+}
+
+LifeboatJobPhase
+lifeboat_job_get_phase (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  LifeboatJobPhase phase;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), 0);
+  WITH_LOCK (priv, phase = priv->phase);
+  return phase;
+}
+
+char *
+lifeboat_job_dup_phase_label (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  g_autofree char *key = NULL;
+  LifeboatJobPhase phase;
+  LifeboatJobOutcome outcome;
+  int current;
+  guint n;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), NULL);
+
+  g_mutex_lock (&priv->mutex);
+  phase = priv->phase;
+  outcome = priv->outcome;
+  current = priv->current_volume;
+  n = priv->n_volumes;
+  if (current >= 0 && (guint) current < n)
+    key = g_strdup (priv->volume_keys[current]);
+  g_mutex_unlock (&priv->mutex);
+
+  switch (phase)
+    {
+    case LIFEBOAT_JOB_PHASE_PREPARING:
+      return g_strdup (_("Preparing"));
+    case LIFEBOAT_JOB_PHASE_CHECKING:
+      if (key != NULL)
+        /* Translators: %u of %u volumes, %s is a volume like cvat_db */
+        return g_strdup_printf (_("Checking archive %u of %u: %s"), current + 1, n, key);
+      return g_strdup (_("Checking the backup"));
+    case LIFEBOAT_JOB_PHASE_STOPPING:
+      return g_strdup (_("Stopping containers"));
+    case LIFEBOAT_JOB_PHASE_SAFETY_BACKUP:
+      return g_strdup (_("Keeping a safety copy of the volumes"));
+    case LIFEBOAT_JOB_PHASE_TRANSFERRING:
+      if (key != NULL)
+        /* Translators: %u of %u volumes, %s is a volume like cvat_db */
+        return g_strdup_printf (_("Volume %u of %u: %s"), current + 1, n, key);
+      return g_strdup (_("Transferring"));
+    case LIFEBOAT_JOB_PHASE_SYNCING:
+      return g_strdup (_("Syncing to disk"));
+    case LIFEBOAT_JOB_PHASE_STARTING:
+      return g_strdup (_("Starting containers"));
+    case LIFEBOAT_JOB_PHASE_ROLLING_BACK:
+      return g_strdup (_("Putting the volumes back as they were"));
+    case LIFEBOAT_JOB_PHASE_FINISHED:
+    default:
+      switch (outcome)
+        {
+        case LIFEBOAT_JOB_OUTCOME_SUCCEEDED:
+          return g_strdup (_("Done"));
+        case LIFEBOAT_JOB_OUTCOME_CANCELLED:
+          return g_strdup (_("Cancelled"));
+        case LIFEBOAT_JOB_OUTCOME_FAILED:
+          return g_strdup (_("Failed"));
+        case LIFEBOAT_JOB_OUTCOME_RUNNING:
+        default:
+          return g_strdup (_("Finishing"));
+        }
+    }
+}
+
+LifeboatJobOutcome
+lifeboat_job_get_outcome (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  LifeboatJobOutcome outcome;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), 0);
+  WITH_LOCK (priv, outcome = priv->outcome);
+  return outcome;
+}
+
+const GError *
+lifeboat_job_get_error (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), NULL);
+  return priv->error;
+}
+
+GFile *
+lifeboat_job_get_folder (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), NULL);
+  return priv->folder;
+}
+
+const char * const *
+lifeboat_job_get_volume_keys (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), NULL);
+  return (const char * const *) priv->volume_keys;
+}
+
+guint
+lifeboat_job_get_n_volumes (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  guint n;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), 0);
+  WITH_LOCK (priv, n = priv->n_volumes);
+  return n;
+}
+
+int
+lifeboat_job_get_current_volume (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  int current;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), -1);
+  WITH_LOCK (priv, current = priv->current_volume);
+  return current;
+}
+
+guint64
+lifeboat_job_get_volume_bytes_done (LifeboatJob *self,
+                                    guint        index)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  guint64 done = 0;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), 0);
+  WITH_LOCK (priv, if (index < priv->n_volumes) done = priv->volume_done[index]);
+  return done;
+}
+
+gint64
+lifeboat_job_get_volume_bytes_total (LifeboatJob *self,
+                                     guint        index)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  gint64 total = -1;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), -1);
+  WITH_LOCK (priv, if (index < priv->n_volumes) total = priv->volume_total[index]);
+  return total;
+}
+
+guint64
+lifeboat_job_get_bytes_done (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  guint64 done = 0;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), 0);
+  g_mutex_lock (&priv->mutex);
+  for (guint i = 0; i < priv->n_volumes; i++)
+    done += priv->volume_done[i];
+  g_mutex_unlock (&priv->mutex);
+  return done;
+}
+
+/* with the lock: the total, where a volume done beyond its estimate counts as done */
+static gint64
+bytes_total_locked (LifeboatJobPrivate *priv)
+{
+  gint64 total = 0;
+
+  for (guint i = 0; i < priv->n_volumes; i++)
+    {
+      if (priv->volume_total[i] < 0)
+        return -1;
+      total += MAX ((guint64) priv->volume_total[i], priv->volume_done[i]);
+    }
+  return total;
+}
+
+gint64
+lifeboat_job_get_bytes_total (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  gint64 total;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), -1);
+  WITH_LOCK (priv, total = bytes_total_locked (priv));
+  return total;
+}
+
+double
+lifeboat_job_get_fraction (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  guint64 done = 0;
+  gint64 total;
+  double fraction;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), 0.0);
+
+  g_mutex_lock (&priv->mutex);
+  if (priv->outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED)
+    fraction = 1.0;
+  else
+    {
+      for (guint i = 0; i < priv->n_volumes; i++)
+        done += priv->volume_done[i];
+      total = bytes_total_locked (priv);
+      if (total > 0)
+        fraction = (double) done / (double) total;
+      else if (priv->n_volumes > 0 && priv->current_volume >= 0)
+        fraction = (double) priv->current_volume / priv->n_volumes;
+      else
+        fraction = 0.0;
+    }
+  g_mutex_unlock (&priv->mutex);
+
+  return CLAMP (fraction, 0.0, 1.0);
+}
+
+double
+lifeboat_job_get_fraction_for_volume (LifeboatJob *self,
+                                      guint        index)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  double fraction = 0.0;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), 0.0);
+
+  g_mutex_lock (&priv->mutex);
+  if (index < priv->n_volumes)
+    {
+      gint64 total = priv->volume_total[index];
+
+      if (total > 0)
+        fraction = (double) priv->volume_done[index] / (double) total;
+      else if ((priv->current_volume >= 0 && index < (guint) priv->current_volume) ||
+               priv->outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED)
+        fraction = 1.0;
+    }
+  g_mutex_unlock (&priv->mutex);
+
+  return CLAMP (fraction, 0.0, 1.0);
+}
+
+static double
+rate_locked (LifeboatJobPrivate *priv)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint newest, oldest = 0;
+  gboolean found = FALSE;
+
+  if (priv->n_samples < 2)
+    return 0.0;
+
+  newest = (priv->sample_pos + N_RATE_SAMPLES - 1) % N_RATE_SAMPLES;
+  for (guint k = 0; k < priv->n_samples; k++)
+    {
+      guint i = (priv->sample_pos + N_RATE_SAMPLES - priv->n_samples + k) % N_RATE_SAMPLES;
+
+      if (now - priv->samples[i].time <= RATE_WINDOW_USEC && i != newest)
+        {
+          oldest = i;
+          found = TRUE;
+          break;
+        }
+    }
+
+  if (!found || priv->samples[newest].time <= priv->samples[oldest].time)
+    return 0.0;
+
+  return (double) (priv->samples[newest].bytes - priv->samples[oldest].bytes) * G_USEC_PER_SEC /
+         (double) (priv->samples[newest].time - priv->samples[oldest].time);
+}
+
+double
+lifeboat_job_get_rate (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  double rate;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), 0.0);
+  WITH_LOCK (priv, rate = rate_locked (priv));
+  return rate;
+}
+
+gint64
+lifeboat_job_get_seconds_left (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  gint64 left = -1;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), -1);
+
+  g_mutex_lock (&priv->mutex);
+  {
+    double rate = rate_locked (priv);
+    gint64 total = bytes_total_locked (priv);
+    guint64 done = 0;
+
+    for (guint i = 0; i < priv->n_volumes; i++)
+      done += priv->volume_done[i];
+    if (rate > 0 && total >= 0 && (guint64) total >= done)
+      left = (gint64) ((total - done) / rate + 0.5);
+  }
+  g_mutex_unlock (&priv->mutex);
+
+  return left;
+}
+
+double
+lifeboat_job_get_elapsed (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  gint64 started, ended;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), 0.0);
+
+  WITH_LOCK (priv, { started = priv->started; ended = priv->ended; });
+  if (started == 0)
+    return 0.0;
+  return (double) ((ended ? ended : g_get_monotonic_time ()) - started) / G_USEC_PER_SEC;
+}
+
+const char *
+lifeboat_job_get_aftermath (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), NULL);
+  return priv->aftermath;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Running */
+
+static void
+record_history (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  g_autoptr(LifeboatHistoryEntry) entry = lifeboat_history_entry_new (priv->kind);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) started = NULL;
+  g_autoptr(GError) error = NULL;
+  double seconds = lifeboat_job_get_elapsed (self);
+
+  started = g_date_time_add_seconds (now, -seconds);
+  lifeboat_history_entry_set_outcome (entry, priv->outcome);
+  lifeboat_history_entry_set_started (entry, started);
+  lifeboat_history_entry_set_seconds (entry, seconds);
+  lifeboat_history_entry_set_engine (entry, lifeboat_docker_client_get_display_name (priv->client));
+  lifeboat_history_entry_set_project (entry, priv->project_name);
+  lifeboat_history_entry_set_volumes (entry, (const char * const *) priv->volume_keys);
+  lifeboat_history_entry_set_bytes (entry, priv->result_bytes);
+  if (priv->error != NULL)
+    lifeboat_history_entry_set_error (entry, priv->error->message);
+  if (priv->folder != NULL)
+    {
+      g_autofree char *path = g_file_get_path (priv->folder);
+      g_autofree char *uri = path ? NULL : g_file_get_uri (priv->folder);
+
+      lifeboat_history_entry_set_folder (entry, path ? path : uri);
+    }
+  lifeboat_history_entry_set_app_version (entry, priv->app_version);
+
+  if (!lifeboat_history_record (_lifeboat_job_get_history (self), entry, &error))
+    g_warning ("Could not record the job in the history: %s", error->message);
+}
+
+gboolean
+_lifeboat_job_run_sync (LifeboatJob   *self,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&priv->mutex);
+  priv->started = g_get_monotonic_time ();
+  priv->outcome = LIFEBOAT_JOB_OUTCOME_RUNNING;
+  g_mutex_unlock (&priv->mutex);
+
+  ok = LIFEBOAT_JOB_GET_CLASS (self)->run (self, cancellable, &local_error);
+  g_assert (ok || local_error != NULL);
+
+  g_mutex_lock (&priv->mutex);
+  priv->ended = g_get_monotonic_time ();
+  priv->phase = LIFEBOAT_JOB_PHASE_FINISHED;
+  priv->phase_changed = TRUE;
+  if (ok)
+    priv->outcome = LIFEBOAT_JOB_OUTCOME_SUCCEEDED;
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    priv->outcome = LIFEBOAT_JOB_OUTCOME_CANCELLED;
+  else
+    priv->outcome = LIFEBOAT_JOB_OUTCOME_FAILED;
+  priv->outcome_changed = TRUE;
+  g_clear_error (&priv->error);
+  if (local_error != NULL)
+    priv->error = g_error_copy (local_error);
+  g_mutex_unlock (&priv->mutex);
+
+  record_history (self);
+
+  g_mutex_lock (&priv->mutex);
+  schedule_progress_locked (self, TRUE);
+  g_mutex_unlock (&priv->mutex);
+
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
+}
+
+static void
+run_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (_lifeboat_job_run_sync (source_object, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+lifeboat_job_run_async (LifeboatJob         *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LIFEBOAT_IS_JOB (self));
+  g_return_if_fail (priv->started == 0);
+
+  if (cancellable != NULL)
+    g_set_object (&priv->cancellable, cancellable);
+  else
+    priv->cancellable = g_cancellable_new ();
+
+  /* the job reports to the context of the thread that runs it */
+  g_main_context_unref (priv->context);
+  priv->context = g_main_context_ref_thread_default ();
+
+  task = g_task_new (self, priv->cancellable, callback, user_data);
+  g_task_set_source_tag (task, lifeboat_job_run_async);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, run_thread);
+}
+
+gboolean
+lifeboat_job_run_finish (LifeboatJob   *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+lifeboat_job_cancel (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_return_if_fail (LIFEBOAT_IS_JOB (self));
+
+  if (priv->cancellable != NULL)
+    g_cancellable_cancel (priv->cancellable);
+}
