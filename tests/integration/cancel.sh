@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# A backup interrupted mid-stream (SIGINT, then SIGTERM) exits non-zero, leaves no .partial
+# folder and nothing that looks like a backup, and starts the containers it stopped again.
+set -euo pipefail
+. "$(dirname "$0")/../harness/lib.sh"
+
+begin_test
+P=$(test_project cancel)
+# A big incompressible volume so the backup takes a while.
+stack_up --data-mb "${LIFEBOAT_TEST_CANCEL_MB:-768}" current "$P"
+containers_state "$P" >"$TMP/state.before"
+fingerprint_all "$P" "$TMP/before"
+
+partial_has_data () {
+  local p
+  p=$(compgen -G "$1/*.partial" | head -n 1) || return 1
+  [ -n "$p" ] && [ "$(du -sk "$p" | cut -f1)" -gt 1024 ]
+}
+
+interrupt () {
+  local sig=$1 dest=$TMP/backups-$1 pid rc=0
+  mkdir -p "$dest"
+  "$LIFEBOAT_CLI" --host "$LIFEBOAT_TEST_DOCKER_HOST" backup "$P" --to "$dest" \
+    >"$TMP/$sig.out" 2>"$TMP/$sig.err" </dev/null &
+  pid=$!
+  if ! wait_until 120 partial_has_data "$dest"; then
+    kill -KILL "$pid" 2>/dev/null || true
+    cat "$TMP/$sig.err" >&2
+    die "SIG$sig: no .partial folder with data appeared in 120 s"
+  fi
+  if ! kill -0 "$pid" 2>/dev/null; then
+    die "SIG$sig: the backup finished before it could be interrupted; raise LIFEBOAT_TEST_CANCEL_MB"
+  fi
+  kill -"$sig" "$pid"
+  # Bounded wait for it to clean up and exit.
+  local deadline=$((SECONDS + 90))
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      kill -KILL "$pid" 2>/dev/null || true
+      die "SIG$sig: lifeboat-cli did not exit within 90 s of the signal"
+    fi
+    sleep 0.2
+  done
+  wait "$pid" || rc=$?
+  [ "$rc" != 0 ] || die "SIG$sig: the interrupted backup exited 0"
+  log "cancel: SIG$sig -> exit $rc; stderr: $(tail -n 1 "$TMP/$sig.err")"
+  if compgen -G "$dest/*.partial" >/dev/null; then
+    die "SIG$sig: a .partial folder was left: $(ls -A "$dest")"
+  fi
+  local left
+  left=$(ls -A "$dest")
+  [ -z "$left" ] || die "SIG$sig: the interrupted backup left $left in $dest"
+  # The containers the backup stopped run again (bounded wait: they are started on the way out).
+  containers_state "$P" >"$TMP/state.after"
+  assert_eq "$(cat "$TMP/state.before")" "$(cat "$TMP/state.after")" "SIG$sig: container states after the interrupted backup"
+  # No helper container left behind.
+  local extra
+  extra=$(dk ps -a --format '{{.Names}} {{.Label "com.docker.compose.project"}}' | awk '$2 == ""' || true)
+  [ -z "$extra" ] || die "SIG$sig: containers left behind: $extra"
+}
+
+interrupt INT
+interrupt TERM
+fingerprint_all "$P" "$TMP/after"
+assert_same_fingerprints "$TMP/before" "$TMP/after" "an interrupted backup changed a volume"
+echo "cancel: ok"
