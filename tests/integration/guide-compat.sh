@@ -90,6 +90,7 @@ guide_to_lifeboat () {
        tar -czvf "/backup/$key.tar.gz" "$path" >/dev/null 2>&1) \
       || die "the guide's backup of $key failed"
   done < <(volumes_of "$layout")
+  # shellcheck disable=SC2046
   dk start $(dk ps -aq --filter "label=com.docker.compose.project=$P") >/dev/null
   tar -tzf "$dir/cvat_db.tar.gz" | grep -qx 'var/lib/postgresql/data/PG_VERSION' || die "test bug: unexpected guide archive layout"
 

@@ -29,7 +29,8 @@ containers_state "$P" >"$TMP/state.now"
 
 # variant NAME: a copy of the good backup to damage.
 variant () {
-  local d=$TMP/variants/$1/$(basename "$GOOD")
+  local d
+  d=$TMP/variants/$1/$(basename "$GOOD")
   mkdir -p "$(dirname "$d")"
   cp -a "$GOOD" "$d"
   echo "$d"
