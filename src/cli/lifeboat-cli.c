@@ -1,0 +1,927 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lifeboat-cli"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+
+#include "lifeboat-archive.h"
+#include "lifeboat-backup-job.h"
+#include "lifeboat-discovery.h"
+#include "lifeboat-error.h"
+#include "lifeboat-history.h"
+#include "lifeboat-hosts.h"
+#include "lifeboat-manifest.h"
+#include "lifeboat-restore-job.h"
+
+#define EXIT_OK     0
+#define EXIT_FAILED 1
+#define EXIT_USAGE  2
+
+typedef struct
+{
+  char     *host;
+  gboolean  json;
+} Globals;
+
+static Globals globals;
+
+static const char *usage_text =
+  N_("Usage: lifeboat-cli [--host URI] [--json] COMMAND ...\n"
+     "\n"
+     "Commands:\n"
+     "  hosts                                 engines Lifeboat can reach\n"
+     "  projects                              compose projects, their containers and volumes\n"
+     "  backup PROJECT --to DIR [--compression gzip|zstd|none] [--volumes KEY,...]\n"
+     "         [--no-stop] [--no-restart]     back up a project's volumes\n"
+     "  restore BACKUP_DIR|ARCHIVE... [--project NAME] [--volumes KEY,...] [--yes]\n"
+     "         [--ignore-version]             restore a backup into a project\n"
+     "  verify BACKUP_DIR                     re-read every archive against the manifest\n"
+     "  history [PROJECT]                     past jobs\n"
+     "\n"
+     "--host takes unix:///path/docker.sock, ssh://[user@]host[:port][/remote/socket],\n"
+     "tcp://host:port or a docker context name; without it DOCKER_HOST, then the current\n"
+     "docker context, then /var/run/docker.sock.\n");
+
+static int
+usage_error (const char *format,
+             ...) G_GNUC_PRINTF (1, 2);
+
+static int
+usage_error (const char *format,
+             ...)
+{
+  va_list args;
+  g_autofree char *msg = NULL;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("lifeboat-cli: %s\n", msg);
+  g_printerr (_("Run “lifeboat-cli --help” for usage.\n"));
+  return EXIT_USAGE;
+}
+
+static int
+fail (const GError *error,
+      const char   *aftermath)
+{
+  if (aftermath != NULL)
+    g_printerr ("lifeboat-cli: %s. %s\n", error->message, aftermath);
+  else
+    g_printerr ("lifeboat-cli: %s.\n", error->message);
+  return EXIT_FAILED;
+}
+
+static void
+print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, node);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static char *
+format_size (gint64 size)
+{
+  if (size < 0)
+    return g_strdup (_("unknown"));
+  return g_format_size (size);
+}
+
+static char *
+format_duration (double seconds)
+{
+  guint s = (guint) (seconds + 0.5);
+
+  if (s >= 3600)
+    return g_strdup_printf ("%u:%02u:%02u", s / 3600, (s / 60) % 60, s % 60);
+  return g_strdup_printf ("%u:%02u", s / 60, s % 60);
+}
+
+static LifeboatDockerClient *
+open_client (GError **error)
+{
+  return lifeboat_hosts_open_client (globals.host, NULL, error);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Running a job with progress on stderr and cancel on SIGINT/SIGTERM */
+
+typedef struct
+{
+  GMainLoop   *loop;
+  LifeboatJob *job;
+  gboolean     tty;
+  gboolean     done;
+  gboolean     ok;
+  GError      *error;
+  char        *last_label;
+  gint64       last_line;
+  guint        bar_width;
+} JobRun;
+
+static gboolean
+on_signal (gpointer data)
+{
+  JobRun *run = data;
+
+  g_printerr (run->tty ? "\n%s\n" : "%s\n", _("Cancelling…"));
+  lifeboat_job_cancel (run->job);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_progress (LifeboatJob *job,
+             JobRun      *run)
+{
+  g_autofree char *label = lifeboat_job_dup_phase_label (job);
+  g_autofree char *done = g_format_size (lifeboat_job_get_bytes_done (job));
+  g_autofree char *total = format_size (lifeboat_job_get_bytes_total (job));
+  g_autofree char *rate = NULL;
+  g_autofree char *left = NULL;
+  double fraction = lifeboat_job_get_fraction (job);
+  gint64 seconds_left = lifeboat_job_get_seconds_left (job);
+  gint64 now = g_get_monotonic_time ();
+
+  if (lifeboat_job_get_rate (job) > 0)
+    {
+      g_autofree char *r = g_format_size ((guint64) lifeboat_job_get_rate (job));
+      rate = g_strdup_printf ("%s/s", r);
+    }
+  if (seconds_left >= 0)
+    left = format_duration (seconds_left);
+
+  if (run->tty)
+    {
+      guint filled = (guint) (fraction * 24 + 0.5);
+      g_autoptr(GString) bar = g_string_new (NULL);
+
+      for (guint i = 0; i < 24; i++)
+        g_string_append (bar, i < filled ? "#" : "-");
+      g_printerr ("\r\033[K[%s] %3d%% %s  %s / %s%s%s%s%s", bar->str, (int) (fraction * 100),
+                  label, done, total, rate ? "  " : "", rate ? rate : "",
+                  left ? _("  left ") : "", left ? left : "");
+    }
+  else if (g_strcmp0 (label, run->last_label) != 0 || now - run->last_line > 5 * G_USEC_PER_SEC)
+    {
+      g_printerr ("%s: %d%% (%s of %s%s%s)\n", label, (int) (fraction * 100), done, total,
+                  rate ? ", " : "", rate ? rate : "");
+      g_free (run->last_label);
+      run->last_label = g_strdup (label);
+      run->last_line = now;
+    }
+}
+
+static void
+on_job_done (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  JobRun *run = data;
+
+  run->ok = lifeboat_job_run_finish (LIFEBOAT_JOB (object), result, &run->error);
+  run->done = TRUE;
+  g_main_loop_quit (run->loop);
+}
+
+static int
+run_job (LifeboatJob *job)
+{
+  JobRun run = { 0 };
+  guint sigint, sigterm;
+  gulong handler;
+  int ret;
+
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.job = job;
+  run.tty = isatty (STDERR_FILENO);
+
+  sigint = g_unix_signal_add (SIGINT, on_signal, &run);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal, &run);
+  handler = g_signal_connect (job, "progress", G_CALLBACK (on_progress), &run);
+
+  lifeboat_job_run_async (job, NULL, on_job_done, &run);
+  while (!run.done)
+    g_main_loop_run (run.loop);
+
+  /* the last progress, then a newline after a bar */
+  on_progress (job, &run);
+  if (run.tty)
+    g_printerr ("\n");
+
+  g_signal_handler_disconnect (job, handler);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  if (run.ok)
+    ret = EXIT_OK;
+  else
+    ret = fail (run.error, lifeboat_job_get_aftermath (job));
+
+  g_clear_error (&run.error);
+  g_free (run.last_label);
+  g_main_loop_unref (run.loop);
+  return ret;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Option parsing per command; --host and --json are accepted after the command too */
+
+static GOptionEntry global_entries[] = {
+  { "host", 'H', 0, G_OPTION_ARG_STRING, &globals.host,
+    N_("Engine: unix:///path, ssh://user@host, tcp://host:port or a docker context"), "URI" },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &globals.json, N_("Print results as JSON"), NULL },
+  { NULL }
+};
+
+static gboolean
+parse_command_options (const char    *command,
+                       const char    *parameter,
+                       GOptionEntry  *entries,
+                       int           *argc,
+                       char        ***argv,
+                       int           *status)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = g_strdup_printf ("lifeboat-cli %s", command);
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_strict_posix (context, FALSE);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, global_entries, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = usage_error ("%s", error->message);
+      return FALSE;
+    }
+
+  /* an option-looking leftover (after --) is still a usage error */
+  for (int i = 1; i < *argc; i++)
+    if ((*argv)[i][0] == '-' && (*argv)[i][1] != '\0')
+      {
+        *status = usage_error (_("Unknown option “%s”"), (*argv)[i]);
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
+static char **
+split_volumes (const char *list)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+
+  if (list == NULL)
+    return NULL;
+
+  builder = g_strv_builder_new ();
+  parts = g_strsplit (list, ",", -1);
+  for (guint i = 0; parts[i]; i++)
+    {
+      g_strstrip (parts[i]);
+      if (*parts[i] != '\0')
+        g_strv_builder_add (builder, parts[i]);
+    }
+  return g_strv_builder_end (builder);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* hosts */
+
+static int
+cmd_hosts (int    argc,
+           char **argv)
+{
+  g_autoptr(GListModel) hosts = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  int status = EXIT_OK;
+  guint n;
+
+  if (!parse_command_options ("hosts", "", NULL, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (_("“hosts” takes no arguments"));
+
+  hosts = lifeboat_hosts_discover ();
+  n = g_list_model_get_n_items (hosts);
+
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LifeboatHost) host = g_list_model_get_item (hosts, i);
+      const char *uri = lifeboat_host_get_uri (host);
+      g_autoptr(LifeboatDockerClient) client = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *state = NULL;
+      const char *api = NULL;
+
+      /* SSH hosts are not dialled just to list them */
+      if (g_str_has_prefix (uri, "ssh://"))
+        state = g_strdup (_("not checked (SSH)"));
+      else if ((client = lifeboat_docker_client_new (uri, &error)) != NULL &&
+               lifeboat_docker_client_connect_sync (client, NULL, &error))
+        {
+          api = lifeboat_docker_client_get_api_version (client);
+          state = g_strdup_printf (_("reachable (%s, API %s)"),
+                                   lifeboat_docker_client_get_engine_kind (client), api);
+        }
+      else
+        state = g_strdup_printf (_("unreachable: %s"), error->message);
+
+      if (globals.json)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, lifeboat_host_get_name (host));
+          json_builder_set_member_name (b, "uri");
+          json_builder_add_string_value (b, uri);
+          json_builder_set_member_name (b, "kind");
+          json_builder_add_string_value (b, lifeboat_host_kind_to_string (lifeboat_host_get_kind (host)));
+          json_builder_set_member_name (b, "default");
+          json_builder_add_boolean_value (b, lifeboat_host_get_is_default (host));
+          json_builder_set_member_name (b, "description");
+          json_builder_add_string_value (b, lifeboat_host_get_description (host));
+          json_builder_set_member_name (b, "reachable");
+          json_builder_add_boolean_value (b, api != NULL);
+          json_builder_set_member_name (b, "api_version");
+          json_builder_add_string_value (b, api);
+          json_builder_set_member_name (b, "state");
+          json_builder_add_string_value (b, state);
+          json_builder_end_object (b);
+        }
+      else
+        {
+          g_print ("%s %-24s %-12s %s\n    %s\n",
+                   lifeboat_host_get_is_default (host) ? "*" : " ",
+                   lifeboat_host_get_name (host) ? lifeboat_host_get_name (host) : uri,
+                   lifeboat_host_kind_to_string (lifeboat_host_get_kind (host)), uri, state);
+        }
+    }
+  json_builder_end_array (b);
+
+  if (globals.json)
+    {
+      g_autoptr(JsonNode) root = json_builder_get_root (b);
+      print_json (root);
+    }
+  else if (n == 0)
+    g_print ("%s\n", _("No engines found."));
+
+  return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* projects */
+
+static int
+cmd_projects (int    argc,
+              char **argv)
+{
+  g_autoptr(LifeboatDockerClient) client = NULL;
+  g_autoptr(GListModel) projects = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = EXIT_OK;
+  guint n;
+
+  if (!parse_command_options ("projects", "", NULL, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (_("“projects” takes no arguments"));
+
+  if (!(client = open_client (&error)) ||
+      !(projects = lifeboat_discover_projects_sync (client, TRUE, NULL, &error)))
+    return fail (error, NULL);
+
+  n = g_list_model_get_n_items (projects);
+
+  if (globals.json)
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(LifeboatProject) p = g_list_model_get_item (projects, i);
+          json_array_add_element (array, lifeboat_project_to_json (p));
+        }
+      json_node_set_array (root, array);
+      print_json (root);
+      return EXIT_OK;
+    }
+
+  if (n == 0)
+    {
+      g_print (_("No compose projects on %s.\n"), lifeboat_docker_client_get_display_name (client));
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LifeboatProject) p = g_list_model_get_item (projects, i);
+      g_autofree char *app = lifeboat_project_dup_app_label (p);
+      g_autofree char *total = format_size (lifeboat_project_get_total_size (p));
+      GListModel *containers = lifeboat_project_get_containers (p);
+      GListModel *volumes = lifeboat_project_get_volumes (p);
+
+      if (i > 0)
+        g_print ("\n");
+      g_print ("%s%s%s%s  %s\n", lifeboat_project_get_name (p), app ? "  (" : "", app ? app : "",
+               app ? ")" : "", total);
+      if (lifeboat_project_get_working_dir (p) != NULL)
+        g_print ("  %s\n", lifeboat_project_get_working_dir (p));
+
+      g_print ("  %s\n", _("Containers:"));
+      for (guint j = 0; j < g_list_model_get_n_items (containers); j++)
+        {
+          g_autoptr(LifeboatContainer) c = g_list_model_get_item (containers, j);
+
+          g_print ("    %-26s %-10s %s\n", lifeboat_container_get_name (c),
+                   lifeboat_container_state_to_string (lifeboat_container_get_state (c)),
+                   lifeboat_container_get_image (c));
+        }
+
+      g_print ("  %s\n", _("Volumes:"));
+      for (guint j = 0; j < g_list_model_get_n_items (volumes); j++)
+        {
+          g_autoptr(LifeboatVolume) v = g_list_model_get_item (volumes, j);
+          g_autofree char *size = format_size (lifeboat_volume_get_size (v));
+          const char *mount = lifeboat_volume_get_mount_path (v);
+
+          g_print ("    %-18s %-26s %10s  %s\n", lifeboat_volume_get_key (v),
+                   lifeboat_volume_get_name (v), size, mount ? mount : _("(not mounted)"));
+          if (lifeboat_volume_get_note (v) != NULL)
+            g_print ("      %s\n", lifeboat_volume_get_note (v));
+        }
+    }
+
+  return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* backup */
+
+static int
+cmd_backup (int    argc,
+            char **argv)
+{
+  g_autofree char *to = NULL;
+  g_autofree char *compression_str = NULL;
+  g_autofree char *volumes_str = NULL;
+  gboolean no_stop = FALSE, no_restart = FALSE;
+  GOptionEntry entries[] = {
+    { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, N_("Folder to write the backup folder into"), "DIR" },
+    { "compression", 0, 0, G_OPTION_ARG_STRING, &compression_str,
+      N_("gzip (default, as the guide), zstd or none"), "KIND" },
+    { "volumes", 0, 0, G_OPTION_ARG_STRING, &volumes_str,
+      N_("Only these volumes (compose keys or names)"), "KEY,..." },
+    { "no-stop", 0, 0, G_OPTION_ARG_NONE, &no_stop,
+      N_("Do not stop the containers (the copy may be inconsistent)"), NULL },
+    { "no-restart", 0, 0, G_OPTION_ARG_NONE, &no_restart,
+      N_("Leave the containers stopped after the backup"), NULL },
+    { NULL }
+  };
+  g_autoptr(LifeboatDockerClient) client = NULL;
+  g_autoptr(LifeboatBackupJob) job = NULL;
+  g_autoptr(GFile) destination = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) volumes = NULL;
+  LifeboatCompression compression = LIFEBOAT_COMPRESSION_GZIP;
+  int status = EXIT_OK;
+
+  if (!parse_command_options ("backup", "PROJECT", entries, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (_("“backup” needs exactly one PROJECT"));
+  if (to == NULL)
+    return usage_error (_("“backup” needs --to DIR, the folder to write the backup into"));
+  if (compression_str != NULL && !lifeboat_compression_from_string (compression_str, &compression))
+    return usage_error (_("Unknown compression “%s”: use gzip, zstd or none"), compression_str);
+
+  volumes = split_volumes (volumes_str);
+  if (volumes != NULL && volumes[0] == NULL)
+    return usage_error (_("--volumes needs at least one volume"));
+
+  if (!(client = open_client (&error)))
+    return fail (error, _("Nothing was changed."));
+
+  destination = g_file_new_for_commandline_arg (to);
+  job = lifeboat_backup_job_new (client, argv[1], destination);
+  lifeboat_backup_job_set_compression (job, compression);
+  lifeboat_backup_job_set_volumes (job, (const char * const *) volumes);
+  lifeboat_backup_job_set_stop (job, !no_stop);
+  lifeboat_backup_job_set_restart (job, !no_restart);
+
+  status = run_job (LIFEBOAT_JOB (job));
+  if (status == EXIT_OK)
+    {
+      GFile *folder = lifeboat_job_get_folder (LIFEBOAT_JOB (job));
+      g_autofree char *path = g_file_get_path (folder);
+      g_autofree char *uri = path ? NULL : g_file_get_uri (folder);
+
+      g_print ("%s\n", path ? path : uri);
+    }
+
+  return status;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* restore */
+
+static gboolean
+confirm (void)
+{
+  char answer[16] = { 0 };
+
+  g_printerr ("%s ", _("Restore now? [y/N]"));
+  if (fgets (answer, sizeof answer, stdin) == NULL)
+    return FALSE;
+  return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+static void
+print_restore_plan (LifeboatRestoreJob *job)
+{
+  GPtrArray *items = lifeboat_restore_job_get_items (job);
+  const char * const *to_stop = lifeboat_restore_job_get_containers_to_stop (job);
+  const char *backup_version = lifeboat_restore_job_get_backup_app_version (job);
+  const char *target_version = lifeboat_restore_job_get_target_app_version (job);
+
+  g_printerr (_("Restore into project “%s”:\n"), lifeboat_restore_job_get_target_project (job));
+  for (guint i = 0; i < items->len; i++)
+    {
+      LifeboatRestoreItem *item = g_ptr_array_index (items, i);
+      g_autofree char *base = g_path_get_basename (item->archive_path);
+      g_autofree char *size = g_format_size (item->archive_bytes);
+
+      g_printerr ("  %-24s %10s  →  %s%s\n", base, size, item->volume_name,
+                  item->volume_exists ? "" : _(" (will be created)"));
+    }
+  if (backup_version != NULL || target_version != NULL)
+    g_printerr (_("CVAT version: backup %s, target %s\n"),
+                backup_version ? backup_version : _("unknown"),
+                target_version ? target_version : _("unknown"));
+  if (to_stop != NULL && to_stop[0] != NULL)
+    {
+      g_autofree char *names = g_strjoinv (", ", (char **) to_stop);
+      g_printerr (_("These containers will be stopped and started again: %s\n"), names);
+    }
+  g_printerr ("%s\n", _("The volumes’ current contents are kept as a safety backup first."));
+}
+
+static int
+cmd_restore (int    argc,
+             char **argv)
+{
+  g_autofree char *project = NULL;
+  g_autofree char *volumes_str = NULL;
+  gboolean yes = FALSE, ignore_version = FALSE;
+  GOptionEntry entries[] = {
+    { "project", 0, 0, G_OPTION_ARG_STRING, &project,
+      N_("Compose project to restore into (default: the backup's)"), "NAME" },
+    { "volumes", 0, 0, G_OPTION_ARG_STRING, &volumes_str,
+      N_("Only these volumes (compose keys)"), "KEY,..." },
+    { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, N_("Do not ask for confirmation"), NULL },
+    { "ignore-version", 0, 0, G_OPTION_ARG_NONE, &ignore_version,
+      N_("Restore even into a different CVAT version"), NULL },
+    { NULL }
+  };
+  g_autoptr(LifeboatDockerClient) client = NULL;
+  g_autoptr(LifeboatRestoreJob) job = NULL;
+  g_autoptr(GFile) source = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) volumes = NULL;
+  int status = EXIT_OK;
+
+  if (!parse_command_options ("restore", "BACKUP_DIR|ARCHIVE...", entries, &argc, &argv, &status))
+    return status;
+  if (argc < 2)
+    return usage_error (_("“restore” needs a BACKUP_DIR or archives"));
+
+  volumes = split_volumes (volumes_str);
+  if (volumes != NULL && volumes[0] == NULL)
+    return usage_error (_("--volumes needs at least one volume"));
+
+  if (!yes && !isatty (STDIN_FILENO))
+    return usage_error (_("“restore” overwrites volumes: pass --yes to confirm when not on a "
+                          "terminal"));
+
+  if (!(client = open_client (&error)))
+    return fail (error, _("Nothing was changed."));
+
+  source = g_file_new_for_commandline_arg (argv[1]);
+  job = lifeboat_restore_job_new (client, source);
+  for (int i = 2; i < argc; i++)
+    {
+      g_autoptr(GFile) archive = g_file_new_for_commandline_arg (argv[i]);
+      lifeboat_restore_job_add_archive (job, archive);
+    }
+  if (project != NULL)
+    lifeboat_restore_job_set_project (job, project);
+  lifeboat_restore_job_set_volumes (job, (const char * const *) volumes);
+  lifeboat_restore_job_set_ignore_version (job, ignore_version);
+
+  if (!lifeboat_restore_job_plan_sync (job, NULL, &error))
+    return fail (error, _("Nothing was changed."));
+
+  print_restore_plan (job);
+
+  if (!lifeboat_restore_job_get_version_matches (job))
+    {
+      if (!ignore_version)
+        {
+          g_printerr (_("lifeboat-cli: The backup is of CVAT %s, but the project runs CVAT %s. "
+                        "%s Pass --ignore-version to restore anyway. Nothing was changed.\n"),
+                      lifeboat_restore_job_get_backup_app_version (job),
+                      lifeboat_restore_job_get_target_app_version (job),
+                      lifeboat_restore_version_warning ());
+          return EXIT_FAILED;
+        }
+      g_printerr (_("Warning: %s\n"), lifeboat_restore_version_warning ());
+    }
+
+  if (!yes && !confirm ())
+    {
+      g_printerr ("%s\n", _("Nothing was changed."));
+      return EXIT_FAILED;
+    }
+
+  status = run_job (LIFEBOAT_JOB (job));
+  if (status == EXIT_OK)
+    g_print (_("Restored %s into project “%s”.\n"),
+             g_file_peek_path (source) ? g_file_peek_path (source) : argv[1],
+             lifeboat_restore_job_get_target_project (job));
+  return status;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* verify */
+
+static int
+cmd_verify (int    argc,
+            char **argv)
+{
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(LifeboatManifest) manifest = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *display = NULL;
+  int status = EXIT_OK;
+  guint failures = 0;
+
+  if (!parse_command_options ("verify", "BACKUP_DIR", NULL, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (_("“verify” needs exactly one BACKUP_DIR"));
+
+  folder = g_file_new_for_commandline_arg (argv[1]);
+  display = g_file_get_parse_name (folder);
+  manifest = lifeboat_manifest_load (folder, NULL, &error);
+  if (manifest == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_printerr (_("lifeboat-cli: %s has no lifeboat.json: it is not a complete Lifeboat "
+                      "backup.\n"), display);
+      else
+        g_printerr ("lifeboat-cli: %s.\n", error->message);
+      return EXIT_FAILED;
+    }
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "folder");
+  json_builder_add_string_value (b, display);
+  json_builder_set_member_name (b, "volumes");
+  json_builder_begin_array (b);
+
+  for (guint i = 0; i < manifest->volumes->len; i++)
+    {
+      LifeboatManifestVolume *mv = g_ptr_array_index (manifest->volumes, i);
+      g_autoptr(GFile) file = g_file_get_child (folder, mv->archive);
+      g_auto(LifeboatArchiveInfo) info = { 0 };
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *problem = NULL;
+
+      if (!lifeboat_archive_scan (file, mv->archive_root, &info, NULL, NULL, NULL, &local_error))
+        problem = g_strdup (local_error->message);
+      else if (info.file_bytes != mv->archive_bytes)
+        problem = g_strdup_printf (_("it has %" G_GUINT64_FORMAT " bytes, the manifest says %"
+                                     G_GUINT64_FORMAT), info.file_bytes, mv->archive_bytes);
+      else if (mv->sha256 == NULL || g_ascii_strcasecmp (mv->sha256, info.sha256) != 0)
+        problem = g_strdup_printf (_("its SHA-256 is %s, the manifest says %s"), info.sha256,
+                                   mv->sha256 ? mv->sha256 : _("nothing"));
+      else if (info.entries != mv->entries)
+        problem = g_strdup_printf (_("it has %" G_GUINT64_FORMAT " entries, the manifest says %"
+                                     G_GUINT64_FORMAT), info.entries, mv->entries);
+      else if (g_strcmp0 (info.root, mv->archive_root) != 0)
+        problem = g_strdup_printf (_("its entries lie under “%s”, the manifest says “%s”"),
+                                   info.root, mv->archive_root);
+
+      if (problem != NULL)
+        failures++;
+
+      if (!globals.json)
+        {
+          if (problem == NULL)
+            g_print (_("ok      %s (%s, %" G_GUINT64_FORMAT " entries)\n"), mv->archive,
+                     info.sha256, info.entries);
+          else
+            g_print (_("FAILED  %s: %s\n"), mv->archive, problem);
+        }
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "archive");
+      json_builder_add_string_value (b, mv->archive);
+      json_builder_set_member_name (b, "ok");
+      json_builder_add_boolean_value (b, problem == NULL);
+      json_builder_set_member_name (b, "problem");
+      json_builder_add_string_value (b, problem);
+      json_builder_end_object (b);
+    }
+
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "ok");
+  json_builder_add_boolean_value (b, failures == 0);
+  json_builder_end_object (b);
+
+  if (globals.json)
+    {
+      g_autoptr(JsonNode) root = json_builder_get_root (b);
+      print_json (root);
+    }
+
+  if (failures > 0)
+    {
+      g_printerr (_("lifeboat-cli: %u of %u archives in %s do not match the manifest; the backup "
+                    "was left as it is.\n"), failures, manifest->volumes->len, display);
+      return EXIT_FAILED;
+    }
+
+  if (!globals.json)
+    g_print (_("%s is whole: every archive matches the manifest.\n"), display);
+  return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* history */
+
+static int
+cmd_history (int    argc,
+             char **argv)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = EXIT_OK;
+
+  if (!parse_command_options ("history", "[PROJECT]", NULL, &argc, &argv, &status))
+    return status;
+  if (argc > 2)
+    return usage_error (_("“history” takes at most one PROJECT"));
+
+  entries = lifeboat_history_list (lifeboat_history_get_default (), argc == 2 ? argv[1] : NULL,
+                                   &error);
+  if (entries == NULL)
+    return fail (error, NULL);
+
+  if (globals.json)
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+
+      for (guint i = 0; i < entries->len; i++)
+        json_array_add_element (array, lifeboat_history_entry_to_json (g_ptr_array_index (entries, i)));
+      json_node_set_array (root, array);
+      print_json (root);
+      return EXIT_OK;
+    }
+
+  if (entries->len == 0)
+    {
+      g_print ("%s\n", _("No jobs yet."));
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      LifeboatHistoryEntry *e = g_ptr_array_index (entries, i);
+      GDateTime *started = lifeboat_history_entry_get_started (e);
+      g_autoptr(GDateTime) local = started ? g_date_time_to_local (started) : NULL;
+      g_autofree char *when = local ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
+      g_autofree char *size = g_format_size (lifeboat_history_entry_get_bytes (e));
+      g_autofree char *took = format_duration (lifeboat_history_entry_get_seconds (e));
+      const char * const *vols = lifeboat_history_entry_get_volumes (e);
+      g_autofree char *volumes = vols ? g_strjoinv (",", (char **) vols) : g_strdup ("");
+
+      g_print ("%s  %-13s %-10s %-12s %9s %8s  %s\n", when,
+               lifeboat_job_kind_to_string (lifeboat_history_entry_get_kind (e)),
+               lifeboat_job_outcome_to_string (lifeboat_history_entry_get_outcome (e)),
+               lifeboat_history_entry_get_project (e) ? lifeboat_history_entry_get_project (e) : "",
+               size, took, volumes);
+      if (lifeboat_history_entry_get_folder (e) != NULL)
+        g_print ("    %s\n", lifeboat_history_entry_get_folder (e));
+      if (lifeboat_history_entry_get_error (e) != NULL)
+        g_print ("    %s\n", lifeboat_history_entry_get_error (e));
+    }
+
+  return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static const struct {
+  const char *name;
+  int (*func) (int argc, char **argv);
+} commands[] = {
+  { "hosts", cmd_hosts },
+  { "projects", cmd_projects },
+  { "backup", cmd_backup },
+  { "restore", cmd_restore },
+  { "verify", cmd_verify },
+  { "history", cmd_history },
+};
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GPtrArray) rest = g_ptr_array_new ();
+  const char *command = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* global options before the command */
+  g_ptr_array_add (rest, argv[0]);
+  for (int i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+
+      if (command != NULL)
+        g_ptr_array_add (rest, argv[i]);
+      else if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h") || g_str_equal (arg, "help"))
+        {
+          g_print ("%s", _(usage_text));
+          return EXIT_OK;
+        }
+      else if (g_str_equal (arg, "--version"))
+        {
+          g_print ("lifeboat-cli %s\n", PACKAGE_VERSION);
+          return EXIT_OK;
+        }
+      else if (g_str_equal (arg, "--json"))
+        globals.json = TRUE;
+      else if (g_str_equal (arg, "--host") || g_str_equal (arg, "-H"))
+        {
+          if (i + 1 >= argc)
+            return usage_error (_("--host needs an address"));
+          g_free (globals.host);
+          globals.host = g_strdup (argv[++i]);
+        }
+      else if (g_str_has_prefix (arg, "--host="))
+        {
+          g_free (globals.host);
+          globals.host = g_strdup (arg + strlen ("--host="));
+        }
+      else if (arg[0] == '-')
+        return usage_error (_("Unknown option “%s”"), arg);
+      else
+        {
+          command = arg;
+          g_ptr_array_add (rest, argv[i]);
+        }
+    }
+
+  if (command == NULL)
+    {
+      g_printerr ("%s", _(usage_text));
+      return EXIT_USAGE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (commands[i].name, command))
+      {
+        /* the command's own name stands where argv[0] would */
+        g_ptr_array_remove_index (rest, 0);
+        g_ptr_array_add (rest, NULL);
+        return commands[i].func ((int) rest->len - 1, (char **) rest->pdata);
+      }
+
+  return usage_error (_("Unknown command “%s”"), command);
+}

@@ -1,0 +1,1059 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lifeboat-restore"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "lifeboat-archive.h"
+#include "lifeboat-backup-job.h"
+#include "lifeboat-container-ops-private.h"
+#include "lifeboat-discovery.h"
+#include "lifeboat-error.h"
+#include "lifeboat-job-private.h"
+#include "lifeboat-manifest.h"
+#include "lifeboat-restore-job.h"
+#include "lifeboat-util-private.h"
+
+/* Where CVAT mounts its volumes (CONTRACTS.md §1): used when neither a manifest nor a
+ * container says where a volume belongs. */
+static const struct {
+  const char *key;
+  const char *mount_path;
+} cvat_mounts[] = {
+  { "cvat_db", "/var/lib/postgresql/data" },
+  { "cvat_data", "/home/django/data" },
+  { "cvat_keys", "/home/django/keys" },
+  { "cvat_logs", "/home/django/logs" },
+  { "cvat_events_db", "/var/lib/clickhouse" },
+  { "cvat_events", "/usr/share/elasticsearch/data" },
+  { "cvat_inmem_db", "/data" },
+  { "cvat_cache_db", "/var/lib/kvrocks" },
+};
+
+static const char * const archive_suffixes[] = { ".tar.gz", ".tgz", ".tar.zst", ".tar", NULL };
+
+typedef struct
+{
+  LifeboatRestoreItem  item;          /* public part, must stay first */
+  JsonObject          *labels;        /* for a volume that has to be created */
+  char                *driver;
+  char                *helper_image;  /* image of a container that mounts the volume */
+  gboolean             created;       /* the job created the volume */
+  gboolean             touched;       /* the job emptied or wrote into the volume */
+  char                *safety_archive;
+  char                *safety_root;
+} Item;
+
+struct _LifeboatRestoreJob
+{
+  LifeboatJob       parent_instance;
+
+  GFile            *source;
+  GPtrArray        *extra_archives;   /* GFile */
+  char             *project_name;
+  char            **volumes;
+  gboolean          ignore_version;
+  GFile            *safety_dir;
+
+  gboolean          planned;
+  LifeboatProject  *project;          /* NULL if the project has no containers or volumes */
+  LifeboatManifest *manifest;
+  GPtrArray        *items;            /* Item* */
+  char             *backup_version;
+  char             *target_version;
+  GPtrArray        *to_stop;          /* names, NULL-terminated */
+};
+
+G_DEFINE_FINAL_TYPE (LifeboatRestoreJob, lifeboat_restore_job, LIFEBOAT_TYPE_JOB)
+
+static void
+item_free (Item *item)
+{
+  g_free (item->item.archive_path);
+  g_free (item->item.key);
+  g_free (item->item.volume_name);
+  g_free (item->item.mount_path);
+  g_free (item->item.archive_root);
+  g_free (item->item.expected_sha256);
+  g_clear_pointer (&item->labels, json_object_unref);
+  g_free (item->driver);
+  g_free (item->helper_image);
+  g_free (item->safety_archive);
+  g_free (item->safety_root);
+  g_free (item);
+}
+
+const char *
+lifeboat_restore_version_warning (void)
+{
+  return _("Use exactly the same CVAT version to restore the database. Otherwise it will not "
+           "work, because the layout of the database can change between CVAT releases. You can "
+           "always upgrade CVAT later; it will take care to migrate your data properly.");
+}
+
+static char *
+key_from_archive_name (const char *basename)
+{
+  for (guint i = 0; archive_suffixes[i]; i++)
+    if (g_str_has_suffix (basename, archive_suffixes[i]) &&
+        strlen (basename) > strlen (archive_suffixes[i]))
+      return g_strndup (basename, strlen (basename) - strlen (archive_suffixes[i]));
+  return NULL;
+}
+
+static const char *
+cvat_mount_path (const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (cvat_mounts); i++)
+    if (g_strcmp0 (cvat_mounts[i].key, key) == 0)
+      return cvat_mounts[i].mount_path;
+  return NULL;
+}
+
+static Item *
+add_item (LifeboatRestoreJob *self,
+          GFile              *archive,
+          const char         *key)
+{
+  Item *item = g_new0 (Item, 1);
+
+  item->item.archive_path = g_file_get_path (archive);
+  item->item.key = g_strdup (key);
+  item->item.current_size = -1;
+  g_ptr_array_add (self->items, item);
+  return item;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char **) a, *(const char **) b);
+}
+
+/* The archives of a folder made by the guide's commands: every *.tar.gz and friends. */
+static gboolean
+collect_folder_archives (LifeboatRestoreJob  *self,
+                         GFile               *folder,
+                         GCancellable        *cancellable,
+                         GError             **error)
+{
+  g_autoptr(GFileEnumerator) e = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  e = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                 G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                 G_FILE_QUERY_INFO_NONE, cancellable, error);
+  if (e == NULL)
+    return FALSE;
+
+  while (TRUE)
+    {
+      GFileInfo *info;
+
+      if (!g_file_enumerator_iterate (e, &info, NULL, cancellable, error))
+        return FALSE;
+      if (info == NULL)
+        break;
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
+          key_from_archive_name (g_file_info_get_name (info)) != NULL)
+        g_ptr_array_add (names, g_strdup (g_file_info_get_name (info)));
+    }
+
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autofree char *key = key_from_archive_name (name);
+      g_autoptr(GFile) file = g_file_get_child (folder, name);
+
+      add_item (self, file, key);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+collect_archives (LifeboatRestoreJob  *self,
+                  GCancellable        *cancellable,
+                  GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *display = g_file_get_parse_name (self->source);
+  GFileType type = g_file_query_file_type (self->source, G_FILE_QUERY_INFO_NONE, cancellable);
+
+  if (type == G_FILE_TYPE_DIRECTORY)
+    {
+      self->manifest = lifeboat_manifest_load (self->source, cancellable, &local_error);
+      if (self->manifest != NULL)
+        {
+          for (guint i = 0; i < self->manifest->volumes->len; i++)
+            {
+              LifeboatManifestVolume *mv = g_ptr_array_index (self->manifest->volumes, i);
+              g_autoptr(GFile) file = g_file_get_child (self->source, mv->archive);
+              Item *item;
+
+              if (!g_file_query_exists (file, cancellable))
+                {
+                  g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_BACKUP,
+                               _("The backup %s is incomplete: its manifest lists %s, which is "
+                                 "not there"), display, mv->archive);
+                  return FALSE;
+                }
+              item = add_item (self, file, mv->key);
+              item->item.expected_sha256 = g_strdup (mv->sha256);
+              item->item.archive_root = g_strdup (mv->archive_root);
+              item->item.archive_bytes = mv->archive_bytes;
+              item->item.tar_bytes = mv->tar_bytes;
+              item->item.mount_path = g_strdup (mv->mount_path);
+              item->item.volume_name = g_strdup (mv->name);
+              item->labels = mv->labels ? json_object_ref (mv->labels) : NULL;
+              item->driver = g_strdup (mv->driver);
+            }
+        }
+      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          if (!collect_folder_archives (self, self->source, cancellable, error))
+            return FALSE;
+        }
+      else
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+  else if (type == G_FILE_TYPE_REGULAR)
+    {
+      g_ptr_array_insert (self->extra_archives, 0, g_object_ref (self->source));
+    }
+  else
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("There is no backup folder or archive at %s"), display);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < self->extra_archives->len; i++)
+    {
+      GFile *file = g_ptr_array_index (self->extra_archives, i);
+      g_autofree char *basename = g_file_get_basename (file);
+      g_autofree char *key = key_from_archive_name (basename);
+
+      if (key == NULL)
+        {
+          g_autofree char *name = g_file_get_parse_name (file);
+
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_BACKUP,
+                       _("%s is not an archive Lifeboat restores (.tar.gz, .tgz, .tar.zst or "
+                         ".tar named after its volume)"), name);
+          return FALSE;
+        }
+      if (!g_file_query_exists (file, cancellable))
+        {
+          g_autofree char *name = g_file_get_parse_name (file);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no archive at %s"),
+                       name);
+          return FALSE;
+        }
+      add_item (self, file, key);
+    }
+
+  if (self->items->len == 0)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_BACKUP,
+                   _("%s holds no archives to restore"), display);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+plan (LifeboatRestoreJob  *self,
+      GCancellable        *cancellable,
+      GError             **error)
+{
+  LifeboatDockerClient *client = lifeboat_job_get_client (LIFEBOAT_JOB (self));
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GHashTable) sizes = NULL;
+  const char *project_name = self->project_name;
+
+  g_ptr_array_set_size (self->items, 0);
+  g_clear_pointer (&self->manifest, lifeboat_manifest_free);
+  g_clear_object (&self->project);
+
+  if (!lifeboat_docker_client_is_connected (client) &&
+      !lifeboat_docker_client_connect_sync (client, cancellable, error))
+    return FALSE;
+
+  if (!collect_archives (self, cancellable, error))
+    return FALSE;
+
+  /* only the volumes asked for */
+  if (self->volumes != NULL)
+    {
+      for (guint i = 0; self->volumes[i]; i++)
+        {
+          gboolean found = FALSE;
+
+          for (guint j = 0; j < self->items->len && !found; j++)
+            found = g_strcmp0 (((Item *) g_ptr_array_index (self->items, j))->item.key,
+                               self->volumes[i]) == 0;
+          if (!found)
+            {
+              g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND,
+                           _("The backup has no archive for volume “%s”"), self->volumes[i]);
+              return FALSE;
+            }
+        }
+      for (guint j = self->items->len; j > 0; j--)
+        if (!g_strv_contains ((const char * const *) self->volumes,
+                              ((Item *) g_ptr_array_index (self->items, j - 1))->item.key))
+          g_ptr_array_remove_index (self->items, j - 1);
+    }
+
+  /* which project */
+  if (project_name == NULL && self->manifest != NULL)
+    project_name = self->manifest->project;
+  if (project_name == NULL)
+    {
+      for (guint i = 0; i < self->items->len; i++)
+        if (g_str_has_prefix (((Item *) g_ptr_array_index (self->items, i))->item.key, "cvat_"))
+          project_name = "cvat";
+    }
+  if (project_name == NULL)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND,
+                   _("The backup does not say which compose project it belongs to; name the "
+                     "project to restore into"));
+      return FALSE;
+    }
+  _lifeboat_job_set_project_name (LIFEBOAT_JOB (self), project_name);
+
+  /* restoring into another project: the manifest's volume names are not the target's */
+  if (self->manifest != NULL && g_strcmp0 (self->manifest->project, project_name) != 0)
+    for (guint i = 0; i < self->items->len; i++)
+      g_clear_pointer (&((Item *) g_ptr_array_index (self->items, i))->item.volume_name, g_free);
+
+  self->project = lifeboat_discover_project_sync (client, project_name, TRUE, cancellable,
+                                                  &local_error);
+  if (self->project == NULL && !g_error_matches (local_error, LIFEBOAT_ERROR,
+                                                 LIFEBOAT_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  g_clear_error (&local_error);
+
+  /* map archives to volumes */
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (self->items, i);
+      LifeboatVolume *v = self->project ? lifeboat_project_find_volume (self->project,
+                                                                        item->item.key) : NULL;
+
+      if (v != NULL)
+        {
+          g_free (item->item.volume_name);
+          item->item.volume_name = g_strdup (lifeboat_volume_get_name (v));
+          item->item.volume_exists = lifeboat_volume_get_exists (v);
+          item->item.current_size = lifeboat_volume_get_size (v);
+          if (lifeboat_volume_get_mount_path (v) != NULL)
+            {
+              g_free (item->item.mount_path);
+              item->item.mount_path = g_strdup (lifeboat_volume_get_mount_path (v));
+            }
+          if (lifeboat_volume_get_container (v) != NULL)
+            {
+              LifeboatContainer *c = lifeboat_project_find_container (self->project,
+                                                                      lifeboat_volume_get_container (v));
+
+              if (c != NULL)
+                item->helper_image = g_strdup (lifeboat_container_get_image_id (c));
+            }
+          if (item->labels == NULL && lifeboat_volume_get_labels (v) != NULL)
+            item->labels = json_object_ref (lifeboat_volume_get_labels (v));
+        }
+      else
+        {
+          g_autoptr(JsonObject) inspect = NULL;
+
+          if (item->item.volume_name == NULL)
+            item->item.volume_name = g_strdup_printf ("%s_%s", project_name, item->item.key);
+          inspect = lifeboat_docker_client_inspect_volume_sync (client, item->item.volume_name,
+                                                                cancellable, &local_error);
+          if (inspect == NULL && !g_error_matches (local_error, LIFEBOAT_ERROR,
+                                                   LIFEBOAT_ERROR_NOT_FOUND))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          g_clear_error (&local_error);
+          item->item.volume_exists = inspect != NULL;
+
+          if (item->labels == NULL)
+            item->labels = json_object_new ();
+          /* so that `docker compose up` adopts the volume */
+          json_object_set_string_member (item->labels, "com.docker.compose.project", project_name);
+          json_object_set_string_member (item->labels, "com.docker.compose.volume", item->item.key);
+        }
+
+      if (item->item.mount_path == NULL)
+        item->item.mount_path = g_strdup (cvat_mount_path (item->item.key));
+      if (item->item.mount_path == NULL)
+        item->item.mount_path = g_strconcat ("/volumes/", item->item.key, NULL);
+
+      {
+        g_autoptr(GFile) f = g_file_new_for_path (item->item.archive_path);
+        g_autoptr(GFileInfo) info = g_file_query_info (f, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                                       G_FILE_QUERY_INFO_NONE, cancellable, NULL);
+
+        if (info != NULL)
+          item->item.archive_bytes = g_file_info_get_size (info);
+      }
+    }
+
+  /* versions */
+  g_clear_pointer (&self->backup_version, g_free);
+  g_clear_pointer (&self->target_version, g_free);
+  if (self->manifest != NULL)
+    self->backup_version = g_strdup (self->manifest->app_version);
+  if (self->project != NULL)
+    self->target_version = g_strdup (lifeboat_project_get_app_version (self->project));
+
+  /* containers to stop */
+  g_ptr_array_set_size (self->to_stop, 0);
+  if (self->project != NULL)
+    {
+      GListModel *containers = lifeboat_project_get_containers (self->project);
+
+      for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
+        {
+          g_autoptr(LifeboatContainer) c = g_list_model_get_item (containers, i);
+
+          if (lifeboat_container_is_running (c))
+            g_ptr_array_add (self->to_stop, g_strdup (lifeboat_container_get_name (c)));
+        }
+    }
+
+  self->planned = TRUE;
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Writing one volume */
+
+typedef struct
+{
+  LifeboatJob *job;
+  guint        index;
+} ProgressData;
+
+static void
+volume_progress (guint64  done,
+                 gpointer user_data)
+{
+  ProgressData *data = user_data;
+
+  _lifeboat_job_set_volume_bytes_done (data->job, data->index, done);
+}
+
+/* Empties the volume (when @empty) and streams @archive (entries below @root) into it,
+ * through a short-lived helper container that mounts it. */
+static gboolean
+write_volume (LifeboatRestoreJob  *self,
+              Item                *item,
+              const char          *archive_path,
+              const char          *root,
+              gboolean             empty,
+              ProgressData        *progress,
+              GCancellable        *cancellable,
+              GError             **error)
+{
+  LifeboatDockerClient *client = lifeboat_job_get_client (LIFEBOAT_JOB (self));
+  g_autofree char *image = NULL;
+  g_autofree char *helper = NULL;
+  g_autofree char *parent = g_path_get_dirname (item->item.mount_path);
+  g_autofree char *dest_name = g_path_get_basename (item->item.mount_path);
+  g_autoptr(GFile) archive = g_file_new_for_path (archive_path);
+  g_autoptr(GInputStream) tar = NULL;
+  gboolean ok = FALSE;
+
+  if (item->helper_image != NULL)
+    image = g_strdup (item->helper_image);
+  else if (!(image = _lifeboat_pick_helper_image (client, self->project, cancellable, error)))
+    return FALSE;
+
+  if (empty)
+    {
+      /* no stale file may survive: the volume is emptied, its root kept */
+      const char *argv[] = {
+        "/bin/sh", "-c",
+        "cd \"$0\" && rm -rf -- ./* ./.[!.]* ./..?* && [ -z \"$(ls -A .)\" ]",
+        item->item.mount_path, NULL
+      };
+      int status = -1;
+
+      helper = _lifeboat_create_helper (client, image, item->item.volume_name,
+                                        item->item.mount_path, argv, cancellable, error);
+      if (helper == NULL)
+        return FALSE;
+
+      item->touched = TRUE;
+      if (!lifeboat_docker_client_start_container_sync (client, helper, cancellable, error) ||
+          !lifeboat_docker_client_wait_container_sync (client, helper, &status, cancellable, error))
+        goto out;
+      if (status != 0)
+        {
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                       _("Could not empty volume %s: the helper container (image %s) exited "
+                         "with status %d; it needs /bin/sh and rm"),
+                       item->item.volume_name, image, status);
+          goto out;
+        }
+    }
+  else
+    {
+      helper = _lifeboat_create_helper (client, image, item->item.volume_name,
+                                        item->item.mount_path, NULL, cancellable, error);
+      if (helper == NULL)
+        return FALSE;
+    }
+
+  item->touched = TRUE;
+  tar = lifeboat_archive_open_tar_stream (archive, root, dest_name, volume_progress, progress,
+                                          error);
+  if (tar == NULL)
+    goto out;
+
+  if (!lifeboat_docker_client_put_archive_sync (client, helper, parent, tar, cancellable, error))
+    goto out;
+
+  ok = TRUE;
+
+out:
+  if (tar != NULL)
+    g_input_stream_close (tar, NULL, NULL);
+  _lifeboat_remove_helper (client, helper);
+  return ok;
+}
+
+static gboolean
+safety_backup (LifeboatRestoreJob  *self,
+               GFile              **folder_out,
+               GCancellable        *cancellable,
+               GError             **error)
+{
+  LifeboatDockerClient *client = lifeboat_job_get_client (LIFEBOAT_JOB (self));
+  g_autoptr(LifeboatBackupJob) backup = NULL;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_null_terminated (8, NULL, TRUE);
+  g_autoptr(LifeboatManifest) manifest = NULL;
+  GFile *folder;
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (self->items, i);
+
+      if (item->item.volume_exists)
+        g_ptr_array_add (keys, item->item.volume_name);
+    }
+
+  if (keys->len == 0)
+    return TRUE;
+
+  if (self->project == NULL)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND,
+                   _("Volume %s exists but belongs to no compose project “%s”; Lifeboat will "
+                     "not overwrite it"),
+                   (char *) g_ptr_array_index (keys, 0),
+                   lifeboat_job_get_project_name (LIFEBOAT_JOB (self)));
+      return FALSE;
+    }
+
+  backup = lifeboat_backup_job_new (client, lifeboat_project_get_name (self->project),
+                                    self->safety_dir);
+  lifeboat_backup_job_set_volumes (backup, (const char * const *) keys->pdata);
+  lifeboat_backup_job_set_stop (backup, FALSE);
+  lifeboat_backup_job_set_restart (backup, FALSE);
+  lifeboat_backup_job_set_safety (backup, TRUE);
+  lifeboat_backup_job_set_compression (backup, LIFEBOAT_COMPRESSION_GZIP);
+  _lifeboat_job_set_history (LIFEBOAT_JOB (backup), _lifeboat_job_get_history (LIFEBOAT_JOB (self)));
+
+  if (!_lifeboat_job_run_sync (LIFEBOAT_JOB (backup), cancellable, error))
+    {
+      g_prefix_error (error, _("Could not keep a safety copy, so nothing was restored: "));
+      return FALSE;
+    }
+
+  folder = lifeboat_job_get_folder (LIFEBOAT_JOB (backup));
+  manifest = lifeboat_manifest_load (folder, NULL, error);
+  if (manifest == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (self->items, i);
+      LifeboatManifestVolume *mv;
+
+      if (!item->item.volume_exists)
+        continue;
+      mv = lifeboat_manifest_find_volume (manifest, item->item.volume_name);
+      if (mv == NULL)
+        {
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                       _("The safety copy misses volume %s"), item->item.volume_name);
+          return FALSE;
+        }
+      {
+        g_autoptr(GFile) f = g_file_get_child (folder, mv->archive);
+
+        item->safety_archive = g_file_get_path (f);
+        item->safety_root = g_strdup (mv->archive_root);
+      }
+    }
+
+  *folder_out = g_object_ref (folder);
+  return TRUE;
+}
+
+/* Puts every touched volume back as it was; returns FALSE if one could not be. */
+static gboolean
+roll_back (LifeboatRestoreJob  *self,
+           GString             *failures)
+{
+  LifeboatDockerClient *client = lifeboat_job_get_client (LIFEBOAT_JOB (self));
+  gboolean all_ok = TRUE;
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (self->items, i);
+      g_autoptr(GError) error = NULL;
+      ProgressData progress = { LIFEBOAT_JOB (self), i };
+
+      if (!item->touched)
+        continue;
+
+      if (item->created)
+        {
+          g_autofree char *e = g_uri_escape_string (item->item.volume_name, NULL, FALSE);
+          g_autofree char *path = g_strdup_printf ("/volumes/%s", e);
+          g_autoptr(JsonNode) node =
+            lifeboat_docker_client_request_json_sync (client, "DELETE", path, NULL, 60, NULL,
+                                                      &error);
+          /* the volume did not exist before: leaving it would be a change; an empty answer
+           * (204) may read as a parse error, which is fine */
+          (void) node;
+          if (error != NULL)
+            g_debug ("Removing volume %s: %s", item->item.volume_name, error->message);
+          continue;
+        }
+
+      if (item->safety_archive == NULL)
+        continue;
+
+      if (!write_volume (self, item, item->safety_archive, item->safety_root, TRUE, &progress,
+                         NULL, &error))
+        {
+          all_ok = FALSE;
+          g_string_append_printf (failures, "%s%s (%s)", failures->len ? ", " : "",
+                                  item->item.volume_name, error->message);
+        }
+    }
+
+  return all_ok;
+}
+
+static gboolean
+lifeboat_restore_job_run (LifeboatJob   *job,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  LifeboatRestoreJob *self = LIFEBOAT_RESTORE_JOB (job);
+  LifeboatDockerClient *client = lifeboat_job_get_client (job);
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_null_terminated (8, NULL, TRUE);
+  g_autoptr(GPtrArray) stopped = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GFile) safety_folder = NULL;
+  g_autofree gint64 *totals = NULL;
+  guint64 total_bytes = 0;
+  gboolean ok = FALSE;
+
+  _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_PREPARING);
+  _lifeboat_job_set_folder (job, self->source);
+
+  if (!self->planned && !plan (self, cancellable, error))
+    {
+      _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+      return FALSE;
+    }
+
+  if (!lifeboat_restore_job_get_version_matches (self) && !self->ignore_version)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_VERSION_MISMATCH,
+                   _("The backup is of CVAT %s, but project “%s” runs CVAT %s. %s"),
+                   self->backup_version, lifeboat_job_get_project_name (job),
+                   self->target_version, lifeboat_restore_version_warning ());
+      _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+      return FALSE;
+    }
+  if (self->backup_version != NULL)
+    _lifeboat_job_set_app_version (job, self->backup_version);
+
+  for (guint i = 0; i < self->items->len; i++)
+    g_ptr_array_add (keys, ((Item *) g_ptr_array_index (self->items, i))->item.key);
+  _lifeboat_job_set_volumes (job, (const char * const *) keys->pdata, NULL);
+
+  /* 1. check every archive completely before anything is touched */
+  _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_CHECKING);
+  totals = g_new0 (gint64, self->items->len);
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (self->items, i);
+      g_autoptr(GFile) file = g_file_new_for_path (item->item.archive_path);
+      g_auto(LifeboatArchiveInfo) info = { 0 };
+      g_autofree char *expected_root = g_strdup (item->item.archive_root);
+
+      _lifeboat_job_set_current_volume (job, i);
+      if (expected_root == NULL)
+        expected_root = g_strdup (item->item.mount_path + strspn (item->item.mount_path, "/"));
+
+      if (!lifeboat_archive_scan (file, expected_root, &info, NULL, NULL, cancellable, error))
+        {
+          g_autofree char *name = g_file_get_basename (file);
+
+          g_prefix_error (error, _("%s cannot be restored: "), name);
+          _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+          return FALSE;
+        }
+
+      if (item->item.expected_sha256 != NULL &&
+          g_ascii_strcasecmp (item->item.expected_sha256, info.sha256) != 0)
+        {
+          g_autofree char *name = g_file_get_basename (file);
+
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
+                       _("%s is not the archive the manifest describes: its SHA-256 is %s, the "
+                         "manifest says %s"), name, info.sha256, item->item.expected_sha256);
+          _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+          return FALSE;
+        }
+
+      g_free (item->item.archive_root);
+      item->item.archive_root = g_strdup (info.root);
+      item->item.tar_bytes = info.tar_bytes;
+      totals[i] = info.tar_bytes;
+    }
+  _lifeboat_job_set_volumes (job, (const char * const *) keys->pdata, totals);
+
+  /* 2. stop the project */
+  if (self->project != NULL)
+    {
+      _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STOPPING);
+      if (!_lifeboat_stop_project (client, self->project, stopped, cancellable, &local_error))
+        goto out;
+    }
+
+  /* 3. keep a way back */
+  _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_SAFETY_BACKUP);
+  if (!safety_backup (self, &safety_folder, cancellable, &local_error))
+    goto out;
+
+  /* 4. write */
+  _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_TRANSFERRING);
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (self->items, i);
+      ProgressData progress = { job, i };
+
+      _lifeboat_job_set_current_volume (job, i);
+
+      if (!item->item.volume_exists)
+        {
+          if (!lifeboat_docker_client_create_volume_sync (client, item->item.volume_name,
+                                                          item->driver, item->labels,
+                                                          cancellable, &local_error))
+            goto out;
+          item->created = TRUE;
+          item->touched = TRUE;
+        }
+
+      if (!write_volume (self, item, item->item.archive_path, item->item.archive_root,
+                         item->item.volume_exists, &progress, cancellable, &local_error))
+        {
+          g_prefix_error (&local_error, _("Restoring volume %s failed: "), item->item.key);
+          goto out;
+        }
+      _lifeboat_job_finish_volume (job, i);
+      total_bytes += item->item.archive_bytes;
+    }
+
+  _lifeboat_job_set_result_bytes (job, total_bytes);
+  ok = TRUE;
+
+out:
+  if (!ok)
+    {
+      g_autoptr(GString) failures = g_string_new (NULL);
+      gboolean any_touched = FALSE;
+
+      for (guint i = 0; i < self->items->len; i++)
+        any_touched |= ((Item *) g_ptr_array_index (self->items, i))->touched;
+
+      if (any_touched)
+        {
+          _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_ROLLING_BACK);
+          if (roll_back (self, failures))
+            _lifeboat_job_set_aftermath (job, _("The volumes were put back as they were before "
+                                                "the restore."));
+          else
+            {
+              g_autofree char *where = safety_folder ? g_file_get_parse_name (safety_folder) : NULL;
+              g_autofree char *msg =
+                g_strdup_printf (_("Some volumes could not be put back: %s. Their safety copy is "
+                                   "in %s."), failures->str, where ? where : "?");
+
+              _lifeboat_job_set_aftermath (job, msg);
+            }
+        }
+      else
+        _lifeboat_job_set_aftermath (job, _("No volume was changed."));
+    }
+
+  if (stopped->len > 0)
+    {
+      g_autoptr(GError) start_error = NULL;
+
+      _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STARTING);
+      if (!_lifeboat_start_containers (client, self->project, stopped, &start_error))
+        {
+          g_autofree char *names = _lifeboat_join_names (stopped);
+          const char *before = lifeboat_job_get_aftermath (job);
+          g_autofree char *msg = g_strdup_printf (_("%s%sNot all of %s started again: %s"),
+                                                  before ? before : "", before ? " " : "",
+                                                  names, start_error->message);
+
+          _lifeboat_job_set_aftermath (job, msg);
+          if (ok)
+            {
+              g_propagate_error (error, g_steal_pointer (&start_error));
+              return FALSE;
+            }
+        }
+    }
+
+  if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static void
+lifeboat_restore_job_finalize (GObject *object)
+{
+  LifeboatRestoreJob *self = (LifeboatRestoreJob *) object;
+
+  g_clear_object (&self->source);
+  g_clear_pointer (&self->extra_archives, g_ptr_array_unref);
+  g_clear_pointer (&self->project_name, g_free);
+  g_clear_pointer (&self->volumes, g_strfreev);
+  g_clear_object (&self->safety_dir);
+  g_clear_object (&self->project);
+  g_clear_pointer (&self->manifest, lifeboat_manifest_free);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->backup_version, g_free);
+  g_clear_pointer (&self->target_version, g_free);
+  g_clear_pointer (&self->to_stop, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (lifeboat_restore_job_parent_class)->finalize (object);
+}
+
+static void
+lifeboat_restore_job_class_init (LifeboatRestoreJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  LifeboatJobClass *job_class = LIFEBOAT_JOB_CLASS (klass);
+
+  object_class->finalize = lifeboat_restore_job_finalize;
+  job_class->run = lifeboat_restore_job_run;
+}
+
+static void
+lifeboat_restore_job_init (LifeboatRestoreJob *self)
+{
+  self->extra_archives = g_ptr_array_new_with_free_func (g_object_unref);
+  self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
+  self->to_stop = g_ptr_array_new_null_terminated (4, g_free, TRUE);
+}
+
+LifeboatRestoreJob *
+lifeboat_restore_job_new (LifeboatDockerClient *client,
+                          GFile                *source)
+{
+  LifeboatRestoreJob *self;
+  g_autofree char *safety = NULL;
+
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (client), NULL);
+  g_return_val_if_fail (G_IS_FILE (source), NULL);
+
+  self = g_object_new (LIFEBOAT_TYPE_RESTORE_JOB, "client", client, NULL);
+  self->source = g_object_ref (source);
+  safety = g_build_filename (g_get_user_data_dir (), "lifeboat", "safety", NULL);
+  self->safety_dir = g_file_new_for_path (safety);
+  _lifeboat_job_set_kind (LIFEBOAT_JOB (self), LIFEBOAT_JOB_KIND_RESTORE);
+
+  return self;
+}
+
+void
+lifeboat_restore_job_add_archive (LifeboatRestoreJob *self,
+                                  GFile              *archive)
+{
+  g_return_if_fail (LIFEBOAT_IS_RESTORE_JOB (self));
+  g_return_if_fail (G_IS_FILE (archive));
+
+  g_ptr_array_add (self->extra_archives, g_object_ref (archive));
+  self->planned = FALSE;
+}
+
+void
+lifeboat_restore_job_set_project (LifeboatRestoreJob *self,
+                                  const char         *project)
+{
+  g_return_if_fail (LIFEBOAT_IS_RESTORE_JOB (self));
+
+  _lifeboat_set_str (&self->project_name, project);
+  self->planned = FALSE;
+}
+
+void
+lifeboat_restore_job_set_volumes (LifeboatRestoreJob *self,
+                                  const char * const *volumes)
+{
+  g_return_if_fail (LIFEBOAT_IS_RESTORE_JOB (self));
+
+  g_strfreev (self->volumes);
+  self->volumes = g_strdupv ((char **) volumes);
+  self->planned = FALSE;
+}
+
+void
+lifeboat_restore_job_set_ignore_version (LifeboatRestoreJob *self,
+                                         gboolean            ignore)
+{
+  g_return_if_fail (LIFEBOAT_IS_RESTORE_JOB (self));
+  self->ignore_version = !!ignore;
+}
+
+void
+lifeboat_restore_job_set_safety_dir (LifeboatRestoreJob *self,
+                                     GFile              *dir)
+{
+  g_return_if_fail (LIFEBOAT_IS_RESTORE_JOB (self));
+  g_return_if_fail (G_IS_FILE (dir));
+
+  g_set_object (&self->safety_dir, dir);
+}
+
+gboolean
+lifeboat_restore_job_plan_sync (LifeboatRestoreJob  *self,
+                                GCancellable        *cancellable,
+                                GError             **error)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), FALSE);
+  return plan (self, cancellable, error);
+}
+
+static void
+plan_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (plan (source_object, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+lifeboat_restore_job_plan_async (LifeboatRestoreJob  *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LIFEBOAT_IS_RESTORE_JOB (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lifeboat_restore_job_plan_async);
+  g_task_run_in_thread (task, plan_thread);
+}
+
+gboolean
+lifeboat_restore_job_plan_finish (LifeboatRestoreJob  *self,
+                                  GAsyncResult        *result,
+                                  GError             **error)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+GPtrArray *
+lifeboat_restore_job_get_items (LifeboatRestoreJob *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), NULL);
+  return self->items;
+}
+
+const char *
+lifeboat_restore_job_get_target_project (LifeboatRestoreJob *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), NULL);
+  return lifeboat_job_get_project_name (LIFEBOAT_JOB (self));
+}
+
+const char *
+lifeboat_restore_job_get_backup_app_version (LifeboatRestoreJob *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), NULL);
+  return self->backup_version;
+}
+
+const char *
+lifeboat_restore_job_get_target_app_version (LifeboatRestoreJob *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), NULL);
+  return self->target_version;
+}
+
+gboolean
+lifeboat_restore_job_get_version_matches (LifeboatRestoreJob *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), TRUE);
+
+  if (self->backup_version == NULL || self->target_version == NULL)
+    return TRUE;
+  return g_strcmp0 (self->backup_version, self->target_version) == 0;
+}
+
+const char * const *
+lifeboat_restore_job_get_containers_to_stop (LifeboatRestoreJob *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), NULL);
+  return (const char * const *) self->to_stop->pdata;
+}
