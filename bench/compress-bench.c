@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include <gio/gio.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
 
 #include "lifeboat-compress.h"
 #include "lifeboat-compress-private.h"
@@ -16,7 +18,8 @@
  * 74 % random "media", 6 % small text files) generated in memory, compressed into a counting
  * sink. Prints MB/s and the output size for each compression and thread count.
  *
- *   compress-bench [SIZE_MIB] [THREADS]
+ *   compress-bench [SIZE_MIB] [THREADS [DATA_FILE]]
+ *   compress-bench --pipe gzip|zstd|none THREADS      stdin to stdout
  */
 
 static GBytes *
@@ -127,14 +130,40 @@ run (const char          *name,
   g_object_unref (sink);
 }
 
+/* compress-bench --pipe gzip|zstd|none THREADS: stdin compressed to stdout, for memory checks */
+static int
+pipe_mode (const char *codec,
+           guint       threads)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) in = g_unix_input_stream_new (0, FALSE);
+  g_autoptr(GOutputStream) out = g_unix_output_stream_new (1, FALSE);
+  g_autoptr(GOutputStream) stream = NULL;
+  LifeboatCompression compression;
+
+  if (!lifeboat_compression_from_string (codec, &compression))
+    g_error ("unknown compression %s", codec);
+  stream = lifeboat_compress_output_stream_new (out, compression, threads);
+  if (g_output_stream_splice (stream, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error) < 0)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  return 0;
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   gsize mib = argc > 1 ? strtoul (argv[1], NULL, 10) : 256;
   guint n = argc > 2 ? strtoul (argv[2], NULL, 10) : g_get_num_processors ();
-  g_autoptr(GBytes) input = make_cvat_like (mib * 1024 * 1024);
+  g_autoptr(GBytes) input = NULL;
 
+  if (argc == 4 && g_str_equal (argv[1], "--pipe"))
+    return pipe_mode (argv[2], strtoul (argv[3], NULL, 10));
+
+  input = make_cvat_like (mib * 1024 * 1024);
   if (argc > 3)
     {
       /* write the data set for external comparisons (gzip -6, zstd) */

@@ -27,6 +27,11 @@ struct _TestSink
   gssize         fail_after;
   guint          n_writes;
   gboolean       closed;
+
+  /* while gate_closed, write() waits: a disk that does not keep up */
+  GMutex         gate_mutex;
+  GCond          gate_cond;
+  gboolean       gate_closed;
 };
 
 G_DEFINE_FINAL_TYPE (TestSink, test_sink, G_TYPE_OUTPUT_STREAM)
@@ -42,6 +47,11 @@ test_sink_write (GOutputStream  *stream,
   gsize n = count;
 
   self->n_writes++;
+
+  g_mutex_lock (&self->gate_mutex);
+  while (self->gate_closed)
+    g_cond_wait (&self->gate_cond, &self->gate_mutex);
+  g_mutex_unlock (&self->gate_mutex);
 
   if (self->fail_after >= 0 && self->data->len >= (gsize) self->fail_after)
     {
@@ -71,6 +81,8 @@ static void
 test_sink_finalize (GObject *object)
 {
   g_byte_array_unref (TEST_SINK (object)->data);
+  g_mutex_clear (&TEST_SINK (object)->gate_mutex);
+  g_cond_clear (&TEST_SINK (object)->gate_cond);
   G_OBJECT_CLASS (test_sink_parent_class)->finalize (object);
 }
 
@@ -87,6 +99,8 @@ test_sink_init (TestSink *self)
 {
   self->data = g_byte_array_new ();
   self->fail_after = -1;
+  g_mutex_init (&self->gate_mutex);
+  g_cond_init (&self->gate_cond);
 }
 
 static TestSink *
@@ -756,6 +770,80 @@ test_gzip_unref_without_close (void)
   assert_bytes_equal (input, output);
 }
 
+typedef struct
+{
+  GOutputStream *stream;
+  GBytes        *input;
+  gsize          consumed;   /* atomic */
+  GError        *error;
+} Producer;
+
+static gpointer
+producer_thread (gpointer data)
+{
+  Producer *p = data;
+  gsize size;
+  const guint8 *bytes = g_bytes_get_data (p->input, &size);
+
+  for (gsize pos = 0; pos < size; pos += 65536)
+    {
+      if (!g_output_stream_write_all (p->stream, bytes + pos, MIN (65536, size - pos), NULL, NULL,
+                                      &p->error))
+        return NULL;
+      g_atomic_pointer_set (&p->consumed, pos + MIN (65536, size - pos));
+    }
+  g_output_stream_close (p->stream, NULL, &p->error);
+  return NULL;
+}
+
+/* A base stream that stalls stops write() after a bounded number of blocks: memory stays flat. */
+static void
+test_gzip_back_pressure (void)
+{
+  const gsize block = 256 * 1024;
+  g_autoptr(TestSink) sink = test_sink_new (0, -1);
+  g_autoptr(GOutputStream) stream = NULL;
+  g_autoptr(GBytes) input = make_input (INPUT_MIXED, 48 * 1024 * 1024, 21);
+  g_autoptr(GBytes) compressed = NULL;
+  g_autoptr(GBytes) output = NULL;
+  Producer p = { 0 };
+  GThread *thread;
+  gsize stalled;
+
+  sink->gate_closed = TRUE;
+  /* 2 threads: at most 2 * 2 + 2 blocks in flight */
+  stream = _lifeboat_gzip_output_stream_new (G_OUTPUT_STREAM (sink), 2, block, 6);
+  p.stream = stream;
+  p.input = input;
+  thread = g_thread_new ("producer", producer_thread, &p);
+
+  /* wait until the producer has not advanced for 0.5 s (bounded: 20 s) */
+  stalled = 0;
+  for (guint i = 0, same = 0; i < 200 && same < 5; i++)
+    {
+      gsize now;
+
+      g_usleep (100 * 1000);
+      now = (gsize) g_atomic_pointer_get (&p.consumed);
+      same = (now == stalled && now > 0) ? same + 1 : 0;
+      stalled = now;
+    }
+  g_test_message ("the producer stalled after %" G_GSIZE_FORMAT " bytes", stalled);
+  g_assert_cmpuint (stalled, >, 0);
+  g_assert_cmpuint (stalled, <=, (2 * 2 + 2 + 2) * block + 65536);
+
+  g_mutex_lock (&sink->gate_mutex);
+  sink->gate_closed = FALSE;
+  g_cond_broadcast (&sink->gate_cond);
+  g_mutex_unlock (&sink->gate_mutex);
+  g_thread_join (thread);
+  g_assert_no_error (p.error);
+
+  compressed = g_bytes_new (sink->data->data, sink->data->len);
+  output = decompress_with_tool (LIFEBOAT_COMPRESSION_GZIP, compressed);
+  assert_bytes_equal (input, output);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -778,6 +866,7 @@ main (int   argc,
   g_test_add_func ("/lifeboat/compress/gzip/tar", test_gzip_tar);
   g_test_add_func ("/lifeboat/compress/gzip/flush", test_gzip_flush);
   g_test_add_func ("/lifeboat/compress/gzip/unref-without-close", test_gzip_unref_without_close);
+  g_test_add_func ("/lifeboat/compress/gzip/back-pressure", test_gzip_back_pressure);
   g_test_add_func ("/lifeboat/compress/cancel", test_cancel);
   g_test_add_func ("/lifeboat/compress/no-space", test_no_space);
   g_test_add_func ("/lifeboat/compress/no-space-on-close", test_no_space_on_close);

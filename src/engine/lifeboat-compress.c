@@ -751,7 +751,8 @@ gz_submit (LifeboatGzipOutputStream  *self,
   memcpy (self->window + GZ_WINDOW - keep, job->in + job->in_len - keep, keep);
 
   g_queue_push_tail (&self->in_flight, job);
-  g_thread_pool_push (self->pool, job, NULL);
+  if (!g_thread_pool_push (self->pool, job, NULL))
+    gz_worker (job, &self->shared);   /* no thread could be started: compress it here */
 
   if (!last)
     self->current = gz_job_new (self);
