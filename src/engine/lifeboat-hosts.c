@@ -287,17 +287,11 @@ is_socket (const char *path)
   return path != NULL && g_stat (path, &st) == 0 && S_ISSOCK (st.st_mode);
 }
 
+/* $XDG_RUNTIME_DIR (GLib falls back to the cache dir when it is unset) */
 static const char *
 runtime_dir (void)
 {
-  const char *dir = g_getenv ("XDG_RUNTIME_DIR");
-  static char *fallback;
-
-  if (dir != NULL && *dir != '\0')
-    return dir;
-  if (g_once_init_enter (&fallback))
-    g_once_init_leave (&fallback, g_strdup_printf ("/run/user/%u", (guint) getuid ()));
-  return fallback;
+  return g_get_user_runtime_dir ();
 }
 
 static const char *

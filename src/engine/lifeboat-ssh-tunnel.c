@@ -1169,12 +1169,10 @@ lifeboat_ssh_tunnel_init (LifeboatSshTunnel *self)
 static char *
 ensure_runtime_dir (GError **error)
 {
-  const char *base = g_getenv ("XDG_RUNTIME_DIR");
+  const char *base = g_get_user_runtime_dir ();
   g_autofree char *dir = NULL;
   struct stat st;
 
-  if (base == NULL || *base == '\0' || !g_file_test (base, G_FILE_TEST_IS_DIR))
-    base = g_get_user_runtime_dir ();
   dir = g_build_filename (base, "lifeboat", NULL);
   if (g_mkdir_with_parents (dir, 0700) != 0 && errno != EEXIST)
     {
