@@ -1,0 +1,638 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lifeboat-history-view"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lifeboat-archive.h"
+#include "lifeboat-error.h"
+#include "lifeboat-history.h"
+#include "lifeboat-history-view.h"
+#include "lifeboat-job-view.h"
+
+struct _LifeboatHistoryView
+{
+  AdwBin        parent_instance;
+
+  char         *project;
+  GCancellable *cancellable;
+  GPtrArray    *entries;      /* LifeboatHistoryEntry */
+  GHashTable   *existing;     /* folders that exist */
+  GPtrArray    *row_texts;    /* char *, for tests */
+  guint         loads;
+
+  GtkStack     *stack;
+  GtkListBox   *list;
+};
+
+G_DEFINE_FINAL_TYPE (LifeboatHistoryView, lifeboat_history_view, ADW_TYPE_BIN)
+
+enum {
+  RESTORE_REQUESTED,
+  MESSAGE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  GPtrArray  *entries;
+  GHashTable *existing;
+} LoadResult;
+
+static void
+load_result_free (LoadResult *result)
+{
+  g_clear_pointer (&result->entries, g_ptr_array_unref);
+  g_clear_pointer (&result->existing, g_hash_table_unref);
+  g_free (result);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  const char *project = task_data;
+  LifeboatHistory *history = lifeboat_history_get_default ();
+  g_autoptr(GError) error = NULL;
+  LoadResult *result;
+
+  result = g_new0 (LoadResult, 1);
+  result->entries = lifeboat_history_list (history, project, &error);
+  if (result->entries == NULL)
+    {
+      load_result_free (result);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  result->existing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < result->entries->len; i++)
+    {
+      LifeboatHistoryEntry *entry = g_ptr_array_index (result->entries, i);
+      const char *folder = lifeboat_history_entry_get_folder (entry);
+
+      if (folder != NULL && g_file_test (folder, G_FILE_TEST_IS_DIR))
+        g_hash_table_add (result->existing, g_strdup (folder));
+    }
+
+  g_task_return_pointer (task, result, (GDestroyNotify) load_result_free);
+}
+
+static const char *
+kind_label (LifeboatJobKind kind)
+{
+  switch (kind)
+    {
+    case LIFEBOAT_JOB_KIND_RESTORE:       return _("Restore");
+    case LIFEBOAT_JOB_KIND_SAFETY_BACKUP: return _("Safety Backup");
+    case LIFEBOAT_JOB_KIND_BACKUP:
+    default:                              return _("Backup");
+    }
+}
+
+static const char *
+outcome_label (LifeboatJobOutcome outcome)
+{
+  switch (outcome)
+    {
+    case LIFEBOAT_JOB_OUTCOME_SUCCEEDED: return _("Succeeded");
+    case LIFEBOAT_JOB_OUTCOME_FAILED:    return _("Failed");
+    case LIFEBOAT_JOB_OUTCOME_CANCELLED: return _("Cancelled");
+    case LIFEBOAT_JOB_OUTCOME_RUNNING:
+    default:                             return _("Did not finish");
+    }
+}
+
+static LifeboatHistoryEntry *
+entry_for_widget (GtkWidget *widget)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (widget, GTK_TYPE_LIST_BOX_ROW);
+
+  return row ? g_object_get_data (G_OBJECT (row), "entry") : NULL;
+}
+
+static void
+open_clicked_cb (GtkButton           *button,
+                 LifeboatHistoryView *self)
+{
+  LifeboatHistoryEntry *entry = entry_for_widget (GTK_WIDGET (button));
+
+  if (entry != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.open-folder", "s",
+                                lifeboat_history_entry_get_folder (entry));
+}
+
+static void
+restore_clicked_cb (GtkButton           *button,
+                    LifeboatHistoryView *self)
+{
+  LifeboatHistoryEntry *entry = entry_for_widget (GTK_WIDGET (button));
+  g_autoptr(GFile) folder = NULL;
+
+  if (entry == NULL)
+    return;
+  folder = g_file_new_for_path (lifeboat_history_entry_get_folder (entry));
+  g_signal_emit (self, signals[RESTORE_REQUESTED], 0, folder);
+}
+
+/* Verify: every archive of the folder is read to its end, decompressed, checked as a tar
+ * and hashed; a checksum recorded next to it (the restore plan's expected_sha256 comes from
+ * the manifest) is compared by the restore itself. */
+static void
+verify_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GFile *folder = task_data;
+  g_autoptr(GFileEnumerator) enumerator = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) report = g_string_new (NULL);
+  guint n_ok = 0;
+  guint64 bytes = 0;
+
+  enumerator = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                          G_FILE_QUERY_INFO_NONE, cancellable, &error);
+  if (enumerator == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  for (;;)
+    {
+      GFileInfo *info = NULL;
+      GFile *child = NULL;
+      const char *name;
+      g_auto(LifeboatArchiveInfo) ainfo = { 0 };
+
+      if (!g_file_enumerator_iterate (enumerator, &info, &child, cancellable, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      if (info == NULL)
+        break;
+
+      name = g_file_info_get_name (info);
+      if (!g_str_has_suffix (name, ".tar.gz") && !g_str_has_suffix (name, ".tar.zst") &&
+          !g_str_has_suffix (name, ".tar") && !g_str_has_suffix (name, ".tgz"))
+        continue;
+
+      if (!lifeboat_archive_scan (child, NULL, &ainfo, NULL, NULL, cancellable, &error))
+        {
+          g_prefix_error (&error, _("%s is damaged: "), name);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      n_ok++;
+      bytes += ainfo.tar_bytes;
+    }
+
+  if (n_ok == 0)
+    {
+      g_task_return_new_error (task, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_BACKUP,
+                               _("The folder holds no archives"));
+      return;
+    }
+
+  {
+    g_autofree char *size = g_format_size (bytes);
+
+    g_string_append_printf (report,
+                            g_dngettext (GETTEXT_PACKAGE,
+                                         "%u archive is complete and readable (%s)",
+                                         "All %u archives are complete and readable (%s)",
+                                         n_ok),
+                            n_ok, size);
+  }
+  g_task_return_pointer (task, g_string_free (g_steal_pointer (&report), FALSE), g_free);
+}
+
+static void
+verify_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(LifeboatHistoryView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *report = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (report != NULL)
+    g_signal_emit (self, signals[MESSAGE], 0, report);
+  else
+    {
+      g_autofree char *message = g_strdup_printf (_("Verification failed: %s"), error->message);
+
+      g_signal_emit (self, signals[MESSAGE], 0, message);
+    }
+}
+
+static void
+verify_clicked_cb (GtkButton           *button,
+                   LifeboatHistoryView *self)
+{
+  LifeboatHistoryEntry *entry = entry_for_widget (GTK_WIDGET (button));
+  g_autoptr(GTask) task = NULL;
+
+  if (entry == NULL)
+    return;
+
+  g_signal_emit (self, signals[MESSAGE], 0, _("Verifying the backup…"));
+  task = g_task_new (NULL, self->cancellable, verify_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, verify_clicked_cb);
+  g_task_set_task_data (task, g_file_new_for_path (lifeboat_history_entry_get_folder (entry)),
+                        g_object_unref);
+  g_task_run_in_thread (task, verify_thread);
+}
+
+static void
+trash_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(LifeboatHistoryView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_trash_finish (G_FILE (object), result, &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf (_("Could not move the folder to the trash: %s"), error->message);
+      g_signal_emit (self, signals[MESSAGE], 0, message);
+    }
+  else
+    g_signal_emit (self, signals[MESSAGE], 0, _("Backup folder moved to the trash"));
+  lifeboat_history_view_reload (self);
+}
+
+static void
+delete_response_cb (AdwMessageDialog    *dialog,
+                    const char          *response,
+                    LifeboatHistoryView *self)
+{
+  LifeboatHistoryEntry *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "forget") != 0 && g_strcmp0 (response, "trash") != 0)
+    return;
+
+  if (!lifeboat_history_entry_get_rescanned (entry) &&
+      !lifeboat_history_forget (lifeboat_history_get_default (),
+                                lifeboat_history_entry_get_id (entry), &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not remove the entry: %s"),
+                                                  error->message);
+
+      g_signal_emit (self, signals[MESSAGE], 0, message);
+      return;
+    }
+
+  if (g_strcmp0 (response, "trash") == 0)
+    {
+      g_autoptr(GFile) folder = g_file_new_for_path (lifeboat_history_entry_get_folder (entry));
+
+      g_file_trash_async (folder, G_PRIORITY_DEFAULT, self->cancellable,
+                          trash_done_cb, g_object_ref (self));
+      return;
+    }
+
+  lifeboat_history_view_reload (self);
+}
+
+static void
+delete_clicked_cb (GtkButton           *button,
+                   LifeboatHistoryView *self)
+{
+  LifeboatHistoryEntry *entry = entry_for_widget (GTK_WIDGET (button));
+  const char *folder;
+  gboolean exists, rescanned;
+  GtkWidget *dialog;
+  GtkRoot *root;
+
+  if (entry == NULL)
+    return;
+
+  folder = lifeboat_history_entry_get_folder (entry);
+  exists = folder != NULL && g_hash_table_contains (self->existing, folder);
+  rescanned = lifeboat_history_entry_get_rescanned (entry);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Delete From History?"), NULL);
+  if (rescanned)
+    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                    _("This backup was found in a backup location. To remove it, "
+                                      "its folder %s is moved to the trash."), folder);
+  else if (exists)
+    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                    _("Forget this entry only, or also move the backup folder "
+                                      "%s to the trash?"), folder);
+  else
+    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                    _("The entry is forgotten. Its folder does not exist any "
+                                      "more."));
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"));
+  if (!rescanned)
+    adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "forget", _("_Forget"));
+  if (exists)
+    {
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "trash",
+                                       rescanned ? _("Move to _Trash") : _("Forget and _Trash"));
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "trash",
+                                                  ADW_RESPONSE_DESTRUCTIVE);
+    }
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "entry", g_object_ref (entry), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static GtkWidget *
+row_button (LifeboatHistoryView *self,
+            const char          *icon,
+            const char          *tooltip,
+            GCallback            callback)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  tooltip, -1);
+  gtk_widget_add_css_class (button, "flat");
+  g_signal_connect_object (button, "clicked", callback, self, 0);
+  return button;
+}
+
+static GtkWidget *
+create_row (LifeboatHistoryView  *self,
+            LifeboatHistoryEntry *entry)
+{
+  LifeboatJobKind kind = lifeboat_history_entry_get_kind (entry);
+  LifeboatJobOutcome outcome = lifeboat_history_entry_get_outcome (entry);
+  GDateTime *started = lifeboat_history_entry_get_started (entry);
+  const char * const *volumes = lifeboat_history_entry_get_volumes (entry);
+  const char *folder = lifeboat_history_entry_get_folder (entry);
+  const char *version = lifeboat_history_entry_get_app_version (entry);
+  gboolean exists = folder != NULL && g_hash_table_contains (self->existing, folder);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon, *box;
+  g_autofree char *date = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *vols = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *took = NULL;
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+  guint n_volumes = volumes ? g_strv_length ((char **) volumes) : 0;
+
+  if (started != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (started);
+
+      /* Translators: date and time of a history entry, see g_date_time_format() */
+      date = g_date_time_format (local, _("%e %b %Y, %H:%M"));
+      g_strstrip (date);
+    }
+  /* Translators: "Backup · 24 Nov 2026, 22:10" */
+  title = g_strdup_printf (_("%s · %s"), kind_label (kind), date ? date : _("unknown date"));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+
+  vols = volumes ? g_strjoinv (", ", (char **) volumes) : g_strdup ("");
+  size = g_format_size (lifeboat_history_entry_get_bytes (entry));
+  took = lifeboat_format_duration (lifeboat_history_entry_get_seconds (entry));
+
+  g_string_append_printf (subtitle,
+                          g_dngettext (GETTEXT_PACKAGE, "%u volume", "%u volumes", n_volumes),
+                          n_volumes);
+  if (vols[0] != '\0')
+    g_string_append_printf (subtitle, " (%s)", vols);
+  g_string_append_printf (subtitle, " · %s · %s", size, took);
+  if (version != NULL)
+    g_string_append_printf (subtitle, " · CVAT %s", version);
+  g_string_append_printf (subtitle, "\n%s", outcome_label (outcome));
+  if (lifeboat_history_entry_get_error (entry) != NULL)
+    g_string_append_printf (subtitle, ": %s", lifeboat_history_entry_get_error (entry));
+  if (folder != NULL)
+    g_string_append_printf (subtitle, exists ? "\n%s" : _("\n%s (missing)"), folder);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
+
+  icon = gtk_image_new_from_icon_name (kind == LIFEBOAT_JOB_KIND_RESTORE
+                                         ? "document-revert-symbolic"
+                                         : kind == LIFEBOAT_JOB_KIND_SAFETY_BACKUP
+                                           ? "security-high-symbolic"
+                                           : "folder-download-symbolic");
+  if (outcome == LIFEBOAT_JOB_OUTCOME_FAILED)
+    gtk_widget_add_css_class (icon, "error");
+  else if (outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED)
+    gtk_widget_add_css_class (icon, "success");
+  else
+    gtk_widget_add_css_class (icon, "warning");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  if (exists)
+    {
+      gtk_box_append (GTK_BOX (box), row_button (self, "folder-open-symbolic", _("Open Folder"),
+                                                 G_CALLBACK (open_clicked_cb)));
+      if (kind != LIFEBOAT_JOB_KIND_RESTORE && outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED)
+        {
+          gtk_box_append (GTK_BOX (box), row_button (self, "emblem-ok-symbolic", _("Verify"),
+                                                     G_CALLBACK (verify_clicked_cb)));
+          gtk_box_append (GTK_BOX (box), row_button (self, "document-revert-symbolic",
+                                                     _("Restore…"),
+                                                     G_CALLBACK (restore_clicked_cb)));
+        }
+    }
+  gtk_box_append (GTK_BOX (box), row_button (self, "user-trash-symbolic", _("Delete…"),
+                                             G_CALLBACK (delete_clicked_cb)));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
+
+  g_object_set_data_full (G_OBJECT (row), "entry", g_object_ref (entry), g_object_unref);
+  g_ptr_array_add (self->row_texts,
+                   g_strdup_printf ("%s\t%s\t%s\t%s\t%s\t%s",
+                                    lifeboat_job_kind_to_string (kind),
+                                    lifeboat_job_outcome_to_string (outcome),
+                                    folder ? folder : "", vols, title, subtitle->str));
+
+  return row;
+}
+
+static void
+load_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(LifeboatHistoryView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  LoadResult *res = g_task_propagate_pointer (G_TASK (result), &error);
+  GtkWidget *child;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+    gtk_list_box_remove (self->list, child);
+  g_ptr_array_set_size (self->row_texts, 0);
+
+  if (res == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not read the history: %s"),
+                                                  error->message);
+
+      g_signal_emit (self, signals[MESSAGE], 0, message);
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+      self->loads++;
+      return;
+    }
+
+  g_clear_pointer (&self->entries, g_ptr_array_unref);
+  g_clear_pointer (&self->existing, g_hash_table_unref);
+  self->entries = g_steal_pointer (&res->entries);
+  self->existing = g_steal_pointer (&res->existing);
+  load_result_free (res);
+
+  for (guint i = 0; i < self->entries->len; i++)
+    gtk_list_box_append (self->list, create_row (self, g_ptr_array_index (self->entries, i)));
+
+  gtk_stack_set_visible_child_name (self->stack, self->entries->len > 0 ? "list" : "empty");
+  self->loads++;
+}
+
+void
+lifeboat_history_view_reload (LifeboatHistoryView *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LIFEBOAT_IS_HISTORY_VIEW (self));
+
+  /* only the newest load counts */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  if (self->entries == NULL)
+    gtk_stack_set_visible_child_name (self->stack, "loading");
+
+  task = g_task_new (NULL, self->cancellable, load_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, lifeboat_history_view_reload);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_set_task_data (task, g_strdup (self->project), g_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+void
+lifeboat_history_view_set_project (LifeboatHistoryView *self,
+                                   const char          *project)
+{
+  g_return_if_fail (LIFEBOAT_IS_HISTORY_VIEW (self));
+
+  if (g_strcmp0 (self->project, project) != 0)
+    {
+      g_free (self->project);
+      self->project = g_strdup (project);
+      g_clear_pointer (&self->entries, g_ptr_array_unref);
+    }
+  lifeboat_history_view_reload (self);
+}
+
+const char *
+lifeboat_history_view_get_project (LifeboatHistoryView *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_HISTORY_VIEW (self), NULL);
+
+  return self->project;
+}
+
+char **
+_lifeboat_history_view_dup_rows (LifeboatHistoryView *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < self->row_texts->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (self->row_texts, i));
+  return g_strv_builder_end (builder);
+}
+
+guint
+_lifeboat_history_view_get_loads (LifeboatHistoryView *self)
+{
+  return self->loads;
+}
+
+static void
+lifeboat_history_view_dispose (GObject *object)
+{
+  LifeboatHistoryView *self = LIFEBOAT_HISTORY_VIEW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->entries, g_ptr_array_unref);
+  g_clear_pointer (&self->existing, g_hash_table_unref);
+
+  G_OBJECT_CLASS (lifeboat_history_view_parent_class)->dispose (object);
+}
+
+static void
+lifeboat_history_view_finalize (GObject *object)
+{
+  LifeboatHistoryView *self = LIFEBOAT_HISTORY_VIEW (object);
+
+  g_clear_pointer (&self->project, g_free);
+  g_clear_pointer (&self->row_texts, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (lifeboat_history_view_parent_class)->finalize (object);
+}
+
+static void
+lifeboat_history_view_class_init (LifeboatHistoryViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lifeboat_history_view_dispose;
+  object_class->finalize = lifeboat_history_view_finalize;
+
+  /* a backup folder to restore from */
+  signals[RESTORE_REQUESTED] =
+    g_signal_new ("restore-requested",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_FILE);
+  /* a sentence for a toast */
+  signals[MESSAGE] =
+    g_signal_new ("message",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/lifeboat/Lifeboat/lifeboat-history-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LifeboatHistoryView, stack);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatHistoryView, list);
+}
+
+static void
+lifeboat_history_view_init (LifeboatHistoryView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->row_texts = g_ptr_array_new_with_free_func (g_free);
+  self->existing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}

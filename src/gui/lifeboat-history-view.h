@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define LIFEBOAT_TYPE_HISTORY_VIEW (lifeboat_history_view_get_type ())
+G_DECLARE_FINAL_TYPE (LifeboatHistoryView, lifeboat_history_view, LIFEBOAT, HISTORY_VIEW, AdwBin)
+
+/* the project whose history is shown; NULL = all */
+void         lifeboat_history_view_set_project (LifeboatHistoryView *self,
+                                                const char          *project);
+const char  *lifeboat_history_view_get_project (LifeboatHistoryView *self);
+/* re-reads the journal and rescans the locations, in a thread */
+void         lifeboat_history_view_reload      (LifeboatHistoryView *self);
+
+/* one line per row: "KIND\tOUTCOME\tFOLDER\tVOLUMES\tTITLE\tSUBTITLE" (tests) */
+char       **_lifeboat_history_view_dup_rows   (LifeboatHistoryView *self);
+/* counts finished loads (tests wait for it to change) */
+guint        _lifeboat_history_view_get_loads  (LifeboatHistoryView *self);
+
+G_END_DECLS

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lifeboat-project.h"
+
+G_BEGIN_DECLS
+
+#define LIFEBOAT_TYPE_PROJECT_VIEW (lifeboat_project_view_get_type ())
+G_DECLARE_FINAL_TYPE (LifeboatProjectView, lifeboat_project_view, LIFEBOAT, PROJECT_VIEW, AdwBin)
+
+LifeboatProject *lifeboat_project_view_get_project           (LifeboatProjectView *self);
+void             lifeboat_project_view_set_project           (LifeboatProjectView *self,
+                                                              LifeboatProject     *project);
+/* the volume keys checked for the backup, in the project's order */
+char           **lifeboat_project_view_dup_selected_volumes  (LifeboatProjectView *self);
+guint            lifeboat_project_view_get_n_selected        (LifeboatProjectView *self);
+void             lifeboat_project_view_set_destination       (LifeboatProjectView *self,
+                                                              GFile               *destination);
+/* one line per volume: "KEY\tSIZE-LABEL\tLEVEL\tSELECTED" (tests) */
+char           **_lifeboat_project_view_dup_volume_rows      (LifeboatProjectView *self);
+
+G_END_DECLS

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lifeboat-restore-job.h"
+
+G_BEGIN_DECLS
+
+#define LIFEBOAT_TYPE_RESTORE_VIEW (lifeboat_restore_view_get_type ())
+G_DECLARE_FINAL_TYPE (LifeboatRestoreView, lifeboat_restore_view, LIFEBOAT, RESTORE_VIEW, AdwBin)
+
+/*
+ * The summary shown before a restore changes anything: archive -> volume mapping with
+ * sizes, the CVAT version check (with an explicit override), the containers that will be
+ * stopped and the safety backup. @job must be planned. Emits "confirmed" or "cancelled".
+ */
+void                lifeboat_restore_view_set_job          (LifeboatRestoreView *self,
+                                                            LifeboatRestoreJob  *job,
+                                                            int                  keep_safety_days);
+LifeboatRestoreJob *lifeboat_restore_view_get_job          (LifeboatRestoreView *self);
+/* TRUE when the user chose to restore despite a CVAT version mismatch */
+gboolean            lifeboat_restore_view_get_ignore_version (LifeboatRestoreView *self);
+
+/* one line per archive: "ARCHIVE-BASENAME\tVOLUME\tSIZE\tDETAILS" (tests) */
+char              **_lifeboat_restore_view_dup_rows        (LifeboatRestoreView *self);
+gboolean            _lifeboat_restore_view_can_restore     (LifeboatRestoreView *self);
+
+G_END_DECLS

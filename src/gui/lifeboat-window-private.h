@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "lifeboat-docker-client.h"
+#include "lifeboat-history-view.h"
+#include "lifeboat-job-view.h"
+#include "lifeboat-job.h"
+#include "lifeboat-project-view.h"
+#include "lifeboat-restore-view.h"
+#include "lifeboat-window.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  HOST_CONNECTING,
+  HOST_CONNECTED,
+  HOST_UNREACHABLE,
+} HostState;
+
+typedef struct
+{
+  char                 *uri;
+  char                 *name;        /* what lifeboat_hosts_open_client() takes */
+  char                 *saved_name;  /* a saved host's name: removing it forgets it */
+  char                 *title;
+  gboolean              removable;
+  LifeboatDockerClient *client;
+  HostState             state;
+  char                 *reason;      /* why it is unreachable */
+  char                 *advice;      /* what to do about it */
+  GtkWidget            *row;
+  GtkLabel             *subtitle;
+  GtkSpinner           *spinner;
+  GtkImage             *state_icon;
+} Host;
+
+struct _LifeboatWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+  GCancellable         *cancellable;          /* the window's: cancelled in dispose */
+  GCancellable         *discover_cancellable;
+  GPtrArray            *hosts;                /* Host, g_rc_box */
+  Host                 *current_host;
+  GListModel           *projects;
+  char                 *wanted_project;       /* to select once the projects are known */
+  GFile                *destination;
+  GPtrArray            *pending_files;        /* GFile to restore once an engine is there */
+
+  LifeboatJob          *job;
+  GCancellable         *job_cancellable;
+  gboolean              job_running;
+  gboolean              planning;
+  gboolean              discovering;
+  GtkFileChooserNative *chooser;
+  GtkDropTarget        *drop_target;
+  guint                 n_notifications;
+  char                 *last_notification;
+
+  /* template */
+  AdwToastOverlay      *toast_overlay;
+  GtkRevealer          *drop_revealer;
+  AdwLeaflet           *leaflet;
+  GtkWidget            *sidebar;
+  GtkWidget            *pane_separator;
+  GtkWidget            *content;
+  GtkListBox           *hosts_list;
+  AdwEntryRow          *add_host_row;
+  GtkStack             *projects_stack;
+  GtkListBox           *projects_list;
+  GtkLabel             *projects_empty_label;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar   *switcher_bar;
+  GtkWidget            *backup_header_button;
+  GtkStack             *content_stack;
+  AdwStatusPage        *status_page;
+  GtkSpinner           *status_spinner;
+  GtkWidget            *status_button;
+  AdwViewStack         *view_stack;
+  LifeboatProjectView  *project_view;
+  LifeboatHistoryView  *history_view;
+  LifeboatJobView      *job_view;
+  LifeboatRestoreView  *restore_view;
+};
+
+/* lifeboat-window-actions.c */
+void _lifeboat_window_class_actions_init (GtkWidgetClass *widget_class);
+void _lifeboat_window_update_actions     (LifeboatWindow *self);
+
+/* lifeboat-window.c, used by the actions */
+void _lifeboat_window_start_backup   (LifeboatWindow *self,
+                                      GFile          *destination);
+void _lifeboat_window_begin_restore  (LifeboatWindow *self,
+                                      GFile         **files,
+                                      guint           n_files);
+void _lifeboat_window_refresh        (LifeboatWindow *self);
+void _lifeboat_window_set_destination (LifeboatWindow *self,
+                                       GFile          *destination);
+void _lifeboat_window_add_location   (LifeboatWindow *self,
+                                      GFile          *location);
+void _lifeboat_window_add_host       (LifeboatWindow *self,
+                                      const char     *uri,
+                                      gboolean        select);
+
+/* test hooks */
+/* "status", "project", "job" or "restore" */
+const char  *_lifeboat_window_get_page          (LifeboatWindow *self);
+const char  *_lifeboat_window_get_status_title  (LifeboatWindow *self);
+/* TRUE while connecting, discovering or planning */
+gboolean     _lifeboat_window_is_busy           (LifeboatWindow *self);
+char       **_lifeboat_window_dup_project_names (LifeboatWindow *self);
+gboolean     _lifeboat_window_select_project    (LifeboatWindow *self,
+                                                 const char     *name);
+/* drives the same handler as a drop of a file list on the window */
+gboolean     _lifeboat_window_drop_files        (LifeboatWindow *self,
+                                                 GSList         *files);
+guint        _lifeboat_window_get_n_notifications (LifeboatWindow *self);
+const char  *_lifeboat_window_get_last_notification (LifeboatWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,1777 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lifeboat-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lifeboat-backup-job.h"
+#include "lifeboat-discovery.h"
+#include "lifeboat-error.h"
+#include "lifeboat-history.h"
+#include "lifeboat-hosts.h"
+#include "lifeboat-restore-job.h"
+#include "lifeboat-window-private.h"
+
+G_DEFINE_FINAL_TYPE (LifeboatWindow, lifeboat_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void show_current (LifeboatWindow *self);
+static void discover     (LifeboatWindow *self);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Hosts                                                                                    */
+
+static void
+host_clear (Host *host)
+{
+  g_clear_pointer (&host->uri, g_free);
+  g_clear_pointer (&host->name, g_free);
+  g_clear_pointer (&host->saved_name, g_free);
+  g_clear_pointer (&host->title, g_free);
+  g_clear_object (&host->client);
+  g_clear_pointer (&host->reason, g_free);
+  g_clear_pointer (&host->advice, g_free);
+}
+
+static Host *
+host_ref (Host *host)
+{
+  return g_rc_box_acquire (host);
+}
+
+static void
+host_unref (Host *host)
+{
+  g_rc_box_release_full (host, (GDestroyNotify) host_clear);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Host, host_unref)
+
+typedef struct
+{
+  LifeboatWindow *self;
+  Host           *host;
+} HostClosure;
+
+static void
+host_closure_free (HostClosure *closure)
+{
+  g_clear_object (&closure->self);
+  g_clear_pointer (&closure->host, host_unref);
+  g_free (closure);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HostClosure, host_closure_free)
+
+/* the engine's error in plain words, and what to do about it */
+static void
+explain_error (const GError  *error,
+               const char    *uri,
+               char         **reason,
+               char         **advice)
+{
+  *reason = g_strdup (error->message);
+
+  if (error->domain != LIFEBOAT_ERROR)
+    {
+      *advice = g_strdup (_("Check that Docker runs on that machine, then try again."));
+      return;
+    }
+
+  switch ((LifeboatError) error->code)
+    {
+    case LIFEBOAT_ERROR_NO_SOCKET:
+      *advice = g_strdup (_("Docker does not seem to run here. Start it "
+                            "(sudo systemctl start docker), or add a remote engine "
+                            "with its ssh:// address."));
+      break;
+    case LIFEBOAT_ERROR_PERMISSION_DENIED:
+      *advice = g_strdup (_("Your account may not use the Docker socket. Add it to the "
+                            "docker group (sudo usermod -aG docker $USER), log out and in "
+                            "again."));
+      break;
+    case LIFEBOAT_ERROR_NOT_RESPONDING:
+      *advice = g_strdup (_("The engine accepted the connection but did not answer. Check "
+                            "that dockerd is healthy (systemctl status docker)."));
+      break;
+    case LIFEBOAT_ERROR_UNSUPPORTED_ENGINE:
+      *advice = g_strdup (_("Lifeboat needs Docker Engine API 1.41 (Docker 20.10) or newer."));
+      break;
+    case LIFEBOAT_ERROR_INVALID_URI:
+      *advice = g_strdup (_("Use unix:///path/to/docker.sock, tcp://host:port or "
+                            "ssh://user@host."));
+      break;
+    case LIFEBOAT_ERROR_SSH:
+    case LIFEBOAT_ERROR_AUTH_FAILED:
+    case LIFEBOAT_ERROR_HOST_KEY_UNKNOWN:
+    case LIFEBOAT_ERROR_HOST_KEY_CHANGED:
+      *advice = g_strdup (_("Check that you can log in without a password prompt: "
+                            "ssh user@host docker version"));
+      break;
+    case LIFEBOAT_ERROR_FAILED:
+    case LIFEBOAT_ERROR_NOT_FOUND:
+    case LIFEBOAT_ERROR_ENGINE:
+    case LIFEBOAT_ERROR_INVALID_ARCHIVE:
+    case LIFEBOAT_ERROR_HOSTILE_ARCHIVE:
+    case LIFEBOAT_ERROR_CHECKSUM_MISMATCH:
+    case LIFEBOAT_ERROR_VERSION_MISMATCH:
+    case LIFEBOAT_ERROR_NO_SPACE:
+    case LIFEBOAT_ERROR_INVALID_BACKUP:
+    default:
+      *advice = g_strdup (_("Check that Docker runs on that machine, then try again."));
+      break;
+    }
+}
+
+static void
+host_update_row (Host *host)
+{
+  g_autofree char *subtitle = NULL;
+
+  gtk_spinner_set_spinning (host->spinner, host->state == HOST_CONNECTING);
+  gtk_widget_set_visible (GTK_WIDGET (host->spinner), host->state == HOST_CONNECTING);
+  gtk_widget_set_visible (GTK_WIDGET (host->state_icon), host->state != HOST_CONNECTING);
+  gtk_widget_remove_css_class (GTK_WIDGET (host->state_icon), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (host->state_icon), "error");
+
+  switch (host->state)
+    {
+    case HOST_CONNECTING:
+      subtitle = g_strdup (_("Connecting…"));
+      break;
+
+    case HOST_CONNECTED:
+      {
+        JsonObject *version = lifeboat_docker_client_get_version (host->client);
+        const char *ver = version && json_object_has_member (version, "Version")
+                            ? json_object_get_string_member (version, "Version") : NULL;
+
+        gtk_image_set_from_icon_name (host->state_icon, "emblem-ok-symbolic");
+        gtk_widget_add_css_class (GTK_WIDGET (host->state_icon), "success");
+        /* Translators: "Connected · Docker 20.10.24" */
+        subtitle = g_strdup_printf (_("Connected · %s %s"),
+                                    lifeboat_docker_client_get_engine_kind (host->client),
+                                    ver ? ver : "");
+        gtk_widget_set_tooltip_text (host->row, host->uri);
+      }
+      break;
+
+    case HOST_UNREACHABLE:
+    default:
+      gtk_image_set_from_icon_name (host->state_icon, "dialog-error-symbolic");
+      gtk_widget_add_css_class (GTK_WIDGET (host->state_icon), "error");
+      /* Translators: "Unreachable: <reason>" */
+      subtitle = g_strdup_printf (_("Unreachable: %s"), host->reason ? host->reason : "");
+      gtk_widget_set_tooltip_text (host->row, host->reason);
+      break;
+    }
+
+  gtk_label_set_text (host->subtitle, subtitle);
+}
+
+static void
+connect_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(HostClosure) closure = user_data;
+  LifeboatWindow *self = closure->self;
+  Host *host = closure->host;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LifeboatDockerClient) client = NULL;
+
+  client = lifeboat_hosts_open_client_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_pointer (&host->reason, g_free);
+  g_clear_pointer (&host->advice, g_free);
+  g_clear_object (&host->client);
+  if (client == NULL)
+    {
+      host->state = HOST_UNREACHABLE;
+      explain_error (error, host->uri, &host->reason, &host->advice);
+    }
+  else
+    {
+      host->state = HOST_CONNECTED;
+      host->client = g_steal_pointer (&client);
+    }
+
+  if (host->row == NULL)   /* removed meanwhile */
+    return;
+
+  host_update_row (host);
+
+  if (host == self->current_host)
+    {
+      if (host->state == HOST_CONNECTED)
+        discover (self);
+      else
+        show_current (self);
+    }
+  _lifeboat_window_update_actions (self);
+}
+
+static void
+host_connect (LifeboatWindow *self,
+              Host           *host)
+{
+  HostClosure *closure;
+
+  g_clear_object (&host->client);
+  g_clear_pointer (&host->reason, g_free);
+  g_clear_pointer (&host->advice, g_free);
+
+  host->state = HOST_CONNECTING;
+  host_update_row (host);
+
+  /* ssh:// goes through a tunnel, names are docker contexts or saved hosts */
+  closure = g_new0 (HostClosure, 1);
+  closure->self = g_object_ref (self);
+  closure->host = host_ref (host);
+  lifeboat_hosts_open_client_async (host->name ? host->name : host->uri, self->cancellable,
+                                    connect_done_cb, closure);
+}
+
+static void
+remove_host_clicked_cb (GtkButton      *button,
+                        LifeboatWindow *self)
+{
+  Host *host = g_object_get_data (G_OBJECT (button), "host");
+  gboolean was_current = host == self->current_host;
+
+  if (host->saved_name != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!lifeboat_hosts_forget (host->saved_name, &error) &&
+          !g_error_matches (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND))
+        {
+          g_autofree char *message = g_strdup_printf (_("Cannot forget the engine: %s"),
+                                                      error->message);
+
+          lifeboat_window_show_toast (self, message);
+          return;
+        }
+    }
+
+  gtk_list_box_remove (self->hosts_list, host->row);
+  host->row = NULL;
+  if (was_current)
+    self->current_host = NULL;
+  g_ptr_array_remove (self->hosts, host);
+
+  if (was_current && self->hosts->len > 0)
+    {
+      Host *first = g_ptr_array_index (self->hosts, 0);
+
+      gtk_list_box_select_row (self->hosts_list, GTK_LIST_BOX_ROW (first->row));
+    }
+  else if (was_current)
+    show_current (self);
+}
+
+static Host *
+find_host (LifeboatWindow *self,
+           const char     *uri)
+{
+  for (guint i = 0; i < self->hosts->len; i++)
+    {
+      Host *host = g_ptr_array_index (self->hosts, i);
+
+      if (g_strcmp0 (host->uri, uri) == 0)
+        return host;
+    }
+  return NULL;
+}
+
+static Host *
+add_host (LifeboatWindow *self,
+          const char     *uri,
+          const char     *name,
+          const char     *title,
+          const char     *icon_name,
+          const char     *saved_name)
+{
+  Host *host;
+  GtkWidget *box, *labels, *label, *icon;
+  gboolean removable = saved_name != NULL;
+
+  if ((host = find_host (self, uri)) != NULL)
+    return host;
+
+  host = g_rc_box_new0 (Host);
+  host->uri = g_strdup (uri);
+  host->name = g_strdup (name);
+  host->saved_name = g_strdup (saved_name);
+  host->title = g_strdup (title ? title : uri);
+  host->removable = removable;
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  icon = gtk_image_new_from_icon_name (icon_name);
+  gtk_box_append (GTK_BOX (box), icon);
+
+  labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_set_hexpand (labels, TRUE);
+  label = gtk_label_new (host->title);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_box_append (GTK_BOX (labels), label);
+  host->subtitle = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (host->subtitle, 0);
+  gtk_label_set_wrap (host->subtitle, TRUE);
+  gtk_label_set_wrap_mode (host->subtitle, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (host->subtitle, 3);
+  gtk_label_set_ellipsize (host->subtitle, PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (GTK_WIDGET (host->subtitle), "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (host->subtitle), "dim-label");
+  gtk_box_append (GTK_BOX (labels), GTK_WIDGET (host->subtitle));
+  gtk_box_append (GTK_BOX (box), labels);
+
+  host->spinner = GTK_SPINNER (gtk_spinner_new ());
+  gtk_widget_set_valign (GTK_WIDGET (host->spinner), GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (host->spinner));
+  host->state_icon = GTK_IMAGE (gtk_image_new ());
+  gtk_widget_set_valign (GTK_WIDGET (host->state_icon), GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (host->state_icon));
+
+  if (removable)
+    {
+      GtkWidget *remove = gtk_button_new_from_icon_name ("list-remove-symbolic");
+
+      gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (remove, "flat");
+      gtk_widget_add_css_class (remove, "circular");
+      gtk_widget_set_tooltip_text (remove, _("Remove Engine"));
+      g_object_set_data (G_OBJECT (remove), "host", host);
+      g_signal_connect_object (remove, "clicked", G_CALLBACK (remove_host_clicked_cb), self, 0);
+      gtk_box_append (GTK_BOX (box), remove);
+    }
+
+  host->row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (host->row), box);
+  g_object_set_data (G_OBJECT (host->row), "host", host);
+  gtk_list_box_append (self->hosts_list, host->row);
+  g_ptr_array_add (self->hosts, host);
+
+  host_connect (self, host);
+
+  return host;
+}
+
+/* "ssh://admin@cvat.example.org:2222" -> "cvat.example.org" */
+static char *
+name_for_uri (const char *uri)
+{
+  g_autoptr(GUri) guri = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+
+  if (guri != NULL && g_uri_get_host (guri) != NULL && g_uri_get_host (guri)[0] != '\0')
+    return g_strdup (g_uri_get_host (guri));
+  return g_strdup (uri);
+}
+
+void
+_lifeboat_window_add_host (LifeboatWindow *self,
+                           const char     *uri,
+                           gboolean        select)
+{
+  Host *host = find_host (self, uri);
+
+  if (host == NULL)
+    {
+      g_autofree char *name = name_for_uri (uri);
+      g_autoptr(GError) error = NULL;
+      const char *saved = NULL;
+
+      /* remembered in hosts.ini, shared with lifeboat-cli --host NAME */
+      if (g_str_has_prefix (uri, "ssh://") || g_str_has_prefix (uri, "tcp://"))
+        {
+          if (lifeboat_hosts_save (name, uri, NULL, &error))
+            saved = name;
+          else
+            {
+              g_autofree char *message = g_strdup_printf (_("The engine is not remembered: %s"),
+                                                          error->message);
+
+              lifeboat_window_show_toast (self, message);
+            }
+        }
+      host = add_host (self, uri, NULL, saved ? name : uri, "network-server-symbolic", saved);
+    }
+
+  if (select)
+    gtk_list_box_select_row (self->hosts_list, GTK_LIST_BOX_ROW (host->row));
+}
+
+static void
+add_host_apply_cb (LifeboatWindow *self)
+{
+  g_autofree char *uri = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->add_host_row))));
+
+  if (uri[0] == '\0')
+    return;
+  if (strstr (uri, "://") == NULL)
+    {
+      /* "user@host" means ssh */
+      g_autofree char *tmp = g_steal_pointer (&uri);
+
+      uri = g_strconcat ("ssh://", tmp, NULL);
+    }
+  if (!g_str_has_prefix (uri, "ssh://") && !g_str_has_prefix (uri, "unix://") &&
+      !g_str_has_prefix (uri, "tcp://") && !g_str_has_prefix (uri, "http://"))
+    {
+      lifeboat_window_show_toast (self, _("An engine address starts with ssh://, unix:// or tcp://"));
+      return;
+    }
+
+  _lifeboat_window_add_host (self, uri, TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (self->add_host_row), "");
+}
+
+static void
+host_selected_cb (LifeboatWindow *self,
+                  GtkListBoxRow  *row)
+{
+  Host *host = row ? g_object_get_data (G_OBJECT (row), "host") : NULL;
+
+  if (host == self->current_host)
+    return;
+
+  self->current_host = host;
+  g_cancellable_cancel (self->discover_cancellable);
+  g_clear_object (&self->discover_cancellable);
+  g_clear_object (&self->projects);
+  self->discovering = FALSE;
+  {
+    GtkWidget *child;
+
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->projects_list))) != NULL)
+      gtk_list_box_remove (self->projects_list, child);
+  }
+  lifeboat_project_view_set_project (self->project_view, NULL);
+
+  if (host != NULL && self->settings != NULL)
+    g_settings_set_string (self->settings, "last-host", host->uri);
+
+  if (host != NULL && host->state == HOST_CONNECTED)
+    discover (self);
+  else
+    show_current (self);
+  _lifeboat_window_update_actions (self);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Projects                                                                                 */
+
+static GtkWidget *
+create_project_row (LifeboatProject *project)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *label;
+  g_autofree char *app = lifeboat_project_dup_app_label (project);
+  g_autofree char *subtitle = NULL;
+  gint64 size = lifeboat_project_get_total_size (project);
+  guint n_volumes = g_list_model_get_n_items (lifeboat_project_get_volumes (project));
+  g_autofree char *vols = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u volume",
+                                                        "%u volumes", n_volumes), n_volumes);
+
+  if (size >= 0)
+    {
+      g_autofree char *size_str = g_format_size ((guint64) size);
+
+      subtitle = g_strdup_printf ("%s%s%s · %s", app ? app : "", app ? " · " : "", vols, size_str);
+    }
+  else
+    subtitle = g_strdup_printf ("%s%s%s", app ? app : "", app ? " · " : "", vols);
+
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_box_append (GTK_BOX (box),
+                  gtk_image_new_from_icon_name (app ? "applications-science-symbolic"
+                                                    : "application-x-addon-symbolic"));
+  label = gtk_label_new (lifeboat_project_get_name (project));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (labels), label);
+  label = gtk_label_new (subtitle);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_box_append (GTK_BOX (labels), label);
+  gtk_box_append (GTK_BOX (box), labels);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  g_object_set_data_full (G_OBJECT (row), "project", g_object_ref (project), g_object_unref);
+
+  return row;
+}
+
+static void
+discover_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(HostClosure) closure = user_data;
+  LifeboatWindow *self = closure->self;
+  g_autoptr(GListModel) projects = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wanted = NULL;
+  GtkWidget *child;
+  GtkListBoxRow *select = NULL;
+  GtkListBoxRow *first = NULL;
+
+  projects = lifeboat_discover_projects_finish (LIFEBOAT_DOCKER_CLIENT (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      closure->host != self->current_host)
+    return;
+
+  self->discovering = FALSE;
+
+  if (projects == NULL)
+    {
+      Host *host = closure->host;
+
+      host->state = HOST_UNREACHABLE;
+      g_clear_pointer (&host->reason, g_free);
+      g_clear_pointer (&host->advice, g_free);
+      explain_error (error, host->uri, &host->reason, &host->advice);
+      if (host->row != NULL)
+        host_update_row (host);
+      show_current (self);
+      _lifeboat_window_update_actions (self);
+      return;
+    }
+
+  /* keep what the user looked at */
+  if (self->wanted_project != NULL)
+    wanted = g_strdup (self->wanted_project);
+  else if (lifeboat_project_view_get_project (self->project_view) != NULL)
+    wanted = g_strdup (lifeboat_project_get_name (lifeboat_project_view_get_project (self->project_view)));
+  else
+    wanted = lifeboat_settings_dup_string (self->settings, "last-project", "");
+
+  g_set_object (&self->projects, projects);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->projects_list))) != NULL)
+    gtk_list_box_remove (self->projects_list, child);
+
+  for (guint i = 0; i < g_list_model_get_n_items (projects); i++)
+    {
+      g_autoptr(LifeboatProject) project = g_list_model_get_item (projects, i);
+      GtkWidget *row = create_project_row (project);
+
+      gtk_list_box_append (self->projects_list, row);
+      /* the wanted project, else the first */
+      if (first == NULL)
+        first = GTK_LIST_BOX_ROW (row);
+      if (g_strcmp0 (wanted, lifeboat_project_get_name (project)) == 0)
+        select = GTK_LIST_BOX_ROW (row);
+    }
+  if (select == NULL)
+    select = first;
+
+  if (g_list_model_get_n_items (projects) == 0)
+    {
+      g_autofree char *text = g_strdup_printf (_("No compose project on %s"),
+                                               closure->host->title);
+
+      gtk_label_set_text (self->projects_empty_label, text);
+      gtk_stack_set_visible_child_name (self->projects_stack, "empty");
+    }
+  else
+    gtk_stack_set_visible_child_name (self->projects_stack, "list");
+
+  /* the new project objects replace the old ones even when the same one stays selected */
+  lifeboat_project_view_set_project (self->project_view, NULL);
+  if (select != NULL)
+    gtk_list_box_select_row (self->projects_list, select);
+  else
+    show_current (self);
+
+  g_clear_pointer (&self->wanted_project, g_free);
+  _lifeboat_window_update_actions (self);
+
+  /* files given on the command line wait for an engine */
+  if (self->pending_files != NULL && self->pending_files->len > 0)
+    {
+      g_autoptr(GPtrArray) files = g_steal_pointer (&self->pending_files);
+
+      _lifeboat_window_begin_restore (self, (GFile **) files->pdata, files->len);
+    }
+}
+
+static void
+discover (LifeboatWindow *self)
+{
+  HostClosure *closure;
+
+  g_return_if_fail (self->current_host != NULL);
+  g_return_if_fail (self->current_host->client != NULL);
+
+  g_cancellable_cancel (self->discover_cancellable);
+  g_clear_object (&self->discover_cancellable);
+  self->discover_cancellable = g_cancellable_new ();
+  g_signal_connect_object (self->cancellable, "cancelled",
+                           G_CALLBACK (g_cancellable_cancel), self->discover_cancellable,
+                           G_CONNECT_SWAPPED);
+
+  self->discovering = TRUE;
+  if (self->projects == NULL)
+    gtk_stack_set_visible_child_name (self->projects_stack, "loading");
+  show_current (self);
+
+  closure = g_new0 (HostClosure, 1);
+  closure->self = g_object_ref (self);
+  closure->host = host_ref (self->current_host);
+  lifeboat_discover_projects_async (self->current_host->client, TRUE,
+                                    self->discover_cancellable, discover_done_cb, closure);
+}
+
+static void
+project_selected_cb (LifeboatWindow *self,
+                     GtkListBoxRow  *row)
+{
+  LifeboatProject *project = row ? g_object_get_data (G_OBJECT (row), "project") : NULL;
+
+  lifeboat_project_view_set_project (self->project_view, project);
+  if (project != NULL)
+    {
+      lifeboat_history_view_set_project (self->history_view, lifeboat_project_get_name (project));
+      if (self->settings != NULL)
+        g_settings_set_string (self->settings, "last-project", lifeboat_project_get_name (project));
+      if (adw_leaflet_get_folded (self->leaflet))
+        adw_leaflet_set_visible_child (self->leaflet, self->content);
+    }
+  show_current (self);
+  _lifeboat_window_update_actions (self);
+}
+
+/* which page the content pane shows, from the state */
+static void
+show_current (LifeboatWindow *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->content_stack);
+  Host *host = self->current_host;
+  gboolean on_project;
+
+  /* a job or a restore summary stays until the user leaves it */
+  if (g_strcmp0 (page, "job") == 0 || g_strcmp0 (page, "restore") == 0)
+    return;
+
+  on_project = FALSE;
+  gtk_spinner_set_spinning (self->status_spinner, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), FALSE);
+  gtk_widget_set_visible (self->status_button, FALSE);
+
+  if (host == NULL)
+    {
+      adw_status_page_set_icon_name (self->status_page, "network-server-symbolic");
+      adw_status_page_set_title (self->status_page, _("No Engine"));
+      adw_status_page_set_description (self->status_page,
+                                       _("Add a Docker engine in the sidebar: its ssh:// address, "
+                                         "e.g. ssh://admin@cvat.example.org"));
+    }
+  else if (host->state == HOST_CONNECTING)
+    {
+      adw_status_page_set_icon_name (self->status_page, "network-server-symbolic");
+      adw_status_page_set_title (self->status_page, _("Connecting…"));
+      adw_status_page_set_description (self->status_page, host->title);
+      gtk_spinner_set_spinning (self->status_spinner, TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), TRUE);
+    }
+  else if (host->state == HOST_UNREACHABLE)
+    {
+      g_autofree char *text = g_markup_printf_escaped ("<b>%s</b>\n%s\n\n%s", host->title,
+                                                       host->reason ? host->reason : "",
+                                                       host->advice ? host->advice : "");
+
+      adw_status_page_set_icon_name (self->status_page, "network-offline-symbolic");
+      adw_status_page_set_title (self->status_page, _("No Engine Reachable"));
+      adw_status_page_set_description (self->status_page, text);
+      gtk_widget_set_visible (self->status_button, TRUE);
+    }
+  else if (lifeboat_project_view_get_project (self->project_view) != NULL)
+    on_project = TRUE;
+  else if (self->discovering)
+    {
+      adw_status_page_set_icon_name (self->status_page, "system-search-symbolic");
+      adw_status_page_set_title (self->status_page, _("Looking for Projects…"));
+      adw_status_page_set_description (self->status_page,
+                                       _("Reading the containers and volumes, and measuring the "
+                                         "volumes' sizes"));
+      gtk_spinner_set_spinning (self->status_spinner, TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), TRUE);
+    }
+  else if (self->projects != NULL && g_list_model_get_n_items (self->projects) == 0)
+    {
+      adw_status_page_set_icon_name (self->status_page, "folder-symbolic");
+      adw_status_page_set_title (self->status_page, _("No Projects"));
+      adw_status_page_set_description (self->status_page,
+                                       _("No compose project with volumes runs on this engine. "
+                                         "Start your stack (docker compose up -d), then refresh "
+                                         "with F5. To restore a backup, drop its folder here."));
+      gtk_widget_set_visible (self->status_button, TRUE);
+    }
+  else
+    {
+      adw_status_page_set_icon_name (self->status_page, "folder-symbolic");
+      adw_status_page_set_title (self->status_page, _("No Project Selected"));
+      adw_status_page_set_description (self->status_page, _("Choose a project in the sidebar"));
+    }
+
+  gtk_stack_set_visible_child_name (self->content_stack, on_project ? "project" : "status");
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, on_project);
+  gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), on_project);
+  if (on_project)
+    adw_view_switcher_title_set_title (self->switcher_title,
+                                       lifeboat_project_get_name (
+                                         lifeboat_project_view_get_project (self->project_view)));
+  else
+    adw_view_switcher_title_set_title (self->switcher_title, _("Lifeboat"));
+}
+
+static void
+leave_page (LifeboatWindow *self)
+{
+  gtk_stack_set_visible_child_name (self->content_stack, "status");
+  show_current (self);
+  _lifeboat_window_update_actions (self);
+}
+
+void
+_lifeboat_window_refresh (LifeboatWindow *self)
+{
+  Host *host = self->current_host;
+
+  if (host == NULL)
+    return;
+
+  if (host->state == HOST_UNREACHABLE || host->client == NULL)
+    {
+      host_connect (self, host);
+      show_current (self);
+    }
+  else if (host->state == HOST_CONNECTED)
+    discover (self);
+
+  lifeboat_history_view_reload (self->history_view);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Jobs                                                                                     */
+
+static void
+send_job_notification (LifeboatWindow *self,
+                       LifeboatJob    *job)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  LifeboatJobOutcome outcome = lifeboat_job_get_outcome (job);
+  gboolean restore = lifeboat_job_get_kind (job) == LIFEBOAT_JOB_KIND_RESTORE;
+  const char *project = lifeboat_job_get_project_name (job);
+  GFile *folder = lifeboat_job_get_folder (job);
+  const GError *error = lifeboat_job_get_error (job);
+  const char *aftermath = lifeboat_job_get_aftermath (job);
+  g_autoptr(GNotification) notification = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  const char *title;
+
+  if (app == NULL)
+    return;
+
+  switch (outcome)
+    {
+    case LIFEBOAT_JOB_OUTCOME_SUCCEEDED:
+      title = restore ? _("Restore complete") : _("Backup complete");
+      break;
+    case LIFEBOAT_JOB_OUTCOME_CANCELLED:
+      title = restore ? _("Restore cancelled") : _("Backup cancelled");
+      break;
+    case LIFEBOAT_JOB_OUTCOME_FAILED:
+    case LIFEBOAT_JOB_OUTCOME_RUNNING:
+    default:
+      title = restore ? _("Restore failed") : _("Backup failed");
+      break;
+    }
+
+  if (project != NULL)
+    /* Translators: the compose project a job worked on */
+    g_string_append_printf (body, _("Project %s. "), project);
+  if (outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED)
+    {
+      g_autofree char *took = lifeboat_format_duration (lifeboat_job_get_elapsed (job));
+      g_autofree char *size = g_format_size (lifeboat_job_get_bytes_done (job));
+
+      /* Translators: "1.2 GB in 2 min 5 s." */
+      g_string_append_printf (body, _("%s in %s."), size, took);
+    }
+  else
+    {
+      if (error != NULL && outcome == LIFEBOAT_JOB_OUTCOME_FAILED)
+        g_string_append_printf (body, "%s. ", error->message);
+      if (aftermath != NULL)
+        g_string_append (body, aftermath);
+    }
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body->str);
+  if (outcome == LIFEBOAT_JOB_OUTCOME_FAILED)
+    g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+
+  if (outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED && !restore && folder != NULL)
+    {
+      g_autofree char *path = g_file_get_path (folder);
+
+      if (path == NULL)
+        path = g_file_get_uri (folder);
+      g_notification_set_default_action_and_target (notification, "app.open-folder", "s", path);
+      g_notification_add_button_with_target (notification, _("Open Folder"),
+                                             "app.open-folder", "s", path);
+    }
+  else
+    g_notification_set_default_action (notification, "app.show-window");
+
+  g_application_send_notification (app, "lifeboat-job", notification);
+  self->n_notifications++;
+  g_free (self->last_notification);
+  self->last_notification = g_strdup_printf ("%s\t%s", title, body->str);
+}
+
+static void
+job_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(LifeboatWindow) self = user_data;
+  LifeboatJob *job = LIFEBOAT_JOB (object);
+  LifeboatApplication *app;
+  g_autoptr(GError) error = NULL;
+
+  lifeboat_job_run_finish (job, result, &error);
+
+  if (job != self->job)
+    return;
+
+  self->job_running = FALSE;
+  app = LIFEBOAT_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  gtk_window_set_hide_on_close (GTK_WINDOW (self), FALSE);
+
+  lifeboat_job_view_update (self->job_view);
+  send_job_notification (self, job);
+
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    lifeboat_window_show_toast (self, error->message);
+  else if (lifeboat_job_get_outcome (job) == LIFEBOAT_JOB_OUTCOME_CANCELLED)
+    lifeboat_window_show_toast (self, _("Cancelled"));
+
+  /* sizes and container states changed; the history has a new entry */
+  if (!g_cancellable_is_cancelled (self->cancellable))
+    {
+      lifeboat_history_view_reload (self->history_view);
+      if (self->current_host != NULL && self->current_host->state == HOST_CONNECTED)
+        discover (self);
+    }
+  _lifeboat_window_update_actions (self);
+
+  /* last: it may drop the application's last hold */
+  if (app != NULL)
+    lifeboat_application_job_finished (app);
+}
+
+static void
+start_job (LifeboatWindow *self,
+           LifeboatJob    *job)
+{
+  LifeboatApplication *app;
+
+  g_set_object (&self->job, job);
+  g_clear_object (&self->job_cancellable);
+  self->job_cancellable = g_cancellable_new ();
+  self->job_running = TRUE;
+
+  lifeboat_job_view_set_job (self->job_view, job);
+  gtk_stack_set_visible_child_name (self->content_stack, "job");
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), FALSE);
+  adw_view_switcher_title_set_title (self->switcher_title,
+                                     lifeboat_job_get_project_name (job)
+                                       ? lifeboat_job_get_project_name (job) : _("Lifeboat"));
+
+  /* closing the window hides it; the application keeps running until the job ends */
+  app = LIFEBOAT_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  if (app != NULL)
+    lifeboat_application_job_started (app);
+  gtk_window_set_hide_on_close (GTK_WINDOW (self), TRUE);
+
+  _lifeboat_window_update_actions (self);
+  lifeboat_job_run_async (job, self->job_cancellable, job_done_cb, g_object_ref (self));
+}
+
+static void
+job_view_done_cb (LifeboatWindow *self)
+{
+  if (self->job_running)
+    return;
+  lifeboat_job_view_set_job (self->job_view, NULL);
+  leave_page (self);
+}
+
+typedef struct
+{
+  GFile *destination;
+  char  *error_message;
+} PrepareData;
+
+static void
+prepare_data_free (PrepareData *data)
+{
+  g_clear_object (&data->destination);
+  g_free (data->error_message);
+  g_free (data);
+}
+
+static void
+prepare_destination_thread (GTask        *task,
+                            gpointer      source_object,
+                            gpointer      task_data,
+                            GCancellable *cancellable)
+{
+  PrepareData *data = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_make_directory_with_parents (data->destination, cancellable, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_clear_error (&error);
+
+  /* the destination holds backup folders: the history rescans it */
+  if (!lifeboat_history_add_location (lifeboat_history_get_default (), data->destination, &error))
+    g_debug ("Could not remember the location: %s", error->message);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+destination_ready_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(LifeboatWindow) self = user_data;
+  PrepareData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  LifeboatProject *project;
+  g_autoptr(LifeboatBackupJob) job = NULL;
+  g_auto(GStrv) volumes = NULL;
+  g_autofree char *compression_str = NULL;
+  LifeboatCompression compression = LIFEBOAT_COMPRESSION_GZIP;
+
+  self->planning = FALSE;
+  _lifeboat_window_update_actions (self);
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      name = g_file_get_parse_name (data->destination);
+      message = g_strdup_printf (_("Cannot write to %s: %s"), name, error->message);
+      lifeboat_window_show_toast (self, message);
+      return;
+    }
+
+  project = lifeboat_project_view_get_project (self->project_view);
+  if (project == NULL || self->current_host == NULL || self->job_running)
+    return;
+
+  volumes = lifeboat_project_view_dup_selected_volumes (self->project_view);
+  job = lifeboat_backup_job_new (self->current_host->client,
+                                 lifeboat_project_get_name (project),
+                                 data->destination);
+  lifeboat_backup_job_set_volumes (job, (const char * const *) volumes);
+  compression_str = lifeboat_settings_dup_string (self->settings, "compression", "gzip");
+  if (!lifeboat_compression_from_string (compression_str, &compression))
+    compression = LIFEBOAT_COMPRESSION_GZIP;
+  lifeboat_backup_job_set_compression (job, compression);
+  lifeboat_backup_job_set_restart (job,
+                                   lifeboat_settings_get_boolean (self->settings,
+                                                                  "restart-containers", TRUE));
+
+  start_job (self, LIFEBOAT_JOB (job));
+}
+
+void
+_lifeboat_window_start_backup (LifeboatWindow *self,
+                               GFile          *destination)
+{
+  g_autoptr(GTask) task = NULL;
+  PrepareData *data;
+
+  g_return_if_fail (LIFEBOAT_IS_WINDOW (self));
+
+  if (self->job_running)
+    {
+      lifeboat_window_show_toast (self, _("A job is running already"));
+      return;
+    }
+  if (lifeboat_project_view_get_project (self->project_view) == NULL ||
+      self->current_host == NULL || self->current_host->state != HOST_CONNECTED)
+    {
+      lifeboat_window_show_toast (self, _("Choose a project on a connected engine first"));
+      return;
+    }
+  if (lifeboat_project_view_get_n_selected (self->project_view) == 0)
+    {
+      lifeboat_window_show_toast (self, _("Check at least one volume to back up"));
+      return;
+    }
+
+  if (destination == NULL)
+    destination = self->destination;
+
+  data = g_new0 (PrepareData, 1);
+  data->destination = g_object_ref (destination);
+  self->planning = TRUE;
+  _lifeboat_window_update_actions (self);
+
+  task = g_task_new (NULL, self->cancellable, destination_ready_cb, g_object_ref (self));
+  g_task_set_source_tag (task, _lifeboat_window_start_backup);
+  g_task_set_task_data (task, data, (GDestroyNotify) prepare_data_free);
+  g_task_run_in_thread (task, prepare_destination_thread);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Restore                                                                                  */
+
+typedef struct
+{
+  LifeboatRestoreJob *job;
+  char               *fallback_project;
+  GFile              *source;
+} PlanData;
+
+static void
+plan_data_free (PlanData *data)
+{
+  g_clear_object (&data->job);
+  g_clear_object (&data->source);
+  g_free (data->fallback_project);
+  g_free (data);
+}
+
+static void
+plan_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  PlanData *data = task_data;
+  g_autoptr(GError) error = NULL;
+
+  /* A guide-made folder or loose archives have no manifest naming their project: they go
+   * into the project the user is looking at. A Lifeboat backup goes where its manifest says. */
+  if (data->fallback_project != NULL)
+    {
+      g_autoptr(GFile) manifest = g_file_get_child (data->source, "lifeboat.json");
+
+      if (g_file_query_file_type (data->source, G_FILE_QUERY_INFO_NONE, cancellable)
+            != G_FILE_TYPE_DIRECTORY ||
+          !g_file_query_exists (manifest, cancellable))
+        lifeboat_restore_job_set_project (data->job, data->fallback_project);
+    }
+
+  if (!lifeboat_restore_job_plan_sync (data->job, cancellable, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+plan_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(LifeboatWindow) self = user_data;
+  PlanData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      self->planning = FALSE;
+      _lifeboat_window_update_actions (self);
+      name = g_file_get_basename (data->source);
+      /* Translators: "Cannot restore from cvat-20261124-2210: <reason>" */
+      message = g_strdup_printf (_("Cannot restore from %s: %s"), name, error->message);
+      lifeboat_window_show_toast (self, message);
+      return;
+    }
+
+  self->planning = FALSE;
+  lifeboat_restore_view_set_job (self->restore_view, data->job,
+                                 lifeboat_settings_get_int (self->settings, "keep-safety-days", 14));
+  gtk_stack_set_visible_child_name (self->content_stack, "restore");
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), FALSE);
+  adw_view_switcher_title_set_title (self->switcher_title, _("Restore"));
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->content);
+  _lifeboat_window_update_actions (self);
+}
+
+void
+_lifeboat_window_begin_restore (LifeboatWindow  *self,
+                                GFile          **files,
+                                guint            n_files)
+{
+  g_autoptr(GTask) task = NULL;
+  LifeboatProject *project;
+  PlanData *data;
+
+  g_return_if_fail (LIFEBOAT_IS_WINDOW (self));
+
+  if (n_files == 0)
+    return;
+  if (self->job_running)
+    {
+      lifeboat_window_show_toast (self, _("A job is running. Restore when it has ended."));
+      return;
+    }
+  if (self->current_host == NULL || self->current_host->state != HOST_CONNECTED)
+    {
+      lifeboat_window_show_toast (self, _("Connect to a Docker engine first, then restore"));
+      return;
+    }
+
+  data = g_new0 (PlanData, 1);
+  data->source = g_object_ref (files[0]);
+  data->job = lifeboat_restore_job_new (self->current_host->client, files[0]);
+  for (guint i = 1; i < n_files; i++)
+    lifeboat_restore_job_add_archive (data->job, files[i]);
+  project = lifeboat_project_view_get_project (self->project_view);
+  if (project != NULL)
+    data->fallback_project = g_strdup (lifeboat_project_get_name (project));
+
+  self->planning = TRUE;
+  _lifeboat_window_update_actions (self);
+  lifeboat_window_show_toast (self, _("Reading the backup…"));
+
+  task = g_task_new (NULL, self->cancellable, plan_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, _lifeboat_window_begin_restore);
+  g_task_set_task_data (task, data, (GDestroyNotify) plan_data_free);
+  g_task_run_in_thread (task, plan_thread);
+}
+
+static void
+restore_confirmed_cb (LifeboatWindow *self)
+{
+  LifeboatRestoreJob *job = lifeboat_restore_view_get_job (self->restore_view);
+
+  if (job == NULL || self->job_running)
+    return;
+
+  lifeboat_restore_job_set_ignore_version (job,
+                                           lifeboat_restore_view_get_ignore_version (self->restore_view));
+  start_job (self, LIFEBOAT_JOB (job));
+  lifeboat_restore_view_set_job (self->restore_view, NULL, 0);
+}
+
+static void
+restore_cancelled_cb (LifeboatWindow *self)
+{
+  lifeboat_restore_view_set_job (self->restore_view, NULL, 0);
+  leave_page (self);
+}
+
+static void
+history_restore_cb (LifeboatWindow *self,
+                    GFile          *folder)
+{
+  _lifeboat_window_begin_restore (self, &folder, 1);
+}
+
+void
+lifeboat_window_open_files (LifeboatWindow  *self,
+                            GFile          **files,
+                            int              n_files)
+{
+  g_return_if_fail (LIFEBOAT_IS_WINDOW (self));
+
+  if (self->current_host != NULL && self->current_host->state == HOST_CONNECTED &&
+      !self->discovering)
+    {
+      _lifeboat_window_begin_restore (self, files, n_files);
+      return;
+    }
+
+  g_clear_pointer (&self->pending_files, g_ptr_array_unref);
+  self->pending_files = g_ptr_array_new_with_free_func (g_object_unref);
+  for (int i = 0; i < n_files; i++)
+    g_ptr_array_add (self->pending_files, g_object_ref (files[i]));
+}
+
+/* drag and drop: a backup folder, or .tar.gz archives */
+static gboolean
+drop_cb (GtkDropTarget  *target,
+         const GValue   *value,
+         double          x,
+         double          y,
+         LifeboatWindow *self)
+{
+  GSList *list;
+  g_autoptr(GPtrArray) files = g_ptr_array_new ();
+
+  gtk_revealer_set_reveal_child (self->drop_revealer, FALSE);
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+
+  list = gdk_file_list_get_files (g_value_get_boxed (value));
+  for (GSList *l = list; l != NULL; l = l->next)
+    g_ptr_array_add (files, l->data);
+  g_slist_free (list);
+
+  if (files->len == 0)
+    return FALSE;
+
+  _lifeboat_window_begin_restore (self, (GFile **) files->pdata, files->len);
+  return TRUE;
+}
+
+static GdkDragAction
+drop_enter_cb (GtkDropTarget  *target,
+               double          x,
+               double          y,
+               LifeboatWindow *self)
+{
+  gtk_revealer_set_reveal_child (self->drop_revealer, TRUE);
+  return GDK_ACTION_COPY;
+}
+
+static void
+drop_leave_cb (GtkDropTarget  *target,
+               LifeboatWindow *self)
+{
+  gtk_revealer_set_reveal_child (self->drop_revealer, FALSE);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+void
+lifeboat_window_show_toast (LifeboatWindow *self,
+                            const char     *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (LIFEBOAT_IS_WINDOW (self));
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 6);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+view_message_cb (LifeboatWindow *self,
+                 const char     *message)
+{
+  lifeboat_window_show_toast (self, message);
+}
+
+static void
+selection_changed_cb (LifeboatWindow *self)
+{
+  _lifeboat_window_update_actions (self);
+}
+
+static void
+back_clicked_cb (LifeboatWindow *self)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+void
+_lifeboat_window_set_destination (LifeboatWindow *self,
+                                  GFile          *destination)
+{
+  if (destination != NULL && self->settings != NULL)
+    {
+      g_autofree char *path = g_file_get_path (destination);
+      g_autofree char *uri = path ? NULL : g_file_get_uri (destination);
+
+      /* changed:: updates self->destination */
+      g_settings_set_string (self->settings, "default-destination", path ? path : uri);
+      return;
+    }
+  if (destination == NULL)
+    {
+      g_clear_object (&self->destination);
+      self->destination = lifeboat_settings_dup_destination (self->settings);
+    }
+  else
+    g_set_object (&self->destination, destination);
+  lifeboat_project_view_set_destination (self->project_view, self->destination);
+}
+
+static void
+destination_changed_cb (LifeboatWindow *self)
+{
+  g_clear_object (&self->destination);
+  self->destination = lifeboat_settings_dup_destination (self->settings);
+  lifeboat_project_view_set_destination (self->project_view, self->destination);
+}
+
+static void
+add_location_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lifeboat_history_add_location (lifeboat_history_get_default (), task_data, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+add_location_done_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(LifeboatWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GFile *location = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf (_("Cannot add the location: %s"), error->message);
+      lifeboat_window_show_toast (self, message);
+      return;
+    }
+
+  if (self->settings != NULL)
+    {
+      g_auto(GStrv) old = g_settings_get_strv (self->settings, "backup-locations");
+      g_autofree char *path = g_file_get_path (location);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) locations = NULL;
+
+      if (path != NULL && !g_strv_contains ((const char * const *) old, path))
+        {
+          g_strv_builder_addv (builder, (const char **) old);
+          g_strv_builder_add (builder, path);
+          locations = g_strv_builder_end (builder);
+          g_settings_set_strv (self->settings, "backup-locations",
+                               (const char * const *) locations);
+        }
+    }
+
+  lifeboat_window_show_toast (self, _("Location added; its backups are listed in the history"));
+  lifeboat_history_view_reload (self->history_view);
+}
+
+void
+_lifeboat_window_add_location (LifeboatWindow *self,
+                               GFile          *location)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, add_location_done_cb,
+                                      g_object_ref (self));
+
+  g_task_set_source_tag (task, _lifeboat_window_add_location);
+  g_task_set_task_data (task, g_object_ref (location), g_object_unref);
+  g_task_run_in_thread (task, add_location_thread);
+}
+
+static gboolean
+close_request_cb (LifeboatWindow *self)
+{
+  if (self->settings != NULL)
+    {
+      gboolean maximized = gtk_window_is_maximized (GTK_WINDOW (self));
+      int width, height;
+
+      gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+      g_settings_set_boolean (self->settings, "window-maximized", maximized);
+      if (!maximized && width > 0 && height > 0)
+        {
+          g_settings_set_int (self->settings, "window-width", width);
+          g_settings_set_int (self->settings, "window-height", height);
+        }
+    }
+
+  if (self->job_running)
+    {
+      GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+      g_autoptr(GNotification) notification = g_notification_new (_("Lifeboat keeps working"));
+
+      /* hide-on-close is set while a job runs: the window hides, the job goes on */
+      g_notification_set_body (notification,
+                               _("The job goes on in the background. You get a notification "
+                                 "when it ends."));
+      g_notification_set_default_action (notification, "app.show-window");
+      if (app != NULL)
+        g_application_send_notification (app, "lifeboat-background", notification);
+    }
+
+  return FALSE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Test hooks                                                                               */
+
+const char *
+_lifeboat_window_get_page (LifeboatWindow *self)
+{
+  return gtk_stack_get_visible_child_name (self->content_stack);
+}
+
+const char *
+_lifeboat_window_get_status_title (LifeboatWindow *self)
+{
+  return adw_status_page_get_title (self->status_page);
+}
+
+gboolean
+_lifeboat_window_is_busy (LifeboatWindow *self)
+{
+  return self->discovering || self->planning ||
+         (self->current_host != NULL && self->current_host->state == HOST_CONNECTING);
+}
+
+char **
+_lifeboat_window_dup_project_names (LifeboatWindow *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; self->projects && i < g_list_model_get_n_items (self->projects); i++)
+    {
+      g_autoptr(LifeboatProject) project = g_list_model_get_item (self->projects, i);
+
+      g_strv_builder_add (builder, lifeboat_project_get_name (project));
+    }
+  return g_strv_builder_end (builder);
+}
+
+gboolean
+_lifeboat_window_select_project (LifeboatWindow *self,
+                                 const char     *name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->projects_list));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      LifeboatProject *project = g_object_get_data (G_OBJECT (child), "project");
+
+      if (project != NULL && g_strcmp0 (lifeboat_project_get_name (project), name) == 0)
+        {
+          gtk_list_box_select_row (self->projects_list, GTK_LIST_BOX_ROW (child));
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+gboolean
+_lifeboat_window_drop_files (LifeboatWindow *self,
+                             GSList         *files)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+  gboolean handled = FALSE;
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_signal_emit_by_name (self->drop_target, "drop", &value, 10.0, 10.0, &handled);
+  return handled;
+}
+
+guint
+_lifeboat_window_get_n_notifications (LifeboatWindow *self)
+{
+  return self->n_notifications;
+}
+
+const char *
+_lifeboat_window_get_last_notification (LifeboatWindow *self)
+{
+  return self->last_notification;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static const char *
+host_kind_icon (LifeboatHostKind kind)
+{
+  switch (kind)
+    {
+    case LIFEBOAT_HOST_KIND_LOCAL:
+    case LIFEBOAT_HOST_KIND_ROOTLESS:
+    case LIFEBOAT_HOST_KIND_PODMAN:
+      return "computer-symbolic";
+    case LIFEBOAT_HOST_KIND_DOCKER_HOST:
+    case LIFEBOAT_HOST_KIND_CONTEXT:
+    case LIFEBOAT_HOST_KIND_SAVED:
+    default:
+      return "network-server-symbolic";
+    }
+}
+
+static char *
+host_title (LifeboatHost *lhost)
+{
+  switch (lifeboat_host_get_kind (lhost))
+    {
+    case LIFEBOAT_HOST_KIND_LOCAL:
+      return g_strdup (_("This Computer"));
+    case LIFEBOAT_HOST_KIND_ROOTLESS:
+      return g_strdup (_("Rootless Docker"));
+    case LIFEBOAT_HOST_KIND_PODMAN:
+      return g_strdup (_("Podman"));
+    case LIFEBOAT_HOST_KIND_DOCKER_HOST:
+      return g_strdup ("DOCKER_HOST");
+    case LIFEBOAT_HOST_KIND_CONTEXT:
+      /* Translators: a docker context */
+      return g_strdup_printf (_("Context %s"), lifeboat_host_get_name (lhost));
+    case LIFEBOAT_HOST_KIND_SAVED:
+    default:
+      return g_strdup (lifeboat_host_get_name (lhost));
+    }
+}
+
+static void
+hosts_discover_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  g_task_return_pointer (task, lifeboat_hosts_discover (), g_object_unref);
+}
+
+static void
+hosts_discovered_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(LifeboatWindow) self = user_data;
+  g_autoptr(GListModel) hosts = g_task_propagate_pointer (G_TASK (result), NULL);
+  const char *demo = g_getenv ("LIFEBOAT_DEMO_HOST");
+  g_autofree char *last = NULL;
+  Host *select = NULL;
+  Host *fallback = NULL;
+  Host *host;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  last = lifeboat_settings_dup_string (self->settings, "last-host", "");
+
+  /* an explicit engine for demos and tests comes first and is chosen */
+  if (demo != NULL && demo[0] != '\0')
+    select = add_host (self, demo, NULL, NULL, "network-server-symbolic", NULL);
+
+  for (guint i = 0; hosts != NULL && i < g_list_model_get_n_items (hosts); i++)
+    {
+      g_autoptr(LifeboatHost) lhost = g_list_model_get_item (hosts, i);
+      g_autofree char *title = host_title (lhost);
+      LifeboatHostKind kind = lifeboat_host_get_kind (lhost);
+
+      host = add_host (self, lifeboat_host_get_uri (lhost), lifeboat_host_get_name (lhost),
+                       title, host_kind_icon (kind),
+                       kind == LIFEBOAT_HOST_KIND_SAVED ? lifeboat_host_get_name (lhost) : NULL);
+      if (lifeboat_host_get_is_default (lhost) && fallback == NULL)
+        fallback = host;
+      if (select == NULL && last[0] != '\0' && g_strcmp0 (last, host->uri) == 0)
+        select = host;
+    }
+
+  if (select == NULL)
+    select = fallback;
+  if (select == NULL && self->hosts->len > 0)
+    select = g_ptr_array_index (self->hosts, 0);
+
+  if (select != NULL)
+    gtk_list_box_select_row (self->hosts_list, GTK_LIST_BOX_ROW (select->row));
+  else
+    show_current (self);
+}
+
+static void
+add_initial_hosts (LifeboatWindow *self)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, hosts_discovered_cb,
+                                      g_object_ref (self));
+
+  g_task_set_source_tag (task, add_initial_hosts);
+  g_task_run_in_thread (task, hosts_discover_thread);
+}
+
+static void
+lifeboat_window_constructed (GObject *object)
+{
+  LifeboatWindow *self = LIFEBOAT_WINDOW (object);
+  GtkApplication *app;
+
+  G_OBJECT_CLASS (lifeboat_window_parent_class)->constructed (object);
+
+  app = gtk_window_get_application (GTK_WINDOW (self));
+  if (app != NULL && lifeboat_application_get_settings (LIFEBOAT_APPLICATION (app)) != NULL)
+    self->settings = g_object_ref (lifeboat_application_get_settings (LIFEBOAT_APPLICATION (app)));
+
+  if (self->settings != NULL)
+    {
+      int width = g_settings_get_int (self->settings, "window-width");
+      int height = g_settings_get_int (self->settings, "window-height");
+
+      if (width > 0 && height > 0)
+        gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+      g_signal_connect_object (self->settings, "changed::default-destination",
+                               G_CALLBACK (destination_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+
+  destination_changed_cb (self);
+  add_initial_hosts (self);
+  _lifeboat_window_update_actions (self);
+}
+
+static void
+lifeboat_window_dispose (GObject *object)
+{
+  LifeboatWindow *self = LIFEBOAT_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->discover_cancellable);
+  g_cancellable_cancel (self->job_cancellable);
+
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+
+  for (guint i = 0; self->hosts != NULL && i < self->hosts->len; i++)
+    ((Host *) g_ptr_array_index (self->hosts, i))->row = NULL;
+  self->current_host = NULL;
+  g_clear_pointer (&self->hosts, g_ptr_array_unref);
+  g_clear_pointer (&self->pending_files, g_ptr_array_unref);
+  g_clear_object (&self->projects);
+  g_clear_object (&self->destination);
+  g_clear_object (&self->settings);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LIFEBOAT_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (lifeboat_window_parent_class)->dispose (object);
+}
+
+static void
+lifeboat_window_finalize (GObject *object)
+{
+  LifeboatWindow *self = LIFEBOAT_WINDOW (object);
+
+  g_clear_object (&self->job);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->discover_cancellable);
+  g_clear_object (&self->job_cancellable);
+  g_clear_pointer (&self->wanted_project, g_free);
+  g_clear_pointer (&self->last_notification, g_free);
+
+  G_OBJECT_CLASS (lifeboat_window_parent_class)->finalize (object);
+}
+
+static void
+lifeboat_window_class_init (LifeboatWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = lifeboat_window_constructed;
+  object_class->dispose = lifeboat_window_dispose;
+  object_class->finalize = lifeboat_window_finalize;
+
+  g_type_ensure (LIFEBOAT_TYPE_PROJECT_VIEW);
+  g_type_ensure (LIFEBOAT_TYPE_HISTORY_VIEW);
+  g_type_ensure (LIFEBOAT_TYPE_JOB_VIEW);
+  g_type_ensure (LIFEBOAT_TYPE_RESTORE_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/lifeboat/Lifeboat/lifeboat-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, drop_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, pane_separator);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, content);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, hosts_list);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, add_host_row);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, projects_stack);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, projects_list);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, projects_empty_label);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, switcher_bar);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, backup_header_button);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, status_page);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, status_spinner);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, status_button);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, project_view);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, history_view);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, job_view);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, restore_view);
+  gtk_widget_class_bind_template_callback (widget_class, host_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, add_host_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, project_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, selection_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, history_restore_cb);
+  gtk_widget_class_bind_template_callback (widget_class, view_message_cb);
+  gtk_widget_class_bind_template_callback (widget_class, job_view_done_cb);
+  gtk_widget_class_bind_template_callback (widget_class, restore_confirmed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, restore_cancelled_cb);
+
+  _lifeboat_window_class_actions_init (widget_class);
+}
+
+static void
+lifeboat_window_init (LifeboatWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_unref);
+
+  adw_leaflet_page_set_navigatable (adw_leaflet_get_page (self->leaflet, self->pane_separator),
+                                    FALSE);
+
+  self->drop_target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (self->drop_target, "drop", G_CALLBACK (drop_cb), self);
+  g_signal_connect (self->drop_target, "enter", G_CALLBACK (drop_enter_cb), self);
+  g_signal_connect (self->drop_target, "leave", G_CALLBACK (drop_leave_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (self->drop_target));
+
+  g_signal_connect (self, "close-request", G_CALLBACK (close_request_cb), NULL);
+  g_signal_connect_swapped (self->content_stack, "notify::visible-child-name",
+                            G_CALLBACK (_lifeboat_window_update_actions), self);
+}
+
+LifeboatWindow *
+lifeboat_window_new (LifeboatApplication *application)
+{
+  return g_object_new (LIFEBOAT_TYPE_WINDOW,
+                       "application", application,
+                       NULL);
+}
