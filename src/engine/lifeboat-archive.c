@@ -20,7 +20,8 @@
  */
 
 #define READ_BUFFER_SIZE      (128 * 1024)
-#define TAR_BYTES_PER_BLOCK   10240       /* GNU tar's default record size */
+#define TAR_RECORD_SIZE       10240       /* GNU tar's default record size */
+#define TAR_BYTES_PER_BLOCK   (6 * TAR_RECORD_SIZE)
 #define MAX_SYMLINK_HOPS      40
 #define PROGRESS_INTERVAL     (256 * 1024)
 #define STREAM_CHUNK_SIZE     (64 * 1024)
@@ -682,7 +683,9 @@ gnutar_writer_new (void)
 
   archive_write_set_format_gnutar (w);
   archive_write_add_filter_none (w);
+  /* written in blocks of 60 KiB, but padded at the end to a 10240-byte record as GNU tar does */
   archive_write_set_bytes_per_block (w, TAR_BYTES_PER_BLOCK);
+  archive_write_set_bytes_in_last_block (w, TAR_RECORD_SIZE);
 
   return w;
 }
