@@ -837,6 +837,11 @@ lifeboat_archive_rewrite_tar (GInputStream                *tar_in,
           archive_entry_set_hardlink (entry, new_link);
         }
 
+      /* numeric owners only, as the guide's tar writes them: a restore by GNU tar must not
+       * map "postgres" to whatever uid that name has in the restoring container */
+      archive_entry_set_uname (entry, NULL);
+      archive_entry_set_gname (entry, NULL);
+
       res = archive_write_header (w, entry);
       if (res < ARCHIVE_WARN || wctx.error != NULL)
         {

@@ -55,15 +55,15 @@ roundtrip () {
   tar -tzf "$BACKUP/cvat_db.tar.gz" >"$TMP/list"
   grep -qx "$mount_db/" "$TMP/list" || die "cvat_db.tar.gz has no entry $mount_db/"
   grep -qx "$mount_db/PG_VERSION" "$TMP/list" || die "cvat_db.tar.gz has no entry $mount_db/PG_VERSION"
-  if grep -v "^$mount_db/" "$TMP/list" | grep -q .; then die "cvat_db.tar.gz has entries outside $mount_db/"; fi
-  tar -tzf "$BACKUP/cvat_data.tar.gz" | grep -qx 'home/django/data/data/tasks/1/raw/video.mp4' \
+  if grep -v "^$mount_db/" "$TMP/list" | grep . >/dev/null; then die "cvat_db.tar.gz has entries outside $mount_db/"; fi
+  tar -tzf "$BACKUP/cvat_data.tar.gz" | grep -x 'home/django/data/data/tasks/1/raw/video.mp4' >/dev/null \
     || die "cvat_data.tar.gz has no home/django/data/data/tasks/1/raw/video.mp4"
-  tar -tzf "$BACKUP/cvat_keys.tar.gz" | grep -qx 'home/django/keys/secret_key.py' \
+  tar -tzf "$BACKUP/cvat_keys.tar.gz" | grep -x 'home/django/keys/secret_key.py' >/dev/null \
     || die "cvat_keys.tar.gz has no home/django/keys/secret_key.py"
-  tar -tzf "$BACKUP/$events_key.tar.gz" | grep -q "^$mount_events/" \
+  tar -tzf "$BACKUP/$events_key.tar.gz" | grep "^$mount_events/" >/dev/null \
     || die "$events_key.tar.gz entries do not start with $mount_events/"
   # GNU tar reads owners, modes and mtimes as written.
-  tar -tvzf "$BACKUP/cvat_db.tar.gz" --numeric-owner | grep -E " 70/70 .* $mount_db/PG_VERSION\$" | grep -q '^-rw-------' \
+  tar -tvzf "$BACKUP/cvat_db.tar.gz" --numeric-owner | grep -E " 70/70 .* $mount_db/PG_VERSION\$" | grep '^-rw-------' >/dev/null \
     || die "cvat_db.tar.gz: PG_VERSION is not -rw------- 70/70"
 
   # The backup did not change the data, and the containers are as they were.

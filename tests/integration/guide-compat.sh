@@ -92,7 +92,7 @@ guide_to_lifeboat () {
   done < <(volumes_of "$layout")
   # shellcheck disable=SC2046
   dk start $(dk ps -aq --filter "label=com.docker.compose.project=$P") >/dev/null
-  tar -tzf "$dir/cvat_db.tar.gz" | grep -qx 'var/lib/postgresql/data/PG_VERSION' || die "test bug: unexpected guide archive layout"
+  tar -tzf "$dir/cvat_db.tar.gz" | grep -x 'var/lib/postgresql/data/PG_VERSION' >/dev/null || die "test bug: unexpected guide archive layout"
 
   local keys
   keys=$(volumes_of "$layout" | cut -d'|' -f1)

@@ -28,7 +28,7 @@ mkdir -p "$dest"
 cli_backup "$P" "$dest" --volumes cvat_db
 [ -f "$BACKUP/cvat_db.tar.gz" ] || die "no cvat_db.tar.gz in $BACKUP"
 # The database was stopped for the backup: its files are consistent without WAL replay.
-tar -tzf "$BACKUP/cvat_db.tar.gz" | grep -qx 'var/lib/postgresql/data/postmaster.pid' \
+tar -tzf "$BACKUP/cvat_db.tar.gz" | grep -x 'var/lib/postgresql/data/postmaster.pid' >/dev/null \
   && die "cvat_db.tar.gz holds postmaster.pid: PostgreSQL was not stopped during the backup"
 wait_until 60 pg_ready || die "PostgreSQL did not come back after the backup"
 got=$(psql_ "SELECT count(*) || ' ' || md5(string_agg(id || name || encode(payload, 'hex'), ',' ORDER BY id)) FROM lifeboat_test")
