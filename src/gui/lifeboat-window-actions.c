@@ -128,12 +128,19 @@ preferences_action (GtkWidget  *widget,
 void
 _lifeboat_window_update_actions (LifeboatWindow *self)
 {
-  gboolean connected = self->current_host != NULL &&
-                       self->current_host->state == HOST_CONNECTED;
-  gboolean idle = !self->job_running && !self->planning;
-  gboolean has_project = lifeboat_project_view_get_project (self->project_view) != NULL;
-  const char *page = gtk_stack_get_visible_child_name (self->content_stack);
-  gboolean on_project = g_strcmp0 (page, "project") == 0;
+  gboolean connected, idle, has_project, on_project;
+  const char *page;
+
+  /* nothing to update while the window is disposed */
+  if (self->project_view == NULL || self->content_stack == NULL ||
+      g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  connected = self->current_host != NULL && self->current_host->state == HOST_CONNECTED;
+  idle = !self->job_running && !self->planning;
+  has_project = lifeboat_project_view_get_project (self->project_view) != NULL;
+  page = gtk_stack_get_visible_child_name (self->content_stack);
+  on_project = g_strcmp0 (page, "project") == 0;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.backup",
                                  connected && idle && has_project && on_project &&

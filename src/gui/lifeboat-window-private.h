@@ -58,6 +58,7 @@ struct _LifeboatWindow
   GtkDropTarget        *drop_target;
   guint                 n_notifications;
   char                 *last_notification;
+  char                 *last_toast;
 
   /* template */
   AdwToastOverlay      *toast_overlay;
@@ -118,5 +119,6 @@ gboolean     _lifeboat_window_drop_files        (LifeboatWindow *self,
                                                  GSList         *files);
 guint        _lifeboat_window_get_n_notifications (LifeboatWindow *self);
 const char  *_lifeboat_window_get_last_notification (LifeboatWindow *self);
+const char  *_lifeboat_window_get_last_toast    (LifeboatWindow *self);
 
 G_END_DECLS

@@ -437,7 +437,8 @@ host_selected_cb (LifeboatWindow *self,
 {
   Host *host = row ? g_object_get_data (G_OBJECT (row), "host") : NULL;
 
-  if (host == self->current_host)
+  /* rows go away while the window is disposed */
+  if (g_cancellable_is_cancelled (self->cancellable) || host == self->current_host)
     return;
 
   self->current_host = host;
@@ -636,6 +637,9 @@ project_selected_cb (LifeboatWindow *self,
                      GtkListBoxRow  *row)
 {
   LifeboatProject *project = row ? g_object_get_data (G_OBJECT (row), "project") : NULL;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
 
   lifeboat_project_view_set_project (self->project_view, project);
   if (project != NULL)
@@ -1276,6 +1280,8 @@ lifeboat_window_show_toast (LifeboatWindow *self,
 
   g_return_if_fail (LIFEBOAT_IS_WINDOW (self));
 
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
   toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 6);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
@@ -1512,6 +1518,12 @@ _lifeboat_window_get_last_notification (LifeboatWindow *self)
   return self->last_notification;
 }
 
+const char *
+_lifeboat_window_get_last_toast (LifeboatWindow *self)
+{
+  return self->last_toast;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static const char *
@@ -1620,13 +1632,11 @@ add_initial_hosts (LifeboatWindow *self)
   g_task_run_in_thread (task, hosts_discover_thread);
 }
 
+/* after construction: "application" is not set yet in constructed() */
 static void
-lifeboat_window_constructed (GObject *object)
+lifeboat_window_setup (LifeboatWindow *self)
 {
-  LifeboatWindow *self = LIFEBOAT_WINDOW (object);
   GtkApplication *app;
-
-  G_OBJECT_CLASS (lifeboat_window_parent_class)->constructed (object);
 
   app = gtk_window_get_application (GTK_WINDOW (self));
   if (app != NULL && lifeboat_application_get_settings (LIFEBOAT_APPLICATION (app)) != NULL)
@@ -1688,6 +1698,7 @@ lifeboat_window_finalize (GObject *object)
   g_clear_object (&self->job_cancellable);
   g_clear_pointer (&self->wanted_project, g_free);
   g_clear_pointer (&self->last_notification, g_free);
+  g_clear_pointer (&self->last_toast, g_free);
 
   G_OBJECT_CLASS (lifeboat_window_parent_class)->finalize (object);
 }
@@ -1698,7 +1709,6 @@ lifeboat_window_class_init (LifeboatWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = lifeboat_window_constructed;
   object_class->dispose = lifeboat_window_dispose;
   object_class->finalize = lifeboat_window_finalize;
 
@@ -1771,7 +1781,13 @@ lifeboat_window_init (LifeboatWindow *self)
 LifeboatWindow *
 lifeboat_window_new (LifeboatApplication *application)
 {
-  return g_object_new (LIFEBOAT_TYPE_WINDOW,
+  LifeboatWindow *self;
+
+  g_return_val_if_fail (LIFEBOAT_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (LIFEBOAT_TYPE_WINDOW,
                        "application", application,
                        NULL);
+  lifeboat_window_setup (self);
+  return self;
 }

@@ -1,0 +1,734 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-window"
+
+#include "config.h"
+
+/*
+ * The window against the real test engine (tests/harness/engine-up): it lists a CVAT-shaped
+ * stack made by tests/harness/make-cvat-stack with the volumes' sizes, backs it up, shows the
+ * backup in the history, sends a notification (observed on the session bus through dunst),
+ * and opens the restore summary when a folder made with the guide's own commands is dropped.
+ * Run under `xvfb-run -a dbus-run-session`. Skips when no engine is configured, unless
+ * LIFEBOAT_REQUIRE_ENGINE=1.
+ *
+ * With LIFEBOAT_SCREENSHOT_DIR set it also saves screenshots of the X root window there
+ * (project page, backup in progress, history, restore summary).
+ */
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "lifeboat-application.h"
+#include "lifeboat-window-private.h"
+
+static char *docker_host;
+static char *skip_reason;
+static char *project;
+static char *tmpdir;
+static char *harness_dir;
+static const char *screenshot_dir;
+static LifeboatApplication *app;
+static LifeboatWindow *window;
+static GSubprocess *dunst;
+static char *backup_folder;
+
+/* ---------------------------------------------------------------------------------------- */
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* iterates the main loop until @cond holds, at most @seconds */
+static gboolean
+wait_until (Condition cond,
+            gpointer  data,
+            double    seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  guint tick = g_timeout_add (50, tick_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (tick);
+  return ok;
+}
+
+static void
+spin (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  guint tick = g_timeout_add (20, tick_cb, NULL);
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+}
+
+static gboolean
+run_command (const char * const *argv,
+             char              **out,
+             GError            **error)
+{
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                     out, &err, &status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status (status, error))
+    {
+      g_prefix_error (error, "%s: %s", argv[0], err ? err : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+screenshot (const char *name)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (screenshot_dir == NULL)
+    return;
+
+  spin (1.5);   /* let the frame clock draw */
+  path = g_build_filename (screenshot_dir, name, NULL);
+  {
+    const char *argv[] = { "import", "-window", "root", path, NULL };
+
+    if (!run_command (argv, NULL, &error))
+      g_test_message ("screenshot %s failed: %s", name, error->message);
+    else
+      g_test_message ("screenshot: %s", path);
+  }
+}
+
+/* KEY=VALUE lines of the harness's env.sh ("export K=V") into the environment */
+static void
+load_env_file (const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      char *eq;
+
+      if (g_str_has_prefix (line, "export "))
+        line += strlen ("export ");
+      if (line[0] == '#' || (eq = strchr (line, '=')) == NULL)
+        continue;
+      *eq = '\0';
+      if (g_getenv (line) == NULL)
+        {
+          g_autofree char *value = g_shell_unquote (eq + 1, NULL);
+
+          g_setenv (line, value ? value : eq + 1, TRUE);
+        }
+    }
+}
+
+/* the engine's own answer: volume name -> size in bytes, via curl, not via Lifeboat's client */
+static GHashTable *
+engine_volume_sizes (void)
+{
+  g_autofree char *socket = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GHashTable *sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  JsonArray *volumes;
+
+  g_assert_true (g_str_has_prefix (docker_host, "unix://"));
+  socket = g_strdup (docker_host + strlen ("unix://"));
+  {
+    const char *argv[] = { "curl", "-sf", "--max-time", "60", "--unix-socket", socket,
+                           "http://engine/v1.41/system/df", NULL };
+
+    g_assert_true (run_command (argv, &out, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  volumes = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                          "Volumes");
+  for (guint i = 0; i < json_array_get_length (volumes); i++)
+    {
+      JsonObject *v = json_array_get_object_element (volumes, i);
+      JsonObject *usage = json_object_get_object_member (v, "UsageData");
+
+      g_hash_table_insert (sizes, g_strdup (json_object_get_string_member (v, "Name")),
+                           GSIZE_TO_POINTER ((gsize) json_object_get_int_member (usage, "Size")));
+    }
+  return sizes;
+}
+
+static guint
+dunst_count (void)
+{
+  const char *kinds[] = { "displayed", "history", "waiting" };
+  guint total = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      const char *argv[] = { "dunstctl", "count", kinds[i], NULL };
+      g_autofree char *out = NULL;
+
+      if (!run_command (argv, &out, NULL))
+        return G_MAXUINT;
+      total += (guint) g_ascii_strtoull (out, NULL, 10);
+    }
+  return total;
+}
+
+static gboolean
+dunst_answers (gpointer data)
+{
+  return dunst_count () != G_MAXUINT;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static gboolean
+skip_if_no_engine (void)
+{
+  if (skip_reason == NULL)
+    return FALSE;
+  if (g_strcmp0 (g_getenv ("LIFEBOAT_REQUIRE_ENGINE"), "1") == 0)
+    {
+      g_test_message ("LIFEBOAT_REQUIRE_ENGINE=1 but %s", skip_reason);
+      g_test_fail ();
+    }
+  else
+    g_test_skip (skip_reason);
+  return TRUE;
+}
+
+static gboolean
+project_listed (gpointer data)
+{
+  g_auto(GStrv) names = NULL;
+
+  if (_lifeboat_window_is_busy (window))
+    return FALSE;
+  names = _lifeboat_window_dup_project_names (window);
+  return g_strv_contains ((const char * const *) names, project);
+}
+
+static gboolean
+on_project_page (gpointer data)
+{
+  LifeboatProject *p = lifeboat_project_view_get_project (window->project_view);
+
+  return g_strcmp0 (_lifeboat_window_get_page (window), "project") == 0 &&
+         p != NULL && g_strcmp0 (lifeboat_project_get_name (p), project) == 0;
+}
+
+static void
+test_project_page (void)
+{
+  g_autoptr(GHashTable) sizes = NULL;
+  g_auto(GStrv) rows = NULL;
+  const char *expected[] = { "cvat_cache_db", "cvat_data", "cvat_db", "cvat_events_db",
+                             "cvat_inmem_db", "cvat_keys", "cvat_logs", NULL };
+  gint64 largest = 0;
+
+  if (skip_if_no_engine ())
+    return;
+
+  if (!wait_until (project_listed, NULL, 120))
+    g_error ("project %s not listed after 120 s; page %s, status \"%s\", last toast \"%s\"",
+             project, _lifeboat_window_get_page (window),
+             _lifeboat_window_get_status_title (window),
+             _lifeboat_window_get_last_toast (window));
+
+  g_assert_true (_lifeboat_window_select_project (window, project));
+  g_assert_true (wait_until (on_project_page, NULL, 10));
+
+  sizes = engine_volume_sizes ();
+  for (guint i = 0; expected[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s_%s", project, expected[i]);
+
+      largest = MAX (largest, (gint64) GPOINTER_TO_SIZE (g_hash_table_lookup (sizes, name)));
+    }
+
+  rows = _lifeboat_project_view_dup_volume_rows (window->project_view);
+  g_assert_cmpuint (g_strv_length (rows), ==, g_strv_length ((char **) expected));
+
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (rows[i], "\t", -1);
+      g_autofree char *name = NULL;
+      g_autofree char *want_size = NULL;
+      gint64 size;
+      double level;
+
+      g_test_message ("volume row: %s", rows[i]);
+      g_assert_cmpuint (g_strv_length (cols), ==, 4);
+      g_assert_true (g_strv_contains (expected, cols[0]));
+
+      name = g_strdup_printf ("%s_%s", project, cols[0]);
+      g_assert_true (g_hash_table_contains (sizes, name));
+      size = (gint64) GPOINTER_TO_SIZE (g_hash_table_lookup (sizes, name));
+      want_size = g_format_size ((guint64) size);
+      /* the size shown is the engine's */
+      g_assert_cmpstr (cols[1], ==, want_size);
+      /* the bar is relative to the largest volume */
+      level = g_ascii_strtod (cols[2], NULL);
+      g_assert_cmpfloat_with_epsilon (level, (double) size / (double) largest, 0.002);
+      /* CVAT's cache is left out by default, everything else is in */
+      g_assert_cmpstr (cols[3], ==, g_str_equal (cols[0], "cvat_cache_db") ? "0" : "1");
+    }
+
+  screenshot ("project-page.png");
+}
+
+typedef struct
+{
+  gint64   start;
+  gint64   last;
+  gint64   worst;
+  GString *log;     /* gaps over 50 ms: when, how long, in which phase */
+} StallProbe;
+
+static gboolean
+stall_probe_cb (gpointer data)
+{
+  StallProbe *probe = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (probe->last != 0)
+    {
+      probe->worst = MAX (probe->worst, now - probe->last);
+      if (now - probe->last > 50000)
+        g_string_append_printf (probe->log, " [at %.2f s: %.0f ms, phase %d]",
+                                (probe->last - probe->start) / 1e6,
+                                (now - probe->last) / 1e3,
+                                window->job ? (int) lifeboat_job_get_phase (window->job) : -1);
+    }
+  probe->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+job_started (gpointer data)
+{
+  return window->job != NULL && window->job_running;
+}
+
+static gboolean
+job_ended (gpointer data)
+{
+  return window->job != NULL && !window->job_running;
+}
+
+static gboolean
+job_half_way (gpointer data)
+{
+  return !window->job_running ||
+         (lifeboat_job_get_phase (window->job) == LIFEBOAT_JOB_PHASE_TRANSFERRING &&
+          lifeboat_job_get_fraction (window->job) > 0.15);
+}
+
+static gboolean
+history_has_backup (gpointer data)
+{
+  g_auto(GStrv) rows = _lifeboat_history_view_dup_rows (window->history_view);
+
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (rows[i], "\t", -1);
+
+      if (g_strv_length (cols) >= 3 && g_strcmp0 (cols[2], backup_folder) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+notification_seen (gpointer data)
+{
+  guint before = GPOINTER_TO_UINT (data);
+  guint now = dunst_count ();
+
+  return now != G_MAXUINT && now > before;
+}
+
+static void
+test_backup (void)
+{
+  g_autofree char *dest_path = NULL;
+  g_autoptr(GFile) dest = NULL;
+  StallProbe probe = { g_get_monotonic_time (), 0, 0, g_string_new (NULL) };
+  guint probe_id;
+  guint notifications_before, dunst_before;
+  const GError *job_error;
+  g_autofree char *manifest = NULL;
+  g_auto(GStrv) rows = NULL;
+  const char *keys[] = { "cvat_data", "cvat_db", "cvat_events_db", "cvat_inmem_db",
+                         "cvat_keys", "cvat_logs", NULL };
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (on_project_page (NULL));
+
+  dest_path = g_build_filename (tmpdir, "backups", NULL);
+  dest = g_file_new_for_path (dest_path);
+  notifications_before = _lifeboat_window_get_n_notifications (window);
+  dunst_before = dunst_count ();
+  g_assert_cmpuint (dunst_before, !=, G_MAXUINT);
+
+  probe_id = g_timeout_add (10, stall_probe_cb, &probe);
+  _lifeboat_window_start_backup (window, dest);
+  g_assert_true (wait_until (job_started, NULL, 30));
+  g_assert_cmpstr (_lifeboat_window_get_page (window), ==, "job");
+
+  if (screenshot_dir != NULL)
+    {
+      wait_until (job_half_way, NULL, 300);
+      if (window->job_running)
+        screenshot ("backup-in-progress.png");
+    }
+
+  if (!wait_until (job_ended, NULL, 600))
+    g_error ("the backup did not end within 600 s");
+  g_source_remove (probe_id);
+
+  job_error = lifeboat_job_get_error (window->job);
+  if (job_error != NULL)
+    g_test_message ("job error: %s", job_error->message);
+  g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
+
+  g_test_message ("worst main-loop stall during the backup: %.1f ms (10 ms probe)",
+                  probe.worst / 1000.0);
+  g_test_message ("gaps over 50 ms:%s", probe.log->len ? probe.log->str : " none");
+  g_string_free (probe.log, TRUE);
+  /* the UI never waits for the engine or the disk: a stall of seconds would be a bug */
+  if (screenshot_dir == NULL)
+    g_assert_cmpint (probe.worst, <, 500 * 1000);
+
+  /* the finished backup folder: under the destination, with its manifest and one archive
+   * per checked volume, and without the cache that was left out */
+  g_assert_nonnull (lifeboat_job_get_folder (window->job));
+  backup_folder = g_file_get_path (lifeboat_job_get_folder (window->job));
+  g_assert_true (g_str_has_prefix (backup_folder, dest_path));
+  manifest = g_build_filename (backup_folder, "lifeboat.json", NULL);
+  g_assert_true (g_file_test (manifest, G_FILE_TEST_IS_REGULAR));
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.tar.gz", keys[i]);
+      g_autofree char *path = g_build_filename (backup_folder, name, NULL);
+
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    }
+  {
+    g_autofree char *cache = g_build_filename (backup_folder, "cvat_cache_db.tar.gz", NULL);
+
+    g_assert_false (g_file_test (cache, G_FILE_TEST_EXISTS));
+  }
+
+  /* the job page shows the result */
+  {
+    g_autofree char *text = _lifeboat_job_view_dup_text (window->job_view);
+
+    g_test_message ("job view: %s", text);
+    g_assert_true (g_str_has_prefix (text, _("Backup Complete")));
+  }
+
+  /* a notification, sent by the window and shown by the notification server */
+  g_assert_cmpuint (_lifeboat_window_get_n_notifications (window), ==, notifications_before + 1);
+  g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_notification (window),
+                                   _("Backup complete")));
+  if (!wait_until (notification_seen, GUINT_TO_POINTER (dunst_before), 15))
+    g_error ("the notification server did not get the notification (dunstctl count stayed %u)",
+             dunst_before);
+
+  /* the history lists it */
+  if (!wait_until (history_has_backup, NULL, 60))
+    {
+      rows = _lifeboat_history_view_dup_rows (window->history_view);
+      for (guint i = 0; rows[i] != NULL; i++)
+        g_test_message ("history row: %s", rows[i]);
+      g_error ("the backup %s is not in the history", backup_folder);
+    }
+  rows = _lifeboat_history_view_dup_rows (window->history_view);
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (rows[i], "\t", -1);
+
+      g_test_message ("history row: %s", rows[i]);
+      if (g_strcmp0 (cols[2], backup_folder) == 0)
+        {
+          g_assert_cmpstr (cols[0], ==, lifeboat_job_kind_to_string (LIFEBOAT_JOB_KIND_BACKUP));
+          g_assert_cmpstr (cols[1], ==,
+                           lifeboat_job_outcome_to_string (LIFEBOAT_JOB_OUTCOME_SUCCEEDED));
+          for (guint k = 0; keys[k] != NULL; k++)
+            g_assert_nonnull (strstr (cols[3], keys[k]));
+        }
+    }
+
+  /* back to the project, then the history page */
+  g_signal_emit_by_name (window->job_view, "done");
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+  adw_view_stack_set_visible_child_name (window->view_stack, "history");
+  g_assert_true (wait_until (history_has_backup, NULL, 60));
+  screenshot ("history.png");
+  adw_view_stack_set_visible_child_name (window->view_stack, "overview");
+}
+
+static gboolean
+on_restore_page (gpointer data)
+{
+  return g_strcmp0 (_lifeboat_window_get_page (window), "restore") == 0;
+}
+
+static gboolean
+not_planning (gpointer data)
+{
+  return !window->planning;
+}
+
+static void
+test_drop_guide_backup (void)
+{
+  g_autofree char *folder = g_build_filename (tmpdir, "guide", "backup", NULL);
+  g_autofree char *script = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_auto(GStrv) rows = NULL;
+  GSList *files = NULL;
+  const char *ubuntu = g_getenv ("LIFEBOAT_TEST_UBUNTU_IMAGE");
+  const char *docker = g_getenv ("LIFEBOAT_TEST_DOCKER");
+
+  if (skip_if_no_engine ())
+    return;
+
+  /* the guide's own backup commands, for two of the volumes */
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  script = g_strdup_printf (
+    "set -e\n"
+    "export DOCKER_HOST='%s'\n"
+    "D='%s'\n"
+    "cd '%s/..'\n"
+    "$D stop $($D ps -q --filter label=com.docker.compose.project=%s) >/dev/null\n"
+    "$D run --rm --name temp_backup --volumes-from cvat_db -v $(pwd)/backup:/backup '%s' "
+    "  tar -czvf /backup/cvat_db.tar.gz /var/lib/postgresql/data >/dev/null\n"
+    "$D run --rm --name temp_backup --volumes-from cvat_server -v $(pwd)/backup:/backup '%s' "
+    "  tar -czvf /backup/cvat_keys.tar.gz /home/django/keys >/dev/null\n"
+    "$D start $($D ps -aq --filter label=com.docker.compose.project=%s) >/dev/null\n",
+    docker_host, docker ? docker : "docker", folder, project,
+    ubuntu ? ubuntu : "ubuntu:latest", ubuntu ? ubuntu : "ubuntu:latest", project);
+  {
+    const char *argv[] = { "bash", "-c", script, NULL };
+
+    if (!run_command (argv, NULL, &error))
+      g_error ("the guide's backup commands failed: %s", error->message);
+  }
+
+  file = g_file_new_for_path (folder);
+  files = g_slist_prepend (files, file);
+  g_assert_true (_lifeboat_window_drop_files (window, files));
+  g_slist_free (files);
+
+  if (!wait_until (on_restore_page, NULL, 120))
+    g_error ("no restore summary after the drop; last toast: \"%s\"",
+             _lifeboat_window_get_last_toast (window));
+  g_assert_true (wait_until (not_planning, NULL, 5));
+
+  rows = _lifeboat_restore_view_dup_rows (window->restore_view);
+  g_assert_cmpuint (g_strv_length (rows), ==, 2);
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (rows[i], "\t", -1);
+      g_autofree char *key = NULL;
+      g_autofree char *volume = NULL;
+      g_autofree char *archive = NULL;
+      g_autofree char *want_size = NULL;
+      GStatBuf st;
+
+      g_test_message ("restore row: %s", rows[i]);
+      g_assert_cmpuint (g_strv_length (cols), ==, 4);
+      g_assert_true (g_str_has_suffix (cols[0], ".tar.gz"));
+      key = g_strndup (cols[0], strlen (cols[0]) - strlen (".tar.gz"));
+      g_assert_true (g_str_equal (key, "cvat_db") || g_str_equal (key, "cvat_keys"));
+      /* a guide backup has no manifest: it goes into the project on screen */
+      volume = g_strdup_printf ("%s_%s", project, key);
+      g_assert_cmpstr (cols[1], ==, volume);
+      archive = g_build_filename (folder, cols[0], NULL);
+      g_assert_cmpint (g_stat (archive, &st), ==, 0);
+      want_size = g_format_size ((guint64) st.st_size);
+      g_assert_cmpstr (cols[2], ==, want_size);
+    }
+  /* the versions cannot be compared (no manifest): restoring is allowed */
+  g_assert_true (_lifeboat_restore_view_can_restore (window->restore_view));
+
+  screenshot ("restore-summary.png");
+
+  g_signal_emit_by_name (window->restore_view, "cancelled");
+  g_assert_true (wait_until (on_project_page, NULL, 30));
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static void
+setup_engine (void)
+{
+  const char *env_file = g_getenv ("LIFEBOAT_TEST_ENV");
+  g_autofree char *work_env = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+  const char *data_mb = g_getenv ("LIFEBOAT_TEST_WINDOW_DATA_MB");
+
+  if (env_file == NULL && g_getenv ("LIFEBOAT_TEST_WORK") != NULL)
+    env_file = work_env = g_build_filename (g_getenv ("LIFEBOAT_TEST_WORK"), "env.sh", NULL);
+  if (env_file != NULL)
+    load_env_file (env_file);
+
+  docker_host = g_strdup (g_getenv ("LIFEBOAT_TEST_DOCKER_HOST"));
+  if (docker_host == NULL || docker_host[0] == '\0')
+    {
+      skip_reason = g_strdup ("no test engine: LIFEBOAT_TEST_DOCKER_HOST, LIFEBOAT_TEST_ENV and "
+                              "LIFEBOAT_TEST_WORK are unset (start one with "
+                              "tests/harness/engine-up)");
+      return;
+    }
+
+  harness_dir = g_build_filename (g_getenv ("LIFEBOAT_SOURCE_DIR") ? g_getenv ("LIFEBOAT_SOURCE_DIR")
+                                                                   : SOURCE_DIR,
+                                  "tests", "harness", NULL);
+  project = g_strdup_printf ("lbtwin%d", (int) getpid ());
+  /* a stack left over by an earlier run of this test that crashed is removed first */
+  script = g_strdup_printf ("set -e\n"
+                            "export LIFEBOAT_TEST_DOCKER_HOST='%s'\n"
+                            "for p in $(DOCKER_HOST='%s' \"${LIFEBOAT_TEST_DOCKER:-docker}\" ps -a "
+                            "    --format '{{.Label \"com.docker.compose.project\"}}' | grep '^lbtwin' | sort -u); do\n"
+                            "  '%s/remove-cvat-stack' \"$p\" >&2\n"
+                            "done\n"
+                            "'%s/make-cvat-stack' --data-mb %s current %s >&2\n",
+                            docker_host, docker_host, harness_dir, harness_dir,
+                            data_mb ? data_mb : "8", project);
+  {
+    const char *argv[] = { "bash", "-c", script, NULL };
+
+    /* the engine is there: a fixture that cannot be made is a failure, not a skip */
+    if (!run_command (argv, NULL, &error))
+      g_error ("the test engine at %s cannot make the fixture stack: %s",
+               docker_host, error->message);
+  }
+}
+
+static void
+teardown_engine (void)
+{
+  g_autofree char *script = NULL;
+
+  if (project == NULL)
+    return;
+  script = g_strdup_printf ("'%s/remove-cvat-stack' %s >&2", harness_dir, project);
+  {
+    const char *argv[] = { "bash", "-c", script, NULL };
+    g_autoptr(GError) error = NULL;
+
+    if (!run_command (argv, NULL, &error))
+      g_printerr ("removing the fixture stack %s failed: %s\n", project, error->message);
+  }
+}
+
+static void
+start_dunst (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (dunst_answers (NULL))
+    return;
+  dunst = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                            &error, "dunst", NULL);
+  if (dunst == NULL)
+    g_error ("cannot start dunst to observe notifications: %s", error->message);
+  if (!wait_until (dunst_answers, NULL, 15))
+    g_error ("dunst does not answer dunstctl after 15 s");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  /* a private history, config and hosts.ini: nothing of the user's is read or changed */
+  tmpdir = g_dir_make_tmp ("lifeboat-test-window-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *data = g_build_filename (tmpdir, "data", NULL);
+    g_autofree char *config = g_build_filename (tmpdir, "config", NULL);
+
+    g_setenv ("XDG_DATA_HOME", data, TRUE);
+    g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  }
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  if (g_getenv ("GSETTINGS_SCHEMA_DIR") == NULL)
+    {
+      g_autofree char *schemas = g_build_filename (BUILD_DIR, "data", NULL);
+
+      g_setenv ("GSETTINGS_SCHEMA_DIR", schemas, TRUE);
+    }
+  g_unsetenv ("DOCKER_HOST");
+  /* Xvfb has no GPU: the GL renderer on llvmpipe spends 100-300 ms on each frame, which the
+   * stall probe below would measure instead of Lifeboat's own main-loop work */
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+
+  g_test_init (&argc, &argv, NULL);
+  screenshot_dir = g_getenv ("LIFEBOAT_SCREENSHOT_DIR");
+
+  setup_engine ();
+
+  if (skip_reason == NULL)
+    {
+      g_setenv ("LIFEBOAT_DEMO_HOST", docker_host, TRUE);
+      start_dunst ();
+
+      app = lifeboat_application_new ();
+      g_application_register (G_APPLICATION (app), NULL, &error);
+      g_assert_no_error (error);
+      window = g_object_ref_sink (lifeboat_window_new (app));
+      if (screenshot_dir != NULL)
+        gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+      gtk_window_present (GTK_WINDOW (window));
+    }
+
+  g_test_add_func ("/lifeboat/window/project-page", test_project_page);
+  g_test_add_func ("/lifeboat/window/backup", test_backup);
+  g_test_add_func ("/lifeboat/window/drop-guide-backup", test_drop_guide_backup);
+
+  ret = g_test_run ();
+
+  if (window != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      spin (0.2);
+      g_clear_object (&window);
+    }
+  g_clear_object (&app);
+  if (dunst != NULL)
+    g_subprocess_force_exit (dunst);
+  teardown_engine ();
+  {
+    const char *rm[] = { "rm", "-rf", tmpdir, NULL };
+
+    run_command (rm, NULL, NULL);
+  }
+
+  return ret;
+}
