@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <pwd.h>
+#include <stdlib.h>
 
 #include <glib/gstdio.h>
 #include <gio/gunixsocketaddress.h>
@@ -58,7 +59,7 @@ struct _LifeboatSshTunnel
   /* the proxy thread */
   GThread          *proxy_thread;
   GMainContext     *proxy_context;
-  GMainLoop        *proxy_loop;
+  gint              proxy_quit;  /* atomic */
   GSocketListener  *listener;
   GCancellable     *proxy_cancellable;
   guint             n_active;   /* proxy thread only */
@@ -82,6 +83,11 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+/* open tunnels, for the exit handler: an ssh must not outlive the program even when a
+ * reference to its tunnel was leaked */
+static GMutex live_lock;
+static GHashTable *live_tunnels;
 
 /* uri -> GWeakRef* to the open tunnel */
 static GMutex registry_lock;
@@ -361,8 +367,8 @@ lifeboat_ssh_error_from_stderr (const char *ssh_stderr,
   if (strstr (ssh_stderr, "open failed") != NULL ||
       strstr (ssh_stderr, "connect failed") != NULL)
     return g_error_new (LIFEBOAT_ERROR, LIFEBOAT_ERROR_NO_SOCKET,
-                        "The engine socket %s on %s cannot be opened over SSH (ssh: “%s”): "
-                        "is the engine running there, and is the user in the docker group?",
+                        "The engine socket %s on %s cannot be opened over SSH (ssh: “%s”; "
+                        "is the engine running there, and is the user in the docker group?)",
                         remote_socket, host, line);
   if (strstr (ssh_stderr, "forwarding") != NULL)
     return g_error_new (LIFEBOAT_ERROR, LIFEBOAT_ERROR_SSH,
@@ -675,13 +681,13 @@ probe_remote_socket (LifeboatSshTunnel *self,
   status = g_subprocess_get_exit_status (proc);
   if (status == 3)
     return g_error_new (LIFEBOAT_ERROR, LIFEBOAT_ERROR_NO_SOCKET,
-                        "There is no engine socket %s on %s: is Docker running there "
-                        "(or give its socket in the address, ssh://host/path/docker.sock)?",
+                        "There is no engine socket %s on %s (is Docker running there? Else "
+                        "give its socket in the address: ssh://host/path/docker.sock)",
                         self->remote_socket, where);
   if (status == 4)
     return g_error_new (LIFEBOAT_ERROR, LIFEBOAT_ERROR_PERMISSION_DENIED,
-                        "The SSH user on %s may not use the engine socket %s: "
-                        "is the user in the docker group?",
+                        "The SSH user on %s may not use the engine socket %s "
+                        "(is the user in the docker group?)",
                         where, self->remote_socket);
   if (status == 0)
     return g_error_new (LIFEBOAT_ERROR, LIFEBOAT_ERROR_SSH,
@@ -987,7 +993,9 @@ proxy_thread_func (gpointer data)
 
   g_main_context_push_thread_default (self->proxy_context);
   accept_next (self);
-  g_main_loop_run (self->proxy_loop);
+  /* not a GMainLoop: a quit asked before the loop ran would be lost */
+  while (!g_atomic_int_get (&self->proxy_quit))
+    g_main_context_iteration (self->proxy_context, TRUE);
 
   /* let cancelled operations finish, bounded */
   g_cancellable_cancel (self->proxy_cancellable);
@@ -1014,7 +1022,6 @@ tunnel_start_proxy (LifeboatSshTunnel  *self,
 
   g_unlink (self->local_socket);
   self->proxy_context = g_main_context_new ();
-  self->proxy_loop = g_main_loop_new (self->proxy_context, FALSE);
   self->proxy_cancellable = g_cancellable_new ();
   self->listener = g_socket_listener_new ();
   if (!g_socket_listener_add_address (self->listener, address, G_SOCKET_TYPE_STREAM,
@@ -1039,6 +1046,11 @@ lifeboat_ssh_tunnel_dispose (GObject *object)
   LifeboatSshTunnel *self = LIFEBOAT_SSH_TUNNEL (object);
   g_autoptr(SshProc) sp = NULL;
 
+  g_debug ("closing the SSH tunnel to %s", self->uri);
+  g_mutex_lock (&live_lock);
+  if (live_tunnels != NULL)
+    g_hash_table_remove (live_tunnels, self);
+  g_mutex_unlock (&live_lock);
   g_mutex_lock (&registry_lock);
   if (registry != NULL && self->uri != NULL)
     {
@@ -1056,8 +1068,9 @@ lifeboat_ssh_tunnel_dispose (GObject *object)
 
   if (self->proxy_thread != NULL)
     {
+      g_atomic_int_set (&self->proxy_quit, TRUE);
       g_cancellable_cancel (self->proxy_cancellable);
-      g_main_loop_quit (self->proxy_loop);
+      g_main_context_wakeup (self->proxy_context);
       g_thread_join (g_steal_pointer (&self->proxy_thread));
     }
   if (self->listener != NULL)
@@ -1092,7 +1105,6 @@ lifeboat_ssh_tunnel_finalize (GObject *object)
   g_clear_pointer (&self->ssh_socket, g_free);
   g_clear_pointer (&self->close_reason, g_free);
   g_clear_pointer (&self->owner_context, g_main_context_unref);
-  g_clear_pointer (&self->proxy_loop, g_main_loop_unref);
   g_clear_pointer (&self->proxy_context, g_main_context_unref);
   g_clear_object (&self->proxy_cancellable);
   g_mutex_clear (&self->lock);
@@ -1193,6 +1205,31 @@ ensure_runtime_dir (GError **error)
   return g_steal_pointer (&dir);
 }
 
+static void
+close_live_tunnels_at_exit (void)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_mutex_lock (&live_lock);
+  g_hash_table_iter_init (&iter, live_tunnels);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      LifeboatSshTunnel *self = key;
+
+      g_mutex_lock (&self->lock);
+      if (self->proc != NULL && self->proc->pid > 0 && !ssh_proc_has_exited (self->proc))
+        {
+          self->proc->stopping = TRUE;
+          kill (self->proc->pid, SIGTERM);
+        }
+      g_mutex_unlock (&self->lock);
+      g_unlink (self->local_socket);
+      g_unlink (self->ssh_socket);
+    }
+  g_mutex_unlock (&live_lock);
+}
+
 static LifeboatSshTunnel *
 tunnel_open (const char    *uri,
              GCancellable  *cancellable,
@@ -1241,6 +1278,16 @@ tunnel_open (const char    *uri,
     }
   if (!tunnel_start_proxy (self, error))
     return NULL;
+
+  g_mutex_lock (&live_lock);
+  if (live_tunnels == NULL)
+    {
+      live_tunnels = g_hash_table_new (NULL, NULL);
+      atexit (close_live_tunnels_at_exit);
+    }
+  g_hash_table_add (live_tunnels, self);
+  g_mutex_unlock (&live_lock);
+
   return g_steal_pointer (&self);
 }
 
