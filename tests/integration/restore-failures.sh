@@ -66,14 +66,24 @@ truncate -s $((size / 2)) "$B/cvat_data.tar.gz"
 "$LIFEBOAT_HARNESS_DIR/manifest-tool" patch "$B" cvat_data.tar.gz >/dev/null
 must_fail "truncated cvat_data.tar.gz (manifest matching it)" "$B" --yes
 
-# --- checksum mismatch: one byte changed, same length ---
-B=$(variant checksum)
+# --- corrupted archive: one byte changed, same length ---
+B=$(variant corrupted)
 size=$(stat -c %s "$B/cvat_keys.tar.gz")
 printf '\x5a' | dd of="$B/cvat_keys.tar.gz" bs=1 seek=$((size / 2)) conv=notrunc status=none
 run_cli "$TMP/out" "$TMP/err" verify "$B"
 assert_eq 1 "$CLI_RC" "verify of a corrupted archive: exit status"
 grep -q cvat_keys "$TMP/err" "$TMP/out" || die "verify does not name the corrupted archive: $(cat "$TMP/err")"
-must_fail "checksum mismatch in cvat_keys.tar.gz" "$B" --yes
+must_fail "one byte changed in cvat_keys.tar.gz" "$B" --yes
+
+# --- checksum mismatch alone: a valid archive with the same entries, compressed anew, so that
+# only the manifest's SHA-256 can tell ---
+B=$(variant checksum)
+gzip -dc "$GOOD/cvat_logs.tar.gz" | gzip -1 -n >"$B/cvat_logs.tar.gz"
+cmp -s "$GOOD/cvat_logs.tar.gz" "$B/cvat_logs.tar.gz" && die "test bug: recompressed archive is identical"
+run_cli "$TMP/out" "$TMP/err" verify "$B"
+assert_eq 1 "$CLI_RC" "verify of an archive whose SHA-256 differs from the manifest: exit status"
+must_fail "SHA-256 mismatch of cvat_logs.tar.gz" "$B" --yes
+grep -Eqi 'sha-?256|checksum' "$TMP/fail.err" || die "the refusal does not say the checksum differs: $(cat "$TMP/fail.err")"
 
 # --- hostile archives, each alone in cvat_db.tar.gz with a matching manifest ---
 host_marker=lifeboat-hostile-$$
@@ -118,7 +128,7 @@ with tarfile.open(out, "w:gz", format=tarfile.GNU_FORMAT) as t:
 PY
   chmod 0600 "$B/cvat_db.tar.gz"
   "$LIFEBOAT_HARNESS_DIR/manifest-tool" patch "$B" cvat_db.tar.gz >/dev/null
-  must_fail "hostile archive ($name)" "$B" --yes
+  must_fail "hostile archive ($name)" "$B" --yes --volumes cvat_db
   for p in "/etc/$host_marker" "/etc/$host_marker-2" "/$host_marker"; do
     [ ! -e "$p" ] || die "hostile archive ($name) wrote $p on the host"
   done
