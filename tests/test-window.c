@@ -31,6 +31,7 @@ static LifeboatApplication *app;
 static LifeboatWindow *window;
 static GSubprocess *dunst;
 static char *backup_folder;
+static char *guide_folder;
 
 /* ---------------------------------------------------------------------------------------- */
 
@@ -510,9 +511,13 @@ test_drop_guide_backup (void)
   GSList *files = NULL;
   const char *ubuntu = g_getenv ("LIFEBOAT_TEST_UBUNTU_IMAGE");
   const char *docker = g_getenv ("LIFEBOAT_TEST_DOCKER");
+  const char *busybox = g_getenv ("LIFEBOAT_TEST_BUSYBOX_IMAGE");
 
   if (skip_if_no_engine ())
     return;
+
+  g_free (guide_folder);
+  guide_folder = g_strdup (folder);
 
   /* the guide's own backup commands, for two of the volumes */
   g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
@@ -526,9 +531,12 @@ test_drop_guide_backup (void)
     "  tar -czvf /backup/cvat_db.tar.gz /var/lib/postgresql/data >/dev/null\n"
     "$D run --rm --name temp_backup --volumes-from cvat_server -v $(pwd)/backup:/backup '%s' "
     "  tar -czvf /backup/cvat_keys.tar.gz /home/django/keys >/dev/null\n"
-    "$D start $($D ps -aq --filter label=com.docker.compose.project=%s) >/dev/null\n",
+    "$D start $($D ps -aq --filter label=com.docker.compose.project=%s) >/dev/null\n"
+    /* a change after the backup, which the restore must undo */
+    "$D run --rm --network none -v %s_cvat_keys:/k '%s' sh -c 'echo changed > /k/after-backup'\n",
     docker_host, docker ? docker : "docker", folder, project,
-    ubuntu ? ubuntu : "ubuntu:latest", ubuntu ? ubuntu : "ubuntu:latest", project);
+    ubuntu ? ubuntu : "ubuntu:latest", ubuntu ? ubuntu : "ubuntu:latest", project,
+    project, busybox ? busybox : "lifeboat-test/busybox:latest");
   {
     const char *argv[] = { "bash", "-c", script, NULL };
 
@@ -577,6 +585,85 @@ test_drop_guide_backup (void)
 
   g_signal_emit_by_name (window->restore_view, "cancelled");
   g_assert_true (wait_until (on_project_page, NULL, 30));
+}
+
+static gboolean
+history_has_restore (gpointer data)
+{
+  g_auto(GStrv) rows = _lifeboat_history_view_dup_rows (window->history_view);
+
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (rows[i], "\t", -1);
+
+      if (g_strv_length (cols) >= 3 &&
+          g_strcmp0 (cols[0], lifeboat_job_kind_to_string (LIFEBOAT_JOB_KIND_RESTORE)) == 0 &&
+          g_strcmp0 (cols[2], guide_folder) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* the restore summary's Restore button restores: the change made after the backup is gone */
+static void
+test_restore_guide_backup (void)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+  GSList *files = NULL;
+  guint notifications_before;
+  const GError *job_error;
+  const char *docker = g_getenv ("LIFEBOAT_TEST_DOCKER");
+  const char *busybox = g_getenv ("LIFEBOAT_TEST_BUSYBOX_IMAGE");
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_nonnull (guide_folder);
+  g_assert_true (on_project_page (NULL));
+
+  file = g_file_new_for_path (guide_folder);
+  files = g_slist_prepend (files, file);
+  g_assert_true (_lifeboat_window_drop_files (window, files));
+  g_slist_free (files);
+  if (!wait_until (on_restore_page, NULL, 120))
+    g_error ("no restore summary after the drop; last toast: \"%s\"",
+             _lifeboat_window_get_last_toast (window));
+  g_assert_true (wait_until (not_planning, NULL, 5));
+
+  notifications_before = _lifeboat_window_get_n_notifications (window);
+  _lifeboat_restore_view_click_restore (window->restore_view);
+  g_assert_true (wait_until (job_started, NULL, 30));
+  g_assert_cmpint (lifeboat_job_get_kind (window->job), ==, LIFEBOAT_JOB_KIND_RESTORE);
+  if (!wait_until (job_ended, NULL, 600))
+    g_error ("the restore did not end within 600 s");
+
+  job_error = lifeboat_job_get_error (window->job);
+  if (job_error != NULL)
+    g_test_message ("job error: %s", job_error->message);
+  g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
+  g_assert_cmpuint (_lifeboat_window_get_n_notifications (window), ==, notifications_before + 1);
+  g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_notification (window),
+                                   _("Restore complete")));
+
+  script = g_strdup_printf ("DOCKER_HOST='%s' '%s' run --rm --network none -v %s_cvat_keys:/k '%s' "
+                            "sh -c 'test ! -e /k/after-backup && ls /k'",
+                            docker_host, docker ? docker : "docker", project,
+                            busybox ? busybox : "lifeboat-test/busybox:latest");
+  {
+    const char *argv[] = { "bash", "-c", script, NULL };
+    g_autofree char *out = NULL;
+
+    if (!run_command (argv, &out, &error))
+      g_error ("the volume still holds the change made after the backup: %s", error->message);
+    g_test_message ("cvat_keys after the restore: %s", out);
+  }
+
+  if (!wait_until (history_has_restore, NULL, 60))
+    g_error ("the restore is not in the history");
+
+  g_signal_emit_by_name (window->job_view, "done");
+  g_assert_true (wait_until (on_project_page, NULL, 60));
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -711,6 +798,7 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/project-page", test_project_page);
   g_test_add_func ("/lifeboat/window/backup", test_backup);
   g_test_add_func ("/lifeboat/window/drop-guide-backup", test_drop_guide_backup);
+  g_test_add_func ("/lifeboat/window/restore-guide-backup", test_restore_guide_backup);
 
   ret = g_test_run ();
 

@@ -132,6 +132,7 @@ create_item_row (LifeboatRestoreView       *self,
 void
 lifeboat_restore_view_set_job (LifeboatRestoreView *self,
                                LifeboatRestoreJob  *job,
+                               GFile               *source,
                                int                  keep_safety_days)
 {
   GtkWidget *child;
@@ -139,9 +140,8 @@ lifeboat_restore_view_set_job (LifeboatRestoreView *self,
   const char *backup_version, *target_version, *project;
   const char * const *containers;
   g_autofree char *title = NULL;
-  g_autofree char *source = NULL;
+  g_autofree char *source_text = NULL;
   g_autofree char *safety = NULL;
-  GFile *folder;
 
   g_return_if_fail (LIFEBOAT_IS_RESTORE_VIEW (self));
   g_return_if_fail (job == NULL || LIFEBOAT_IS_RESTORE_JOB (job));
@@ -164,15 +164,14 @@ lifeboat_restore_view_set_job (LifeboatRestoreView *self,
   title = g_strdup_printf (_("Restore “%s”"), project ? project : "");
   gtk_label_set_text (self->title_label, title);
 
-  folder = lifeboat_job_get_folder (LIFEBOAT_JOB (job));
-  if (folder != NULL)
+  if (source != NULL)
     {
-      g_autofree char *name = g_file_get_parse_name (folder);
+      g_autofree char *name = g_file_get_parse_name (source);
 
       /* Translators: where the backup comes from */
-      source = g_strdup_printf (_("From %s"), name);
+      source_text = g_strdup_printf (_("From %s"), name);
     }
-  gtk_label_set_text (self->source_label, source ? source : "");
+  gtk_label_set_text (self->source_label, source_text ? source_text : "");
 
   items = lifeboat_restore_job_get_items (job);
   for (guint i = 0; items != NULL && i < items->len; i++)
@@ -273,6 +272,12 @@ gboolean
 _lifeboat_restore_view_can_restore (LifeboatRestoreView *self)
 {
   return gtk_widget_get_sensitive (self->restore_button);
+}
+
+void
+_lifeboat_restore_view_click_restore (LifeboatRestoreView *self)
+{
+  gtk_widget_activate (self->restore_button);
 }
 
 static void

@@ -17,6 +17,7 @@ G_DECLARE_FINAL_TYPE (LifeboatRestoreView, lifeboat_restore_view, LIFEBOAT, REST
  */
 void                lifeboat_restore_view_set_job          (LifeboatRestoreView *self,
                                                             LifeboatRestoreJob  *job,
+                                                            GFile               *source,
                                                             int                  keep_safety_days);
 LifeboatRestoreJob *lifeboat_restore_view_get_job          (LifeboatRestoreView *self);
 /* TRUE when the user chose to restore despite a CVAT version mismatch */
@@ -25,5 +26,7 @@ gboolean            lifeboat_restore_view_get_ignore_version (LifeboatRestoreVie
 /* one line per archive: "ARCHIVE-BASENAME\tVOLUME\tSIZE\tDETAILS" (tests) */
 char              **_lifeboat_restore_view_dup_rows        (LifeboatRestoreView *self);
 gboolean            _lifeboat_restore_view_can_restore     (LifeboatRestoreView *self);
+/* activates the Restore button as a click would */
+void                _lifeboat_restore_view_click_restore   (LifeboatRestoreView *self);
 
 G_END_DECLS

@@ -59,6 +59,7 @@ struct _LifeboatWindow
   guint                 n_notifications;
   char                 *last_notification;
   char                 *last_toast;
+  AdwToast             *reading_toast;        /* "Reading the backup…" while planning */
 
   /* template */
   AdwToastOverlay      *toast_overlay;

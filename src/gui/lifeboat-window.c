@@ -1115,6 +1115,9 @@ plan_done_cb (GObject      *object,
         return;
       self->planning = FALSE;
       _lifeboat_window_update_actions (self);
+      if (self->reading_toast != NULL)
+        adw_toast_dismiss (self->reading_toast);
+      g_clear_object (&self->reading_toast);
       name = g_file_get_basename (data->source);
       /* Translators: "Cannot restore from cvat-20261124-2210: <reason>" */
       message = g_strdup_printf (_("Cannot restore from %s: %s"), name, error->message);
@@ -1123,7 +1126,10 @@ plan_done_cb (GObject      *object,
     }
 
   self->planning = FALSE;
-  lifeboat_restore_view_set_job (self->restore_view, data->job,
+  if (self->reading_toast != NULL)
+    adw_toast_dismiss (self->reading_toast);
+  g_clear_object (&self->reading_toast);
+  lifeboat_restore_view_set_job (self->restore_view, data->job, data->source,
                                  lifeboat_settings_get_int (self->settings, "keep-safety-days", 14));
   gtk_stack_set_visible_child_name (self->content_stack, "restore");
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
@@ -1169,7 +1175,10 @@ _lifeboat_window_begin_restore (LifeboatWindow  *self,
 
   self->planning = TRUE;
   _lifeboat_window_update_actions (self);
-  lifeboat_window_show_toast (self, _("Reading the backup…"));
+  g_clear_object (&self->reading_toast);
+  self->reading_toast = adw_toast_new (_("Reading the backup…"));
+  adw_toast_set_timeout (self->reading_toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->reading_toast));
 
   task = g_task_new (NULL, self->cancellable, plan_done_cb, g_object_ref (self));
   g_task_set_source_tag (task, _lifeboat_window_begin_restore);
@@ -1188,13 +1197,13 @@ restore_confirmed_cb (LifeboatWindow *self)
   lifeboat_restore_job_set_ignore_version (job,
                                            lifeboat_restore_view_get_ignore_version (self->restore_view));
   start_job (self, LIFEBOAT_JOB (job));
-  lifeboat_restore_view_set_job (self->restore_view, NULL, 0);
+  lifeboat_restore_view_set_job (self->restore_view, NULL, NULL, 0);
 }
 
 static void
 restore_cancelled_cb (LifeboatWindow *self)
 {
-  lifeboat_restore_view_set_job (self->restore_view, NULL, 0);
+  lifeboat_restore_view_set_job (self->restore_view, NULL, NULL, 0);
   leave_page (self);
 }
 
@@ -1699,6 +1708,7 @@ lifeboat_window_finalize (GObject *object)
   g_clear_pointer (&self->wanted_project, g_free);
   g_clear_pointer (&self->last_notification, g_free);
   g_clear_pointer (&self->last_toast, g_free);
+  g_clear_object (&self->reading_toast);
 
   G_OBJECT_CLASS (lifeboat_window_parent_class)->finalize (object);
 }
