@@ -497,6 +497,7 @@ test_discover (void)
   g_autoptr(LifeboatHost) host = NULL;
   g_autoptr(GError) error = NULL;
   guint n_default = 0;
+  guint n_env_uri = 0;
 
   g_assert_nonnull (runtime);
   clear_env ();
@@ -518,6 +519,7 @@ test_discover (void)
   s2 = make_socket (podman);
   write_context (docker, "ctx-a", "unix:///nonexistent/a.sock", "first");
   write_context (docker, "ctx-b", rootless_uri, "same as rootless");
+  write_context (docker, "ctx-env", "ssh://env@envhost.example.org", "");
   write_file (config, "{\"currentContext\":\"ctx-a\"}");
   g_assert_true (lifeboat_hosts_save ("remote", "ssh://admin@cvat.example.org", NULL, &error));
   g_assert_no_error (error);
@@ -562,14 +564,21 @@ test_discover (void)
       g_autoptr(LifeboatHost) h = g_list_model_get_item (hosts, i);
 
       n_default += lifeboat_host_get_is_default (h);
+      n_env_uri += g_str_equal (lifeboat_host_get_uri (h), "ssh://env@envhost.example.org");
       for (guint j = i + 1; j < g_list_model_get_n_items (hosts); j++)
         {
           g_autoptr(LifeboatHost) o = g_list_model_get_item (hosts, j);
 
-          g_assert_cmpstr (lifeboat_host_get_uri (h), !=, lifeboat_host_get_uri (o));
+          /* a found socket is never listed twice */
+          if (lifeboat_host_get_kind (o) == LIFEBOAT_HOST_KIND_PODMAN ||
+              lifeboat_host_get_kind (o) == LIFEBOAT_HOST_KIND_ROOTLESS ||
+              lifeboat_host_get_kind (o) == LIFEBOAT_HOST_KIND_LOCAL)
+            g_assert_cmpstr (lifeboat_host_get_uri (h), !=, lifeboat_host_get_uri (o));
         }
     }
   g_assert_cmpuint (n_default, ==, 1);
+  /* DOCKER_HOST and a context with the same address: both are listed, each by its source */
+  g_assert_cmpuint (n_env_uri, ==, 2);
   g_clear_object (&hosts);
 
   /* without DOCKER_HOST the current context is the default */
@@ -578,7 +587,18 @@ test_discover (void)
   host = find_host (hosts, "unix:///nonexistent/a.sock");
   g_assert_true (lifeboat_host_get_is_default (host));
   g_clear_object (&host);
-  g_assert_null (find_host (hosts, "ssh://env@envhost.example.org"));
+  /* and the context of the same address as DOCKER_HOST is listed */
+  host = find_host (hosts, "ssh://env@envhost.example.org");
+  g_assert_nonnull (host);
+  g_assert_cmpstr (lifeboat_host_get_name (host), ==, "ctx-env");
+  g_assert_false (lifeboat_host_get_is_default (host));
+  g_clear_object (&host);
+  for (guint i = 0; i < g_list_model_get_n_items (hosts); i++)
+    {
+      g_autoptr(LifeboatHost) h = g_list_model_get_item (hosts, i);
+
+      g_assert_cmpint (lifeboat_host_get_kind (h), !=, LIFEBOAT_HOST_KIND_DOCKER_HOST);
+    }
 }
 
 static void

@@ -761,6 +761,15 @@ lifeboat_hosts_resolve (const char  *uri_or_name,
 /* ------------------------------------------------------------------------------------------ */
 /* discovery                                                                                   */
 
+static gboolean
+kind_is_found (LifeboatHostKind kind)
+{
+  return kind == LIFEBOAT_HOST_KIND_LOCAL || kind == LIFEBOAT_HOST_KIND_ROOTLESS ||
+         kind == LIFEBOAT_HOST_KIND_PODMAN;
+}
+
+/* Sockets found on disk are listed once per address; configured entries (DOCKER_HOST,
+ * contexts, saved hosts) always, and they replace a found socket with the same address */
 static void
 add_host (GListStore       *store,
           LifeboatHostKind  kind,
@@ -775,15 +784,14 @@ add_host (GListStore       *store,
     {
       g_autoptr(LifeboatHost) other = g_list_model_get_item (G_LIST_MODEL (store), i);
 
-      if (g_strcmp0 (other->uri, uri) == 0)
+      if (g_strcmp0 (other->uri, uri) != 0)
+        continue;
+      if (kind_is_found (kind))
+        return;
+      if (kind_is_found (other->kind))
         {
-          /* a name one can type (a context, a saved host) beats a bare address */
-          if (g_strcmp0 (other->name, other->uri) == 0 && name != NULL &&
-              g_strcmp0 (name, uri) != 0)
-            {
-              host = lifeboat_host_new (kind, name, uri, description);
-              g_list_store_splice (store, i, 1, (gpointer *) &host, 1);
-            }
+          host = lifeboat_host_new (kind, name, uri, description);
+          g_list_store_splice (store, i, 1, (gpointer *) &host, 1);
           return;
         }
     }
@@ -800,6 +808,7 @@ lifeboat_hosts_discover (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *current = lifeboat_hosts_get_current_context ();
   g_autofree char *default_uri = NULL;
+  g_autofree char *origin = NULL;
   g_autofree char *rootless = NULL;
   g_autofree char *podman_user = NULL;
   const char *env = nonempty_env ("DOCKER_HOST");
@@ -860,13 +869,21 @@ lifeboat_hosts_discover (void)
                 host->description && *host->description ? host->description : "saved host");
     }
 
-  default_uri = lifeboat_hosts_resolve_default (NULL, NULL);
+  /* the default: the entry it comes from */
+  default_uri = lifeboat_hosts_resolve_default (&origin, NULL);
   n = g_list_model_get_n_items (G_LIST_MODEL (store));
   for (guint i = 0; i < n && default_uri != NULL; i++)
     {
       g_autoptr(LifeboatHost) host = g_list_model_get_item (G_LIST_MODEL (store), i);
+      gboolean match;
 
-      if (g_strcmp0 (host->uri, default_uri) == 0)
+      if (g_strcmp0 (origin, "DOCKER_HOST") == 0)
+        match = host->kind == LIFEBOAT_HOST_KIND_DOCKER_HOST;
+      else if (current != NULL)
+        match = host->kind == LIFEBOAT_HOST_KIND_CONTEXT && g_strcmp0 (host->name, current) == 0;
+      else
+        match = g_strcmp0 (host->uri, default_uri) == 0;
+      if (match)
         {
           g_object_set (host, "is-default", TRUE, NULL);
           break;
