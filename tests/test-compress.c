@@ -692,6 +692,7 @@ test_gzip_flush (void)
   g_autoptr(GBytes) output = NULL;
   g_autoptr(GBytes) compressed = NULL;
   gsize half = 1024 * 1024 + 3;
+  gsize whole_blocks = 2 * LIFEBOAT_GZIP_BLOCK_SIZE;
 
   stream = lifeboat_compress_output_stream_new (G_OUTPUT_STREAM (sink),
                                                 LIFEBOAT_COMPRESSION_GZIP, 3);
@@ -706,9 +707,21 @@ test_gzip_flush (void)
                      g_bytes_get_data (input, NULL), half);
   }
 
+  /* whole blocks: afterwards nothing waits in the current block, only in flight */
   g_assert_true (g_output_stream_write_all (stream, (const guint8 *) g_bytes_get_data (input, NULL)
-                                            + half, g_bytes_get_size (input) - half, NULL, NULL,
-                                            &error));
+                                            + half, whole_blocks, NULL, NULL, &error));
+  g_assert_true (g_output_stream_flush (stream, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GBytes) prefix = inflate_prefix (sink->data->data, sink->data->len);
+    g_assert_cmpmem (g_bytes_get_data (prefix, NULL), g_bytes_get_size (prefix),
+                     g_bytes_get_data (input, NULL), half + whole_blocks);
+  }
+
+  g_assert_true (g_output_stream_write_all (stream, (const guint8 *) g_bytes_get_data (input, NULL)
+                                            + half + whole_blocks,
+                                            g_bytes_get_size (input) - half - whole_blocks,
+                                            NULL, NULL, &error));
   g_assert_true (g_output_stream_close (stream, NULL, &error));
   g_assert_no_error (error);
   compressed = g_bytes_new (sink->data->data, sink->data->len);

@@ -844,9 +844,9 @@ lifeboat_gzip_output_stream_flush (GOutputStream  *stream,
     return FALSE;
 
   /* close() flushes first; then the last block is written by close itself */
-  if (self->current != NULL && self->current->in_len > 0 && !g_output_stream_is_closing (stream))
+  if (self->current != NULL && !g_output_stream_is_closing (stream))
     {
-      if (!gz_submit (self, FALSE, cancellable, error) ||
+      if ((self->current->in_len > 0 && !gz_submit (self, FALSE, cancellable, error)) ||
           !gz_drain (self, 0, cancellable, error))
         {
           self->failed = TRUE;
