@@ -366,6 +366,15 @@ notification_seen (gpointer data)
   return now != G_MAXUINT && now > before;
 }
 
+static gboolean
+toast_is_verify_result (gpointer data)
+{
+  const char *toast = _lifeboat_window_get_last_toast (window);
+
+  return toast != NULL &&
+         (g_str_has_prefix (toast, "All ") || g_str_has_prefix (toast, "Verification failed"));
+}
+
 static void
 test_backup (void)
 {
@@ -478,6 +487,35 @@ test_backup (void)
             g_assert_nonnull (strstr (cols[3], keys[k]));
         }
     }
+
+  /* Verify on the history row re-reads every archive against the manifest ... */
+  adw_view_stack_set_visible_child_name (window->view_stack, "history");
+  g_clear_pointer (&window->last_toast, g_free);
+  g_assert_true (_lifeboat_history_view_click_verify (window->history_view, backup_folder));
+  if (!wait_until (toast_is_verify_result, NULL, 120))
+    g_error ("no verification result; last toast: %s", _lifeboat_window_get_last_toast (window));
+  g_test_message ("verify: %s", _lifeboat_window_get_last_toast (window));
+  g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_toast (window),
+                                   "All 6 archives match the manifest"));
+  /* ... and finds a damaged one */
+  {
+    g_autofree char *archive = g_build_filename (backup_folder, "cvat_logs.tar.gz", NULL);
+    g_autofree char *contents = NULL;
+    gsize length;
+
+    g_assert_true (g_file_get_contents (archive, &contents, &length, NULL));
+    g_assert_cmpuint (length, >, 100);
+    contents[length / 2] ^= 0x55;
+    g_assert_true (g_file_set_contents (archive, contents, length, NULL));
+  }
+  g_clear_pointer (&window->last_toast, g_free);
+  g_assert_true (_lifeboat_history_view_click_verify (window->history_view, backup_folder));
+  if (!wait_until (toast_is_verify_result, NULL, 120))
+    g_error ("no verification result; last toast: %s", _lifeboat_window_get_last_toast (window));
+  g_test_message ("verify of a damaged backup: %s", _lifeboat_window_get_last_toast (window));
+  g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_toast (window),
+                                   "Verification failed"));
+  g_assert_nonnull (strstr (_lifeboat_window_get_last_toast (window), "cvat_logs.tar.gz"));
 
   /* back to the project, then the history page */
   g_signal_emit_by_name (window->job_view, "done");
@@ -666,6 +704,36 @@ test_restore_guide_backup (void)
   g_assert_true (wait_until (on_project_page, NULL, 60));
 }
 
+static gboolean
+shows_unreachable (gpointer data)
+{
+  return g_strcmp0 (_lifeboat_window_get_page (window), "status") == 0 &&
+         g_strcmp0 (_lifeboat_window_get_status_title (window), _("No Engine Reachable")) == 0;
+}
+
+/* an engine that is not there: the status page says why and what to do; needs no engine */
+static void
+test_unreachable_engine (void)
+{
+  const char *description;
+  GtkListBoxRow *previous = gtk_list_box_get_selected_row (window->hosts_list);
+
+  _lifeboat_window_add_host (window, "unix:///nonexistent/lifeboat-test.sock", TRUE);
+  if (!wait_until (shows_unreachable, NULL, 30))
+    g_error ("no \"No Engine Reachable\" page; page %s, title \"%s\"",
+             _lifeboat_window_get_page (window), _lifeboat_window_get_status_title (window));
+  description = adw_status_page_get_description (window->status_page);
+  g_test_message ("status page: %s", description);
+  g_assert_nonnull (strstr (description, "unix:///nonexistent/lifeboat-test.sock"));
+  /* the reason, then what to do */
+  g_assert_nonnull (strstr (description, "\n\n"));
+  /* nothing of the previous engine's project stays on screen */
+  g_assert_null (lifeboat_project_view_get_project (window->project_view));
+
+  if (previous != NULL)
+    gtk_list_box_select_row (window->hosts_list, previous);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static void
@@ -785,20 +853,21 @@ main (int   argc,
     {
       g_setenv ("LIFEBOAT_DEMO_HOST", docker_host, TRUE);
       start_dunst ();
-
-      app = lifeboat_application_new ();
-      g_application_register (G_APPLICATION (app), NULL, &error);
-      g_assert_no_error (error);
-      window = g_object_ref_sink (lifeboat_window_new (app));
-      if (screenshot_dir != NULL)
-        gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-      gtk_window_present (GTK_WINDOW (window));
     }
+
+  app = lifeboat_application_new ();
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  window = g_object_ref_sink (lifeboat_window_new (app));
+  if (screenshot_dir != NULL)
+    gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
 
   g_test_add_func ("/lifeboat/window/project-page", test_project_page);
   g_test_add_func ("/lifeboat/window/backup", test_backup);
   g_test_add_func ("/lifeboat/window/drop-guide-backup", test_drop_guide_backup);
   g_test_add_func ("/lifeboat/window/restore-guide-backup", test_restore_guide_backup);
+  g_test_add_func ("/lifeboat/window/unreachable-engine", test_unreachable_engine);
 
   ret = g_test_run ();
 

@@ -10,6 +10,7 @@
 #include "lifeboat-history.h"
 #include "lifeboat-history-view.h"
 #include "lifeboat-job-view.h"
+#include "lifeboat-manifest.h"
 
 struct _LifeboatHistoryView
 {
@@ -140,9 +141,55 @@ restore_clicked_cb (GtkButton           *button,
   g_signal_emit (self, signals[RESTORE_REQUESTED], 0, folder);
 }
 
-/* Verify: every archive of the folder is read to its end, decompressed, checked as a tar
- * and hashed; a checksum recorded next to it (the restore plan's expected_sha256 comes from
- * the manifest) is compared by the restore itself. */
+/* Verify: every archive of the folder is read to its end, decompressed, checked as a tar and
+ * hashed, and compared with what the manifest recorded (size, SHA-256, entries), as
+ * `lifeboat-cli verify` does. A folder made with the guide's commands has no manifest: its
+ * archives are still read to their end. */
+static gboolean
+verify_archive (GFile                  *folder,
+                const char             *name,
+                LifeboatManifestVolume *expected,
+                guint64                *tar_bytes,
+                GCancellable           *cancellable,
+                GError                **error)
+{
+  g_autoptr(GFile) file = g_file_get_child (folder, name);
+  g_auto(LifeboatArchiveInfo) info = { 0 };
+
+  if (!lifeboat_archive_scan (file, expected ? expected->archive_root : NULL, &info,
+                              NULL, NULL, cancellable, error))
+    {
+      g_prefix_error (error, _("%s is damaged: "), name);
+      return FALSE;
+    }
+  *tar_bytes += info.tar_bytes;
+
+  if (expected == NULL)
+    return TRUE;
+
+  if (expected->archive_bytes != info.file_bytes)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
+                   _("%s has %" G_GUINT64_FORMAT " bytes, the manifest says %" G_GUINT64_FORMAT),
+                   name, info.file_bytes, expected->archive_bytes);
+      return FALSE;
+    }
+  if (expected->sha256 != NULL && g_ascii_strcasecmp (expected->sha256, info.sha256) != 0)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
+                   _("%s does not match its SHA-256 in the manifest"), name);
+      return FALSE;
+    }
+  if (expected->entries != 0 && expected->entries != info.entries)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
+                   _("%s has %" G_GUINT64_FORMAT " entries, the manifest says %" G_GUINT64_FORMAT),
+                   name, info.entries, expected->entries);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 verify_thread (GTask        *task,
                gpointer      source_object,
@@ -150,48 +197,68 @@ verify_thread (GTask        *task,
                GCancellable *cancellable)
 {
   GFile *folder = task_data;
-  g_autoptr(GFileEnumerator) enumerator = NULL;
+  g_autoptr(LifeboatManifest) manifest = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GString) report = g_string_new (NULL);
   guint n_ok = 0;
   guint64 bytes = 0;
+  g_autofree char *size = NULL;
 
-  enumerator = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                          G_FILE_QUERY_INFO_NONE, cancellable, &error);
-  if (enumerator == NULL)
+  manifest = lifeboat_manifest_load (folder, cancellable, &error);
+  if (manifest == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  g_clear_error (&error);
 
-  for (;;)
+  if (manifest != NULL)
     {
-      GFileInfo *info = NULL;
-      GFile *child = NULL;
-      const char *name;
-      g_auto(LifeboatArchiveInfo) ainfo = { 0 };
+      for (guint i = 0; i < manifest->volumes->len; i++)
+        {
+          LifeboatManifestVolume *volume = g_ptr_array_index (manifest->volumes, i);
 
-      if (!g_file_enumerator_iterate (enumerator, &info, &child, cancellable, &error))
+          if (!verify_archive (folder, volume->archive, volume, &bytes, cancellable, &error))
+            {
+              g_task_return_error (task, g_steal_pointer (&error));
+              return;
+            }
+          n_ok++;
+        }
+    }
+  else
+    {
+      g_autoptr(GFileEnumerator) enumerator = NULL;
+
+      enumerator = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                              G_FILE_QUERY_INFO_NONE, cancellable, &error);
+      if (enumerator == NULL)
         {
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
-      if (info == NULL)
-        break;
-
-      name = g_file_info_get_name (info);
-      if (!g_str_has_suffix (name, ".tar.gz") && !g_str_has_suffix (name, ".tar.zst") &&
-          !g_str_has_suffix (name, ".tar") && !g_str_has_suffix (name, ".tgz"))
-        continue;
-
-      if (!lifeboat_archive_scan (child, NULL, &ainfo, NULL, NULL, cancellable, &error))
+      for (;;)
         {
-          g_prefix_error (&error, _("%s is damaged: "), name);
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
+          GFileInfo *info = NULL;
+          const char *name;
+
+          if (!g_file_enumerator_iterate (enumerator, &info, NULL, cancellable, &error))
+            {
+              g_task_return_error (task, g_steal_pointer (&error));
+              return;
+            }
+          if (info == NULL)
+            break;
+          name = g_file_info_get_name (info);
+          if (!g_str_has_suffix (name, ".tar.gz") && !g_str_has_suffix (name, ".tar.zst") &&
+              !g_str_has_suffix (name, ".tar") && !g_str_has_suffix (name, ".tgz"))
+            continue;
+          if (!verify_archive (folder, name, NULL, &bytes, cancellable, &error))
+            {
+              g_task_return_error (task, g_steal_pointer (&error));
+              return;
+            }
+          n_ok++;
         }
-      n_ok++;
-      bytes += ainfo.tar_bytes;
     }
 
   if (n_ok == 0)
@@ -201,17 +268,25 @@ verify_thread (GTask        *task,
       return;
     }
 
-  {
-    g_autofree char *size = g_format_size (bytes);
-
-    g_string_append_printf (report,
-                            g_dngettext (GETTEXT_PACKAGE,
-                                         "%u archive is complete and readable (%s)",
-                                         "All %u archives are complete and readable (%s)",
-                                         n_ok),
-                            n_ok, size);
-  }
-  g_task_return_pointer (task, g_string_free (g_steal_pointer (&report), FALSE), g_free);
+  size = g_format_size (bytes);
+  if (manifest != NULL)
+    g_task_return_pointer (task,
+                           g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                         "%u archive matches the manifest (%s)",
+                                                         "All %u archives match the manifest (%s)",
+                                                         n_ok),
+                                            n_ok, size),
+                           g_free);
+  else
+    g_task_return_pointer (task,
+                           g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                         "%u archive is complete and readable (%s); "
+                                                         "there is no manifest to compare with",
+                                                         "All %u archives are complete and readable "
+                                                         "(%s); there is no manifest to compare with",
+                                                         n_ok),
+                                            n_ok, size),
+                           g_free);
 }
 
 static void
@@ -451,8 +526,11 @@ create_row (LifeboatHistoryView  *self,
                                                  G_CALLBACK (open_clicked_cb)));
       if (kind != LIFEBOAT_JOB_KIND_RESTORE && outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED)
         {
-          gtk_box_append (GTK_BOX (box), row_button (self, "emblem-ok-symbolic", _("Verify"),
-                                                     G_CALLBACK (verify_clicked_cb)));
+          GtkWidget *verify = row_button (self, "emblem-ok-symbolic", _("Verify"),
+                                          G_CALLBACK (verify_clicked_cb));
+
+          gtk_box_append (GTK_BOX (box), verify);
+          g_object_set_data (G_OBJECT (row), "verify-button", verify);
           gtk_box_append (GTK_BOX (box), row_button (self, "document-revert-symbolic",
                                                      _("Restore…"),
                                                      G_CALLBACK (restore_clicked_cb)));
@@ -566,6 +644,28 @@ _lifeboat_history_view_dup_rows (LifeboatHistoryView *self)
   for (guint i = 0; i < self->row_texts->len; i++)
     g_strv_builder_add (builder, g_ptr_array_index (self->row_texts, i));
   return g_strv_builder_end (builder);
+}
+
+gboolean
+_lifeboat_history_view_click_verify (LifeboatHistoryView *self,
+                                     const char          *folder)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      LifeboatHistoryEntry *entry = g_object_get_data (G_OBJECT (row), "entry");
+      GtkWidget *button = g_object_get_data (G_OBJECT (row), "verify-button");
+
+      if (entry != NULL && button != NULL &&
+          g_strcmp0 (lifeboat_history_entry_get_folder (entry), folder) == 0)
+        {
+          /* the row may not be realized, where gtk_widget_activate() does nothing */
+          g_signal_emit_by_name (button, "clicked");
+          return TRUE;
+        }
+    }
+  return FALSE;
 }
 
 guint

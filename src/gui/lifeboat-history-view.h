@@ -17,6 +17,9 @@ void         lifeboat_history_view_reload      (LifeboatHistoryView *self);
 
 /* one line per row: "KIND\tOUTCOME\tFOLDER\tVOLUMES\tTITLE\tSUBTITLE" (tests) */
 char       **_lifeboat_history_view_dup_rows   (LifeboatHistoryView *self);
+/* clicks the Verify button of the row of @folder; FALSE when there is none */
+gboolean     _lifeboat_history_view_click_verify (LifeboatHistoryView *self,
+                                                  const char          *folder);
 /* counts finished loads (tests wait for it to change) */
 guint        _lifeboat_history_view_get_loads  (LifeboatHistoryView *self);
 

@@ -277,7 +277,8 @@ _lifeboat_restore_view_can_restore (LifeboatRestoreView *self)
 void
 _lifeboat_restore_view_click_restore (LifeboatRestoreView *self)
 {
-  gtk_widget_activate (self->restore_button);
+  /* the button's own handler checks that it is sensitive */
+  g_signal_emit_by_name (self->restore_button, "clicked");
 }
 
 static void
