@@ -445,6 +445,17 @@ lifeboat_backup_job_run (LifeboatJob   *job,
   _lifeboat_job_set_result_bytes (job, total_archive_bytes);
   ok = TRUE;
 
+  /* so that the history finds this folder's backups again when it is rebuilt */
+  if (!self->safety)
+    {
+      g_autoptr(GError) location_error = NULL;
+
+      if (!lifeboat_history_add_location (_lifeboat_job_get_history (job), self->destination,
+                                          &location_error))
+        g_warning ("Could not remember %s as a backup location: %s",
+                   g_file_peek_path (self->destination), location_error->message);
+    }
+
 out:
   for (guint i = 0; i < helpers->len; i++)
     _lifeboat_remove_helper (client, g_ptr_array_index (helpers, i));

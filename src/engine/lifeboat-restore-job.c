@@ -57,6 +57,7 @@ struct _LifeboatRestoreJob
   char            **volumes;
   gboolean          ignore_version;
   GFile            *safety_dir;
+  guint             keep_safety_days;
 
   gboolean          planned;
   LifeboatProject  *project;          /* NULL if the project has no containers or volumes */
@@ -621,6 +622,54 @@ safety_backup (LifeboatRestoreJob  *self,
   return TRUE;
 }
 
+/* Removes safety backups (complete folders with a manifest) older than the kept days;
+ * never the one just made. */
+static void
+prune_safety_backups (LifeboatRestoreJob *self,
+                      GFile              *keep)
+{
+  g_autoptr(GFileEnumerator) e = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  gint64 limit = g_date_time_to_unix (now) - (gint64) self->keep_safety_days * 24 * 3600;
+
+  if (self->keep_safety_days == 0)
+    return;
+
+  e = g_file_enumerate_children (self->safety_dir, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                 G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_TIME_MODIFIED,
+                                 G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (e != NULL)
+    {
+      GFileInfo *info;
+      GFile *child;
+      g_autoptr(GFile) manifest = NULL;
+
+      if (!g_file_enumerator_iterate (e, &info, &child, NULL, NULL) || info == NULL)
+        break;
+      if (g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY ||
+          (keep != NULL && g_file_equal (child, keep)) ||
+          (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED) >= limit)
+        continue;
+
+      manifest = g_file_get_child (child, LIFEBOAT_MANIFEST_NAME);
+      if (!g_file_query_exists (manifest, NULL))
+        continue;  /* not one of ours */
+
+      {
+        g_autoptr(GFileEnumerator) files =
+          g_file_enumerate_children (child, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                     G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+        GFileInfo *finfo;
+        GFile *file;
+
+        while (files != NULL && g_file_enumerator_iterate (files, &finfo, &file, NULL, NULL) &&
+               finfo != NULL)
+          g_file_delete (file, NULL, NULL);
+        g_file_delete (child, NULL, NULL);
+      }
+    }
+}
+
 /* Puts every touched volume back as it was; returns FALSE if one could not be. */
 static gboolean
 roll_back (LifeboatRestoreJob  *self,
@@ -794,6 +843,7 @@ lifeboat_restore_job_run (LifeboatJob   *job,
 
   _lifeboat_job_set_result_bytes (job, total_bytes);
   ok = TRUE;
+  prune_safety_backups (self, safety_folder);
 
 out:
   if (!ok)
@@ -893,6 +943,7 @@ lifeboat_restore_job_init (LifeboatRestoreJob *self)
   self->extra_archives = g_ptr_array_new_with_free_func (g_object_unref);
   self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
   self->to_stop = g_ptr_array_new_null_terminated (4, g_free, TRUE);
+  self->keep_safety_days = 14;
 }
 
 LifeboatRestoreJob *
@@ -962,6 +1013,14 @@ lifeboat_restore_job_set_safety_dir (LifeboatRestoreJob *self,
   g_return_if_fail (G_IS_FILE (dir));
 
   g_set_object (&self->safety_dir, dir);
+}
+
+void
+lifeboat_restore_job_set_keep_safety_days (LifeboatRestoreJob *self,
+                                           guint               days)
+{
+  g_return_if_fail (LIFEBOAT_IS_RESTORE_JOB (self));
+  self->keep_safety_days = days;
 }
 
 gboolean

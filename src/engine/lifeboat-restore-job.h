@@ -41,6 +41,10 @@ void                lifeboat_restore_job_set_ignore_version (LifeboatRestoreJob 
 void                lifeboat_restore_job_set_safety_dir (LifeboatRestoreJob *self,
                                                          GFile              *dir);
 
+/* safety backups older than this are removed after a successful restore; default 14, 0 = keep */
+void                lifeboat_restore_job_set_keep_safety_days (LifeboatRestoreJob *self,
+                                                               guint               days);
+
 /*
  * Works out what would happen without changing anything: maps archives to volumes, reads
  * the manifest and compares the CVAT version. Blocking (engine calls), so call it in a
