@@ -727,6 +727,8 @@ test_unreachable_engine (void)
   g_assert_nonnull (strstr (description, "unix:///nonexistent/lifeboat-test.sock"));
   /* the reason, then what to do */
   g_assert_nonnull (strstr (description, "\n\n"));
+  screenshot ("no-engine.png");
+
   /* nothing of the previous engine's project stays on screen */
   g_assert_null (lifeboat_project_view_get_project (window->project_view));
 
@@ -762,7 +764,11 @@ setup_engine (void)
   harness_dir = g_build_filename (g_getenv ("LIFEBOAT_SOURCE_DIR") ? g_getenv ("LIFEBOAT_SOURCE_DIR")
                                                                    : SOURCE_DIR,
                                   "tests", "harness", NULL);
-  project = g_strdup_printf ("lbtwin%d", (int) getpid ());
+  /* LIFEBOAT_TEST_WINDOW_PROJECT names the stack, e.g. "cvat" for screenshots */
+  if (g_getenv ("LIFEBOAT_TEST_WINDOW_PROJECT") != NULL)
+    project = g_strdup (g_getenv ("LIFEBOAT_TEST_WINDOW_PROJECT"));
+  else
+    project = g_strdup_printf ("lbtwin%d", (int) getpid ());
   /* a stack left over by an earlier run of this test that crashed is removed first */
   script = g_strdup_printf ("set -e\n"
                             "export LIFEBOAT_TEST_DOCKER_HOST='%s'\n"

@@ -695,6 +695,7 @@ show_current (LifeboatWindow *self)
 
       adw_status_page_set_icon_name (self->status_page, "network-offline-symbolic");
       adw_status_page_set_title (self->status_page, _("No Engine Reachable"));
+      gtk_button_set_label (GTK_BUTTON (self->status_button), _("_Try Again"));
       adw_status_page_set_description (self->status_page, text);
       gtk_widget_set_visible (self->status_button, TRUE);
     }
@@ -714,6 +715,7 @@ show_current (LifeboatWindow *self)
     {
       adw_status_page_set_icon_name (self->status_page, "folder-symbolic");
       adw_status_page_set_title (self->status_page, _("No Projects"));
+      gtk_button_set_label (GTK_BUTTON (self->status_button), _("_Refresh"));
       adw_status_page_set_description (self->status_page,
                                        _("No compose project with volumes runs on this engine. "
                                          "Start your stack (docker compose up -d), then refresh "
