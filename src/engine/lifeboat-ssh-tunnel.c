@@ -1265,14 +1265,17 @@ tunnel_open (const char    *uri,
                                               LIFEBOAT_ERROR_HOST_KEY_UNKNOWN))
         {
           g_autofree char *where = host_display (self->host, self->port);
+          g_autofree char *port_arg = self->port ? g_strdup_printf ("-p %u ", self->port)
+                                                 : g_strdup ("");
 
           fp = lifeboat_ssh_scan_host_key_sync (uri, NULL, cancellable, &scan_error);
           g_clear_error (error);
           g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_HOST_KEY_UNKNOWN,
                        "The host key of %s is not known yet: its fingerprint is %s. Compare "
                        "it with the server's (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub "
-                       "there) and accept it to connect",
-                       where, fp ? fp : "unknown (ssh-keyscan failed)");
+                       "there), then accept it, e.g. by connecting once with “ssh %s%s%s%s”",
+                       where, fp ? fp : "unknown (ssh-keyscan failed)", port_arg,
+                       self->user ? self->user : "", self->user ? "@" : "", self->host);
         }
       return NULL;
     }
