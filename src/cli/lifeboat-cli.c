@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -720,14 +721,14 @@ cmd_verify (int    argc,
       if (!lifeboat_archive_scan (file, mv->archive_root, &info, NULL, NULL, NULL, &local_error))
         problem = g_strdup (local_error->message);
       else if (info.file_bytes != mv->archive_bytes)
-        problem = g_strdup_printf (_("it has %" G_GUINT64_FORMAT " bytes, the manifest says %"
-                                     G_GUINT64_FORMAT), info.file_bytes, mv->archive_bytes);
+        problem = g_strdup_printf (_("it has %" PRIu64 " bytes, the manifest says %" PRIu64),
+                                   (uint64_t) info.file_bytes, (uint64_t) mv->archive_bytes);
       else if (mv->sha256 == NULL || g_ascii_strcasecmp (mv->sha256, info.sha256) != 0)
         problem = g_strdup_printf (_("its SHA-256 is %s, the manifest says %s"), info.sha256,
                                    mv->sha256 ? mv->sha256 : _("nothing"));
       else if (info.entries != mv->entries)
-        problem = g_strdup_printf (_("it has %" G_GUINT64_FORMAT " entries, the manifest says %"
-                                     G_GUINT64_FORMAT), info.entries, mv->entries);
+        problem = g_strdup_printf (_("it has %" PRIu64 " entries, the manifest says %" PRIu64),
+                                   (uint64_t) info.entries, (uint64_t) mv->entries);
       else if (g_strcmp0 (info.root, mv->archive_root) != 0)
         problem = g_strdup_printf (_("its entries lie under “%s”, the manifest says “%s”"),
                                    info.root, mv->archive_root);
@@ -738,8 +739,8 @@ cmd_verify (int    argc,
       if (!globals.json)
         {
           if (problem == NULL)
-            g_print (_("ok      %s (%s, %" G_GUINT64_FORMAT " entries)\n"), mv->archive,
-                     info.sha256, info.entries);
+            g_print (_("ok      %s (%s, %" PRIu64 " entries)\n"), mv->archive,
+                     info.sha256, (uint64_t) info.entries);
           else
             g_print (_("FAILED  %s: %s\n"), mv->archive, problem);
         }
