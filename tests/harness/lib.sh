@@ -186,12 +186,14 @@ volume_keys () {
 
 # fingerprint_all PROJECT DIR [--no-root]: DIR/<key>.fp for every volume of PROJECT.
 fingerprint_all () {
-  local project=$1 dir=$2 opt=${3:-} k
+  local project=$1 dir=$2 opt=${3:-} k specs=()
   mkdir -p "$dir"
   for k in $(volume_keys "$project"); do
-    # shellcheck disable=SC2086
-    "$LIFEBOAT_HARNESS_DIR/fingerprint" $opt "${project}_$k" >"$dir/$k.fp"
+    specs+=("$k=${project}_$k")
   done
+  [ ${#specs[@]} -gt 0 ] || die "project $project has no volumes"
+  # shellcheck disable=SC2086
+  "$LIFEBOAT_HARNESS_DIR/fingerprint" $opt --to "$dir" "${specs[@]}"
 }
 
 # assert_same_fingerprints DIR_A DIR_B MSG [KEY...]: every (or the given) volume equal.

@@ -35,10 +35,12 @@ EOF
   esac
 }
 
-# Empties a volume's contents (not its root), as a fresh `docker compose up` on new volumes would.
-empty_volume () {
-  dk run --rm --network none --user 0:0 -v "$1:/e" "$LIFEBOAT_TEST_BUSYBOX_IMAGE" \
-    sh -c 'find /e -mindepth 1 -maxdepth 1 -exec rm -rf {} +'
+# Empties the volumes' contents (not their roots), as new volumes would be.
+empty_volumes () {
+  local v args=()
+  for v in "$@"; do args+=(-v "$v:/e/$v"); done
+  dk run --rm --network none --user 0:0 "${args[@]}" "$LIFEBOAT_TEST_BUSYBOX_IMAGE" \
+    sh -c 'find /e -mindepth 2 -maxdepth 2 -exec rm -rf {} +'
 }
 
 stop_all () {
@@ -60,8 +62,9 @@ lifeboat_to_guide () {
 
   # The guide: "docker compose stop", then one docker run per volume, from the backup folder.
   stop_all "$P"
+  # shellcheck disable=SC2046
+  empty_volumes $(volumes_of "$layout" | cut -d'|' -f1 | sed "s/^/${P}_/")
   while IFS='|' read -r key ctr path; do
-    empty_volume "${P}_$key"
     strip=$(($(tr -cd / <<<"$path" | wc -c)))
     (cd "$BACKUP" && dk run --rm --name temp_backup --volumes-from "$ctr" -v "$(pwd):/backup" "$UBUNTU" \
        bash -c "cd $path && tar -xvf /backup/$key.tar.gz --strip $strip" >/dev/null) \
