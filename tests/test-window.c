@@ -488,6 +488,11 @@ test_backup (void)
         }
     }
 
+  /* back to the project, then the history page */
+  g_signal_emit_by_name (window->job_view, "done");
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+  adw_view_stack_set_visible_child_name (window->view_stack, "history");
+  g_assert_true (wait_until (history_has_backup, NULL, 60));
   /* Verify on the history row re-reads every archive against the manifest ... */
   adw_view_stack_set_visible_child_name (window->view_stack, "history");
   g_clear_pointer (&window->last_toast, g_free);
@@ -497,6 +502,7 @@ test_backup (void)
   g_test_message ("verify: %s", _lifeboat_window_get_last_toast (window));
   g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_toast (window),
                                    "All 6 archives match the manifest"));
+  screenshot ("history.png");
   /* ... and finds a damaged one */
   {
     g_autofree char *archive = g_build_filename (backup_folder, "cvat_logs.tar.gz", NULL);
@@ -517,12 +523,6 @@ test_backup (void)
                                    "Verification failed"));
   g_assert_nonnull (strstr (_lifeboat_window_get_last_toast (window), "cvat_logs.tar.gz"));
 
-  /* back to the project, then the history page */
-  g_signal_emit_by_name (window->job_view, "done");
-  g_assert_true (wait_until (on_project_page, NULL, 60));
-  adw_view_stack_set_visible_child_name (window->view_stack, "history");
-  g_assert_true (wait_until (history_has_backup, NULL, 60));
-  screenshot ("history.png");
   adw_view_stack_set_visible_child_name (window->view_stack, "overview");
 }
 

@@ -301,12 +301,12 @@ verify_done_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (report != NULL)
-    g_signal_emit (self, signals[MESSAGE], 0, report);
+    g_signal_emit (self, signals[MESSAGE], 0, report, FALSE);
   else
     {
       g_autofree char *message = g_strdup_printf (_("Verification failed: %s"), error->message);
 
-      g_signal_emit (self, signals[MESSAGE], 0, message);
+      g_signal_emit (self, signals[MESSAGE], 0, message, FALSE);
     }
 }
 
@@ -320,7 +320,7 @@ verify_clicked_cb (GtkButton           *button,
   if (entry == NULL)
     return;
 
-  g_signal_emit (self, signals[MESSAGE], 0, _("Verifying the backup…"));
+  g_signal_emit (self, signals[MESSAGE], 0, _("Verifying the backup…"), TRUE);
   task = g_task_new (NULL, self->cancellable, verify_done_cb, g_object_ref (self));
   g_task_set_source_tag (task, verify_clicked_cb);
   g_task_set_task_data (task, g_file_new_for_path (lifeboat_history_entry_get_folder (entry)),
@@ -343,10 +343,10 @@ trash_done_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       message = g_strdup_printf (_("Could not move the folder to the trash: %s"), error->message);
-      g_signal_emit (self, signals[MESSAGE], 0, message);
+      g_signal_emit (self, signals[MESSAGE], 0, message, FALSE);
     }
   else
-    g_signal_emit (self, signals[MESSAGE], 0, _("Backup folder moved to the trash"));
+    g_signal_emit (self, signals[MESSAGE], 0, _("Backup folder moved to the trash"), FALSE);
   lifeboat_history_view_reload (self);
 }
 
@@ -368,7 +368,7 @@ delete_response_cb (AdwMessageDialog    *dialog,
       g_autofree char *message = g_strdup_printf (_("Could not remove the entry: %s"),
                                                   error->message);
 
-      g_signal_emit (self, signals[MESSAGE], 0, message);
+      g_signal_emit (self, signals[MESSAGE], 0, message, FALSE);
       return;
     }
 
@@ -572,7 +572,7 @@ load_done_cb (GObject      *object,
       g_autofree char *message = g_strdup_printf (_("Could not read the history: %s"),
                                                   error->message);
 
-      g_signal_emit (self, signals[MESSAGE], 0, message);
+      g_signal_emit (self, signals[MESSAGE], 0, message, FALSE);
       gtk_stack_set_visible_child_name (self->stack, "empty");
       self->loads++;
       return;
@@ -714,13 +714,13 @@ lifeboat_history_view_class_init (LifeboatHistoryViewClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_FILE);
-  /* a sentence for a toast */
+  /* a sentence for a toast; "busy" ones ("Verifying…") stay until the next message */
   signals[MESSAGE] =
     g_signal_new ("message",
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_STRING);
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/lifeboat/Lifeboat/lifeboat-history-view.ui");

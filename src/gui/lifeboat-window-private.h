@@ -59,7 +59,7 @@ struct _LifeboatWindow
   guint                 n_notifications;
   char                 *last_notification;
   char                 *last_toast;
-  AdwToast             *reading_toast;        /* "Reading the backup…" while planning */
+  AdwToast             *busy_toast;           /* "Reading the backup…" until the next message */
 
   /* template */
   AdwToastOverlay      *toast_overlay;
@@ -102,6 +102,8 @@ void _lifeboat_window_set_destination (LifeboatWindow *self,
                                        GFile          *destination);
 void _lifeboat_window_add_location   (LifeboatWindow *self,
                                       GFile          *location);
+void _lifeboat_window_show_busy_toast (LifeboatWindow *self,
+                                       const char     *message);
 void _lifeboat_window_add_host       (LifeboatWindow *self,
                                       const char     *uri,
                                       gboolean        select);

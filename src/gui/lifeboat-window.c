@@ -1117,9 +1117,6 @@ plan_done_cb (GObject      *object,
         return;
       self->planning = FALSE;
       _lifeboat_window_update_actions (self);
-      if (self->reading_toast != NULL)
-        adw_toast_dismiss (self->reading_toast);
-      g_clear_object (&self->reading_toast);
       name = g_file_get_basename (data->source);
       /* Translators: "Cannot restore from cvat-20261124-2210: <reason>" */
       message = g_strdup_printf (_("Cannot restore from %s: %s"), name, error->message);
@@ -1128,9 +1125,9 @@ plan_done_cb (GObject      *object,
     }
 
   self->planning = FALSE;
-  if (self->reading_toast != NULL)
-    adw_toast_dismiss (self->reading_toast);
-  g_clear_object (&self->reading_toast);
+  if (self->busy_toast != NULL)
+    adw_toast_dismiss (self->busy_toast);
+  g_clear_object (&self->busy_toast);
   lifeboat_restore_view_set_job (self->restore_view, data->job, data->source,
                                  lifeboat_settings_get_int (self->settings, "keep-safety-days", 14));
   gtk_stack_set_visible_child_name (self->content_stack, "restore");
@@ -1177,10 +1174,7 @@ _lifeboat_window_begin_restore (LifeboatWindow  *self,
 
   self->planning = TRUE;
   _lifeboat_window_update_actions (self);
-  g_clear_object (&self->reading_toast);
-  self->reading_toast = adw_toast_new (_("Reading the backup…"));
-  adw_toast_set_timeout (self->reading_toast, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->reading_toast));
+  _lifeboat_window_show_busy_toast (self, _("Reading the backup…"));
 
   task = g_task_new (NULL, self->cancellable, plan_done_cb, g_object_ref (self));
   g_task_set_source_tag (task, _lifeboat_window_begin_restore);
@@ -1283,6 +1277,33 @@ drop_leave_cb (GtkDropTarget  *target,
 
 /* ---------------------------------------------------------------------------------------- */
 
+static void
+toast_details_cb (AdwToast       *toast,
+                  LifeboatWindow *self)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self),
+                                              g_object_get_data (G_OBJECT (toast), "title"),
+                                              g_object_get_data (G_OBJECT (toast), "message"));
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* "Reading the backup…", "Verifying the backup…": shown until the next message */
+void
+_lifeboat_window_show_busy_toast (LifeboatWindow *self,
+                                  const char     *message)
+{
+  if (self->busy_toast != NULL)
+    adw_toast_dismiss (self->busy_toast);
+  g_clear_object (&self->busy_toast);
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
+  self->busy_toast = adw_toast_new (message);
+  adw_toast_set_timeout (self->busy_toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->busy_toast));
+}
+
 void
 lifeboat_window_show_toast (LifeboatWindow *self,
                             const char     *message)
@@ -1291,18 +1312,54 @@ lifeboat_window_show_toast (LifeboatWindow *self,
 
   g_return_if_fail (LIFEBOAT_IS_WINDOW (self));
 
+  if (self->busy_toast != NULL)
+    adw_toast_dismiss (self->busy_toast);
+  g_clear_object (&self->busy_toast);
+
   g_free (self->last_toast);
   self->last_toast = g_strdup (message);
-  toast = adw_toast_new (message);
-  adw_toast_set_timeout (toast, 6);
+
+  /* a long message (an error with a path in it) would be cut off: the toast says what
+   * happened, "Details" shows all of it */
+  if (g_utf8_strlen (message, -1) > 80)
+    {
+      const char *colon = strstr (message, ": ");
+      g_autofree char *title = NULL;
+
+      if (colon != NULL && g_utf8_strlen (message, colon - message) <= 80)
+        title = g_strndup (message, colon - message);
+      else
+        {
+          g_autofree char *start = g_utf8_substring (message, 0, 70);
+
+          title = g_strconcat (start, "…", NULL);
+        }
+      toast = adw_toast_new (title);
+      adw_toast_set_button_label (toast, _("_Details"));
+      g_object_set_data_full (G_OBJECT (toast), "message", g_strdup (message), g_free);
+      g_object_set_data_full (G_OBJECT (toast), "title", g_strdup (title), g_free);
+      g_signal_connect_object (toast, "button-clicked", G_CALLBACK (toast_details_cb), self, 0);
+      adw_toast_set_timeout (toast, 10);
+    }
+  else
+    {
+      toast = adw_toast_new (message);
+      adw_toast_set_timeout (toast, 6);
+    }
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static void
 view_message_cb (LifeboatWindow *self,
-                 const char     *message)
+                 const char     *message,
+                 gboolean        busy)
 {
-  lifeboat_window_show_toast (self, message);
+  if (!busy)
+    {
+      lifeboat_window_show_toast (self, message);
+      return;
+    }
+  _lifeboat_window_show_busy_toast (self, message);
 }
 
 static void
@@ -1710,7 +1767,7 @@ lifeboat_window_finalize (GObject *object)
   g_clear_pointer (&self->wanted_project, g_free);
   g_clear_pointer (&self->last_notification, g_free);
   g_clear_pointer (&self->last_toast, g_free);
-  g_clear_object (&self->reading_toast);
+  g_clear_object (&self->busy_toast);
 
   G_OBJECT_CLASS (lifeboat_window_parent_class)->finalize (object);
 }
