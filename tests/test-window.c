@@ -522,6 +522,8 @@ test_backup (void)
   g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_toast (window),
                                    "Verification failed"));
   g_assert_nonnull (strstr (_lifeboat_window_get_last_toast (window), "cvat_logs.tar.gz"));
+  if (screenshot_dir != NULL)
+    spin (11);   /* the toast times out before the next screenshot */
 
   adw_view_stack_set_visible_child_name (window->view_stack, "overview");
 }
@@ -673,8 +675,23 @@ test_restore_guide_backup (void)
   _lifeboat_restore_view_click_restore (window->restore_view);
   g_assert_true (wait_until (job_started, NULL, 30));
   g_assert_cmpint (lifeboat_job_get_kind (window->job), ==, LIFEBOAT_JOB_KIND_RESTORE);
+
+  /* closing the window while the job runs hides it; the application holds itself and the
+   * job goes on */
+  g_assert_cmpuint (lifeboat_application_get_n_jobs (app), ==, 1);
+  gtk_window_close (GTK_WINDOW (window));
+  spin (0.3);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (window->job_running || lifeboat_job_get_outcome (window->job) ==
+                                        LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
+
   if (!wait_until (job_ended, NULL, 600))
     g_error ("the restore did not end within 600 s");
+  g_assert_cmpuint (lifeboat_application_get_n_jobs (app), ==, 0);
+  /* what the notification's default action does */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-window", NULL);
+  spin (0.3);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
 
   job_error = lifeboat_job_get_error (window->job);
   if (job_error != NULL)
