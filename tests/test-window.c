@@ -728,6 +728,88 @@ shows_unreachable (gpointer data)
          g_strcmp0 (_lifeboat_window_get_status_title (window), _("No Engine Reachable")) == 0;
 }
 
+static gboolean
+shows_version (gpointer data)
+{
+  LifeboatProject *p = lifeboat_project_view_get_project (window->project_view);
+  g_autofree char *label = NULL;
+
+  if (_lifeboat_window_is_busy (window) || p == NULL)
+    return FALSE;
+  label = lifeboat_project_dup_app_label (p);
+  return g_strcmp0 (label, data) == 0;
+}
+
+/* a Lifeboat backup of CVAT v2.22.0 dropped on a v2.23.0 stack: the guide's warning, and the
+ * Restore button only works after the explicit override */
+static void
+test_version_mismatch (void)
+{
+  g_autofree char *dest_path = NULL;
+  g_autoptr(GFile) dest = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+  GSList *files = NULL;
+  const char *warning;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (on_project_page (NULL));
+
+  dest_path = g_build_filename (tmpdir, "backups-versions", NULL);
+  dest = g_file_new_for_path (dest_path);
+  _lifeboat_window_start_backup (window, dest);
+  g_assert_true (wait_until (job_started, NULL, 30));
+  if (!wait_until (job_ended, NULL, 600))
+    g_error ("the backup did not end within 600 s");
+  g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
+  folder = g_object_ref (lifeboat_job_get_folder (window->job));
+  g_signal_emit_by_name (window->job_view, "done");
+
+  /* the same volumes under containers of a newer CVAT */
+  script = g_strdup_printf ("set -e\n"
+                            "'%s/remove-cvat-stack' --containers-only %s >&2\n"
+                            "'%s/make-cvat-stack' --cvat-version v2.23.0 current %s >&2\n",
+                            harness_dir, project, harness_dir, project);
+  {
+    const char *argv[] = { "bash", "-c", script, NULL };
+
+    if (!run_command (argv, NULL, &error))
+      g_error ("recreating the containers failed: %s", error->message);
+  }
+  _lifeboat_window_refresh (window);
+  if (!wait_until (shows_version, (gpointer) "CVAT v2.23.0", 120))
+    g_error ("the project page does not show CVAT v2.23.0 after a refresh");
+
+  files = g_slist_prepend (files, folder);
+  g_assert_true (_lifeboat_window_drop_files (window, files));
+  g_slist_free (files);
+  if (!wait_until (on_restore_page, NULL, 120))
+    g_error ("no restore summary after the drop; last toast: \"%s\"",
+             _lifeboat_window_get_last_toast (window));
+  g_assert_true (wait_until (not_planning, NULL, 5));
+
+  warning = _lifeboat_restore_view_get_version_warning (window->restore_view);
+  g_assert_nonnull (warning);
+  g_assert_cmpstr (warning, ==, lifeboat_restore_version_warning ());
+  g_test_message ("version warning: %s", warning);
+  g_assert_false (_lifeboat_restore_view_can_restore (window->restore_view));
+  /* a click on the insensitive button does nothing */
+  _lifeboat_restore_view_click_restore (window->restore_view);
+  spin (0.3);
+  g_assert_false (window->job_running);
+  g_assert_cmpstr (_lifeboat_window_get_page (window), ==, "restore");
+
+  _lifeboat_restore_view_set_override (window->restore_view, TRUE);
+  g_assert_true (_lifeboat_restore_view_can_restore (window->restore_view));
+  g_assert_true (lifeboat_restore_view_get_ignore_version (window->restore_view));
+  screenshot ("restore-version-mismatch.png");
+
+  g_signal_emit_by_name (window->restore_view, "cancelled");
+  g_assert_true (wait_until (on_project_page, NULL, 30));
+}
+
 /* an engine that is not there: the status page says why and what to do; needs no engine */
 static void
 test_unreachable_engine (void)
@@ -890,6 +972,7 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/backup", test_backup);
   g_test_add_func ("/lifeboat/window/drop-guide-backup", test_drop_guide_backup);
   g_test_add_func ("/lifeboat/window/restore-guide-backup", test_restore_guide_backup);
+  g_test_add_func ("/lifeboat/window/version-mismatch", test_version_mismatch);
   g_test_add_func ("/lifeboat/window/unreachable-engine", test_unreachable_engine);
 
   ret = g_test_run ();

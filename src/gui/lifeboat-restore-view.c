@@ -274,6 +274,21 @@ _lifeboat_restore_view_can_restore (LifeboatRestoreView *self)
   return gtk_widget_get_sensitive (self->restore_button);
 }
 
+const char *
+_lifeboat_restore_view_get_version_warning (LifeboatRestoreView *self)
+{
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->version_warning_label)))
+    return NULL;
+  return gtk_label_get_text (self->version_warning_label);
+}
+
+void
+_lifeboat_restore_view_set_override (LifeboatRestoreView *self,
+                                     gboolean             override)
+{
+  gtk_switch_set_active (self->override_switch, override);
+}
+
 void
 _lifeboat_restore_view_click_restore (LifeboatRestoreView *self)
 {

@@ -26,6 +26,10 @@ gboolean            lifeboat_restore_view_get_ignore_version (LifeboatRestoreVie
 /* one line per archive: "ARCHIVE-BASENAME\tVOLUME\tSIZE\tDETAILS" (tests) */
 char              **_lifeboat_restore_view_dup_rows        (LifeboatRestoreView *self);
 gboolean            _lifeboat_restore_view_can_restore     (LifeboatRestoreView *self);
+/* the guide's warning when the CVAT versions differ, else NULL */
+const char         *_lifeboat_restore_view_get_version_warning (LifeboatRestoreView *self);
+void                _lifeboat_restore_view_set_override    (LifeboatRestoreView *self,
+                                                            gboolean             override);
 /* activates the Restore button as a click would */
 void                _lifeboat_restore_view_click_restore   (LifeboatRestoreView *self);
 
