@@ -169,9 +169,12 @@ verify_archive (GFile                  *folder,
 
   if (expected->archive_bytes != info.file_bytes)
     {
+      g_autofree char *have = g_strdup_printf ("%" G_GUINT64_FORMAT, info.file_bytes);
+      g_autofree char *want = g_strdup_printf ("%" G_GUINT64_FORMAT, expected->archive_bytes);
+
+      /* Translators: "cvat_db.tar.gz has 1000 bytes, the manifest says 1024" */
       g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
-                   _("%s has %" G_GUINT64_FORMAT " bytes, the manifest says %" G_GUINT64_FORMAT),
-                   name, info.file_bytes, expected->archive_bytes);
+                   _("%s has %s bytes, the manifest says %s"), name, have, want);
       return FALSE;
     }
   if (expected->sha256 != NULL && g_ascii_strcasecmp (expected->sha256, info.sha256) != 0)
@@ -182,9 +185,12 @@ verify_archive (GFile                  *folder,
     }
   if (expected->entries != 0 && expected->entries != info.entries)
     {
+      g_autofree char *have = g_strdup_printf ("%" G_GUINT64_FORMAT, info.entries);
+      g_autofree char *want = g_strdup_printf ("%" G_GUINT64_FORMAT, expected->entries);
+
+      /* Translators: "cvat_db.tar.gz has 1000 entries, the manifest says 1024" */
       g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
-                   _("%s has %" G_GUINT64_FORMAT " entries, the manifest says %" G_GUINT64_FORMAT),
-                   name, info.entries, expected->entries);
+                   _("%s has %s entries, the manifest says %s"), name, have, want);
       return FALSE;
     }
   return TRUE;
