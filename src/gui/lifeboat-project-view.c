@@ -168,7 +168,7 @@ create_volume_row (LifeboatProjectView *self,
   gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (level), GTK_LEVEL_BAR_OFFSET_LOW);
   gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (level), GTK_LEVEL_BAR_OFFSET_HIGH);
   gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (level), GTK_LEVEL_BAR_OFFSET_FULL);
-  gtk_widget_set_size_request (level, 160, -1);
+  gtk_widget_set_size_request (level, 120, -1);
   gtk_widget_add_css_class (level, "volume-size");
   gtk_box_append (GTK_BOX (box), level);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
