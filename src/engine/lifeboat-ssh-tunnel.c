@@ -12,6 +12,9 @@
 #include <stdlib.h>
 
 #include <glib/gstdio.h>
+#include <gio/gunixconnection.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
 #include <gio/gunixsocketaddress.h>
 
 #include "lifeboat-error.h"
@@ -1230,15 +1233,44 @@ close_live_tunnels_at_exit (void)
   g_mutex_unlock (&live_lock);
 }
 
+/*
+ * The tunnel's threads must not be the first to register a GType: GLib 2.74 can deadlock when
+ * one thread registers GTask (g_type_add_interface_static) while another, inside a class_init
+ * (libsoup's), waits for GTask's g_once (seen as a hung `lifeboat-cli backup`). Register what
+ * they use here, in the caller's thread, before any of them starts.
+ */
+static void
+ensure_types (void)
+{
+  g_type_ensure (G_TYPE_TASK);
+  g_type_ensure (G_TYPE_CANCELLABLE);
+  g_type_ensure (G_TYPE_SUBPROCESS);
+  g_type_ensure (G_TYPE_SUBPROCESS_LAUNCHER);
+  g_type_ensure (G_TYPE_SOCKET);
+  g_type_ensure (G_TYPE_SOCKET_CLIENT);
+  g_type_ensure (G_TYPE_SOCKET_LISTENER);
+  g_type_ensure (G_TYPE_SOCKET_CONNECTION);
+  g_type_ensure (G_TYPE_UNIX_CONNECTION);
+  g_type_ensure (G_TYPE_TCP_CONNECTION);
+  g_type_ensure (G_TYPE_UNIX_SOCKET_ADDRESS);
+  g_type_ensure (G_TYPE_UNIX_INPUT_STREAM);
+  g_type_ensure (G_TYPE_UNIX_OUTPUT_STREAM);
+  g_type_ensure (G_TYPE_MEMORY_INPUT_STREAM);
+  g_type_ensure (G_TYPE_MEMORY_OUTPUT_STREAM);
+}
+
 static LifeboatSshTunnel *
 tunnel_open (const char    *uri,
              GCancellable  *cancellable,
              GError       **error)
 {
-  g_autoptr(LifeboatSshTunnel) self = g_object_new (LIFEBOAT_TYPE_SSH_TUNNEL, NULL);
+  g_autoptr(LifeboatSshTunnel) self = NULL;
   g_autofree char *dir = NULL;
   g_autoptr(SshProc) sp = NULL;
   guint n;
+
+  ensure_types ();
+  self = g_object_new (LIFEBOAT_TYPE_SSH_TUNNEL, NULL);
 
   if (!lifeboat_ssh_uri_parse (uri, &self->user, &self->host, &self->port,
                                &self->remote_socket, error))

@@ -108,3 +108,29 @@ sshd_stop () {
     SSHD_PID=
   fi
 }
+
+# run_bounded SECONDS OUT ERR CMD...: runs CMD with stdout/stderr to OUT/ERR and stdin from
+# /dev/null; sets CLI_RC (124 on timeout). On timeout it first prints the threads' stacks of
+# the hung process (when gdb is installed) so that a hang can be understood from the log.
+run_bounded () {
+  local limit=$1 out=$2 err=$3 pid deadline; shift 3
+  CLI_RC=0
+  "$@" >"$out" 2>"$err" </dev/null &
+  pid=$!
+  deadline=$((SECONDS + limit))
+  while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "TIMEOUT after $limit s: $*" >&2
+    if command -v gdb >/dev/null 2>&1; then
+      timeout 60 gdb -p "$pid" -batch -ex 'thread apply all bt' 2>/dev/null | grep -E '^(#|Thread)' >&2 || true
+    fi
+    pgrep -a -P "$pid" >&2 || true
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    CLI_RC=124
+    return 0
+  fi
+  wait "$pid" || CLI_RC=$?
+}

@@ -83,9 +83,7 @@ sshd_trust
 SSH_URI="ssh://root@127.0.0.1:$SSHD_PORT$PM_SOCK"
 ssh_cli () {
   local out=$1 err=$2; shift 2
-  CLI_RC=0
-  timeout --kill-after=10 "${LIFEBOAT_CLI_TIMEOUT:-300}" \
-    "$LIFEBOAT_CLI" --host "$SSH_URI" "$@" >"$out" 2>"$err" </dev/null || CLI_RC=$?
+  run_bounded "${LIFEBOAT_CLI_TIMEOUT:-300}" "$out" "$err" "$LIFEBOAT_CLI" --host "$SSH_URI" "$@"
 }
 
 ssh_cli "$TMP/hosts.out" "$TMP/err" projects

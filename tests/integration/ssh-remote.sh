@@ -24,9 +24,7 @@ SSH_URI="ssh://root@127.0.0.1:$SSHD_PORT$ENGINE_SOCK"
 # ssh_cli OUT ERR ARGS...: lifeboat-cli --host $SSH_URI, status in CLI_RC
 ssh_cli () {
   local out=$1 err=$2; shift 2
-  CLI_RC=0
-  timeout --kill-after=10 "${LIFEBOAT_CLI_TIMEOUT:-300}" \
-    "$LIFEBOAT_CLI" --host "${HOST_URI:-$SSH_URI}" "$@" >"$out" 2>"$err" </dev/null || CLI_RC=$?
+  run_bounded "${LIFEBOAT_CLI_TIMEOUT:-300}" "$out" "$err" "$LIFEBOAT_CLI" --host "${HOST_URI:-$SSH_URI}" "$@"
 }
 
 no_tunnel_left () {
