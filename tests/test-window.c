@@ -367,6 +367,12 @@ notification_seen (gpointer data)
 }
 
 static gboolean
+backup_folder_gone (gpointer data)
+{
+  return !g_file_test (backup_folder, G_FILE_TEST_EXISTS) && !history_has_backup (NULL);
+}
+
+static gboolean
 toast_is_verify_result (gpointer data)
 {
   const char *toast = _lifeboat_window_get_last_toast (window);
@@ -522,6 +528,21 @@ test_backup (void)
   g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_toast (window),
                                    "Verification failed"));
   g_assert_nonnull (strstr (_lifeboat_window_get_last_toast (window), "cvat_logs.tar.gz"));
+
+  /* Delete asks first, then forgets the entry and moves the folder to the trash */
+  {
+    AdwMessageDialog *dialog = _lifeboat_history_view_click_delete (window->history_view,
+                                                                    backup_folder);
+
+    g_assert_nonnull (dialog);
+    g_assert_true (adw_message_dialog_has_response (dialog, "trash"));
+    g_assert_true (g_file_test (backup_folder, G_FILE_TEST_IS_DIR));
+    adw_message_dialog_response (dialog, "trash");
+    if (!wait_until (backup_folder_gone, NULL, 60))
+      g_error ("the backup folder is still there or still listed; last toast: %s",
+               _lifeboat_window_get_last_toast (window));
+  }
+
   if (screenshot_dir != NULL)
     spin (11);   /* the toast times out before the next screenshot */
 

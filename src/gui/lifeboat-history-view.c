@@ -22,6 +22,7 @@ struct _LifeboatHistoryView
   GHashTable   *existing;     /* folders that exist */
   GPtrArray    *row_texts;    /* char *, for tests */
   guint         loads;
+  GtkWidget    *delete_dialog;  /* weak, for tests */
 
   GtkStack     *stack;
   GtkListBox   *list;
@@ -437,6 +438,7 @@ delete_clicked_cb (GtkButton           *button,
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "entry", g_object_ref (entry), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self, 0);
+  g_set_weak_pointer (&self->delete_dialog, dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -542,8 +544,13 @@ create_row (LifeboatHistoryView  *self,
                                                      G_CALLBACK (restore_clicked_cb)));
         }
     }
-  gtk_box_append (GTK_BOX (box), row_button (self, "user-trash-symbolic", _("Delete…"),
-                                             G_CALLBACK (delete_clicked_cb)));
+  {
+    GtkWidget *delete = row_button (self, "user-trash-symbolic", _("Delete…"),
+                                    G_CALLBACK (delete_clicked_cb));
+
+    gtk_box_append (GTK_BOX (box), delete);
+    g_object_set_data (G_OBJECT (row), "delete-button", delete);
+  }
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
 
   g_object_set_data_full (G_OBJECT (row), "entry", g_object_ref (entry), g_object_unref);
@@ -674,6 +681,27 @@ _lifeboat_history_view_click_verify (LifeboatHistoryView *self,
   return FALSE;
 }
 
+AdwMessageDialog *
+_lifeboat_history_view_click_delete (LifeboatHistoryView *self,
+                                     const char          *folder)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      LifeboatHistoryEntry *entry = g_object_get_data (G_OBJECT (row), "entry");
+      GtkWidget *button = g_object_get_data (G_OBJECT (row), "delete-button");
+
+      if (entry != NULL && button != NULL &&
+          g_strcmp0 (lifeboat_history_entry_get_folder (entry), folder) == 0)
+        {
+          g_signal_emit_by_name (button, "clicked");
+          return self->delete_dialog ? ADW_MESSAGE_DIALOG (self->delete_dialog) : NULL;
+        }
+    }
+  return NULL;
+}
+
 guint
 _lifeboat_history_view_get_loads (LifeboatHistoryView *self)
 {
@@ -689,6 +717,7 @@ lifeboat_history_view_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
   g_clear_pointer (&self->existing, g_hash_table_unref);
+  g_clear_weak_pointer (&self->delete_dialog);
 
   G_OBJECT_CLASS (lifeboat_history_view_parent_class)->dispose (object);
 }
