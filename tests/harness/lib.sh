@@ -48,6 +48,9 @@ _lifeboat_run_exit () {
   return $rc
 }
 trap _lifeboat_run_exit EXIT
+# A test killed by meson's timeout or ctrl-c still cleans up (bash runs no EXIT trap on a signal).
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 on_exit () {
   _lifeboat_exit_cmds+=("$1")
