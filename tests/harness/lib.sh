@@ -9,7 +9,7 @@
 #   log MSG...                 print a progress line to stderr
 #   skip_or_fail REASON        exit 77 (skip) with REASON, or 1 when LIFEBOAT_REQUIRE_ENGINE=1
 #   load_env                   source $LIFEBOAT_TEST_ENV (or $LIFEBOAT_TEST_WORK/env.sh); skip if absent
-#   make_tmpdir                print a new temp dir removed by the EXIT trap
+#   make_tmpdir [VAR]          a new temp dir in $VAR (or printed), removed at exit
 #   on_exit CMD                run CMD (a string) at exit, last registered first
 #   wait_until SECONDS CMD...  run CMD every 0.2 s until it succeeds, at most SECONDS; 1 on timeout
 #   dk ARGS...                 the test engine's docker client (from env.sh)
@@ -41,10 +41,16 @@ skip_or_fail () {
 _lifeboat_exit_cmds=()
 
 _lifeboat_run_exit () {
-  local rc=$? i
+  local rc=$? i d
   for ((i = ${#_lifeboat_exit_cmds[@]} - 1; i >= 0; i--)); do
     eval "${_lifeboat_exit_cmds[i]}" || true
   done
+  if [ -f "${_lifeboat_tmp_list:-}" ]; then
+    while IFS= read -r d; do
+      case $d in */lifeboat-test.*) rm -rf "$d" ;; esac
+    done <"$_lifeboat_tmp_list"
+    rm -f "$_lifeboat_tmp_list"
+  fi
   return $rc
 }
 trap _lifeboat_run_exit EXIT
@@ -56,11 +62,19 @@ on_exit () {
   _lifeboat_exit_cmds+=("$1")
 }
 
+# make_tmpdir [VAR]: a new temp dir, removed when the script exits; in $VAR, or printed when
+# called as $(make_tmpdir) (the subshell records it in a list the main shell's exit reads:
+# $$ is the main shell's pid in subshells too).
+_lifeboat_tmp_list=${TMPDIR:-/tmp}/lifeboat-tmplist.$$
 make_tmpdir () {
   local d
   d=$(mktemp -d "${TMPDIR:-/tmp}/lifeboat-test.XXXXXX")
-  on_exit "rm -rf '$d'"
-  echo "$d"
+  printf '%s\n' "$d" >>"$_lifeboat_tmp_list"
+  if [ $# -ge 1 ]; then
+    printf -v "$1" %s "$d"
+  else
+    echo "$d"
+  fi
 }
 
 wait_until () {
@@ -166,7 +180,7 @@ begin_test () {
   load_env
   require_cli
   "$LIFEBOAT_HARNESS_DIR/remove-cvat-stack" --all
-  TMP=$(make_tmpdir)
+  make_tmpdir TMP
   export XDG_DATA_HOME=$TMP/xdg-data XDG_CONFIG_HOME=$TMP/xdg-config XDG_STATE_HOME=$TMP/xdg-state
   export XDG_CACHE_HOME=$TMP/xdg-cache
   mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME" "$XDG_CACHE_HOME"
