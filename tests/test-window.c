@@ -858,6 +858,12 @@ test_unreachable_engine (void)
 
 /* ---------------------------------------------------------------------------------------- */
 
+static gboolean
+not_busy (gpointer data)
+{
+  return !_lifeboat_window_is_busy (window) && !window->job_running;
+}
+
 static void
 setup_engine (void)
 {
@@ -1000,8 +1006,11 @@ main (int   argc,
 
   if (window != NULL)
     {
+      /* let the window's worker threads (discovery, history) finish before the process
+       * exits under them */
+      wait_until (not_busy, NULL, 120);
       gtk_window_destroy (GTK_WINDOW (window));
-      spin (0.2);
+      spin (1.0);
       g_clear_object (&window);
     }
   g_clear_object (&app);

@@ -60,6 +60,7 @@ struct _LifeboatWindow
   char                 *last_notification;
   char                 *last_toast;
   AdwToast             *busy_toast;           /* "Reading the backup…" until the next message */
+  gint64                busy_toast_added;
 
   /* template */
   AdwToastOverlay      *toast_overlay;

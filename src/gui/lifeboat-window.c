@@ -1099,6 +1099,33 @@ plan_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
 }
 
+static gboolean
+dismiss_toast_cb (gpointer data)
+{
+  adw_toast_dismiss (ADW_TOAST (data));
+  return G_SOURCE_REMOVE;
+}
+
+/* libadwaita 1.2 frees a toast dismissed while its show animation still runs (up to
+ * 500 ms when it replaces another) and then crashes when that animation ends: a busy
+ * toast is dismissed no sooner than 800 ms after it was added. */
+static void
+dismiss_busy_toast (LifeboatWindow *self)
+{
+  gint64 age;
+
+  if (self->busy_toast == NULL)
+    return;
+
+  age = (g_get_monotonic_time () - self->busy_toast_added) / 1000;
+  if (age >= 800)
+    adw_toast_dismiss (self->busy_toast);
+  else
+    g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) (800 - age), dismiss_toast_cb,
+                        g_object_ref (self->busy_toast), g_object_unref);
+  g_clear_object (&self->busy_toast);
+}
+
 static void
 plan_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -1125,9 +1152,7 @@ plan_done_cb (GObject      *object,
     }
 
   self->planning = FALSE;
-  if (self->busy_toast != NULL)
-    adw_toast_dismiss (self->busy_toast);
-  g_clear_object (&self->busy_toast);
+  dismiss_busy_toast (self);
   lifeboat_restore_view_set_job (self->restore_view, data->job, data->source,
                                  lifeboat_settings_get_int (self->settings, "keep-safety-days", 14));
   gtk_stack_set_visible_child_name (self->content_stack, "restore");
@@ -1294,12 +1319,11 @@ void
 _lifeboat_window_show_busy_toast (LifeboatWindow *self,
                                   const char     *message)
 {
-  if (self->busy_toast != NULL)
-    adw_toast_dismiss (self->busy_toast);
-  g_clear_object (&self->busy_toast);
+  dismiss_busy_toast (self);
   g_free (self->last_toast);
   self->last_toast = g_strdup (message);
   self->busy_toast = adw_toast_new (message);
+  self->busy_toast_added = g_get_monotonic_time ();
   adw_toast_set_timeout (self->busy_toast, 0);
   adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->busy_toast));
 }
@@ -1312,9 +1336,7 @@ lifeboat_window_show_toast (LifeboatWindow *self,
 
   g_return_if_fail (LIFEBOAT_IS_WINDOW (self));
 
-  if (self->busy_toast != NULL)
-    adw_toast_dismiss (self->busy_toast);
-  g_clear_object (&self->busy_toast);
+  dismiss_busy_toast (self);
 
   g_free (self->last_toast);
   self->last_toast = g_strdup (message);
