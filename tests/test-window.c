@@ -864,6 +864,22 @@ not_busy (gpointer data)
   return !_lifeboat_window_is_busy (window) && !window->job_running;
 }
 
+/* last: nothing keeps the window alive once it is destroyed (no reference leaked by a
+ * callback, a signal handler or a pending task) */
+static void
+test_destroy_finalizes (void)
+{
+  gpointer weak = window;
+
+  /* let the worker threads (discovery, history) finish first */
+  g_assert_true (wait_until (not_busy, NULL, 120));
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&window);
+  spin (1.5);
+  g_assert_null (weak);
+}
+
 static void
 setup_engine (void)
 {
@@ -1001,16 +1017,13 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/restore-guide-backup", test_restore_guide_backup);
   g_test_add_func ("/lifeboat/window/version-mismatch", test_version_mismatch);
   g_test_add_func ("/lifeboat/window/unreachable-engine", test_unreachable_engine);
+  g_test_add_func ("/lifeboat/window/destroy-finalizes", test_destroy_finalizes);
 
   ret = g_test_run ();
 
   if (window != NULL)
     {
-      /* let the window's worker threads (discovery, history) finish before the process
-       * exits under them */
-      wait_until (not_busy, NULL, 120);
       gtk_window_destroy (GTK_WINDOW (window));
-      spin (1.0);
       g_clear_object (&window);
     }
   g_clear_object (&app);
