@@ -292,6 +292,28 @@ test_project_page (void)
       g_assert_cmpstr (cols[3], ==, g_str_equal (cols[0], "cvat_cache_db") ? "0" : "1");
     }
 
+  /* the containers with their image and state; CVAT's server image names the version */
+  {
+    g_auto(GStrv) containers = _lifeboat_project_view_dup_container_rows (window->project_view);
+    gboolean server_seen = FALSE;
+
+    g_assert_cmpuint (g_strv_length (containers), ==, 6);
+    for (guint i = 0; containers[i] != NULL; i++)
+      {
+        g_auto(GStrv) cols = g_strsplit (containers[i], "\t", -1);
+
+        g_test_message ("container row: %s", containers[i]);
+        g_assert_cmpuint (g_strv_length (cols), ==, 3);
+        g_assert_cmpstr (cols[2], ==, _("Running"));
+        if (g_str_equal (cols[0], "cvat_server"))
+          {
+            g_assert_cmpstr (cols[1], ==, "cvat/server:v2.22.0");
+            server_seen = TRUE;
+          }
+      }
+    g_assert_true (server_seen);
+  }
+
   screenshot ("project-page.png");
 }
 
@@ -780,6 +802,9 @@ test_version_mismatch (void)
 
   dest_path = g_build_filename (tmpdir, "backups-versions", NULL);
   dest = g_file_new_for_path (dest_path);
+  /* the compression chosen in the preferences is the one the backup uses */
+  g_assert_nonnull (lifeboat_application_get_settings (app));
+  g_settings_set_string (lifeboat_application_get_settings (app), "compression", "zstd");
   _lifeboat_window_start_backup (window, dest);
   g_assert_true (wait_until (job_started, NULL, 30));
   if (!wait_until (job_ended, NULL, 600))
@@ -787,6 +812,15 @@ test_version_mismatch (void)
   g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
   folder = g_object_ref (lifeboat_job_get_folder (window->job));
   g_signal_emit_by_name (window->job_view, "done");
+  g_settings_reset (lifeboat_application_get_settings (app), "compression");
+  {
+    g_autofree char *path = g_file_get_path (folder);
+    g_autofree char *zst = g_build_filename (path, "cvat_db.tar.zst", NULL);
+    g_autofree char *gz = g_build_filename (path, "cvat_db.tar.gz", NULL);
+
+    g_assert_true (g_file_test (zst, G_FILE_TEST_IS_REGULAR));
+    g_assert_false (g_file_test (gz, G_FILE_TEST_EXISTS));
+  }
 
   /* the same volumes under containers of a newer CVAT */
   script = g_strdup_printf ("set -e\n"
@@ -853,6 +887,60 @@ test_unreachable_engine (void)
   g_assert_null (lifeboat_project_view_get_project (window->project_view));
 
   if (previous != NULL)
+    gtk_list_box_select_row (window->hosts_list, previous);
+}
+
+static gboolean
+host_unreachable (gpointer data)
+{
+  g_autofree char *row = _lifeboat_window_dup_host_row (window, data);
+
+  return row != NULL && strstr (row, "\tunreachable\t") != NULL;
+}
+
+static char *
+read_hosts_ini (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_config_dir (), "lifeboat", "hosts.ini",
+                                            NULL);
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
+/* an SSH engine typed into the sidebar: remembered in hosts.ini (shared with lifeboat-cli),
+ * shown unreachable with the reason, and forgotten by its remove button; needs no engine */
+static void
+test_add_remove_host (void)
+{
+  const char *uri = "ssh://nobody@127.0.0.1:1";
+  g_autofree char *row = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *after = NULL;
+  GtkListBoxRow *previous = gtk_list_box_get_selected_row (window->hosts_list);
+
+  gtk_editable_set_text (GTK_EDITABLE (window->add_host_row), "nobody@127.0.0.1:1");
+  g_signal_emit_by_name (window->add_host_row, "apply");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (window->add_host_row)), ==, "");
+
+  if (!wait_until (host_unreachable, (gpointer) uri, 60))
+    {
+      row = _lifeboat_window_dup_host_row (window, uri);
+      g_error ("the SSH host is not shown unreachable: %s", row ? row : "(no row)");
+    }
+  row = _lifeboat_window_dup_host_row (window, uri);
+  g_test_message ("host row: %s", row);
+  saved = read_hosts_ini ();
+  g_assert_nonnull (strstr (saved, uri));
+
+  g_assert_true (_lifeboat_window_click_remove_host (window, uri));
+  g_assert_null (_lifeboat_window_dup_host_row (window, uri));
+  after = read_hosts_ini ();
+  g_assert_null (strstr (after, uri));
+
+  if (previous != NULL && gtk_widget_get_parent (GTK_WIDGET (previous)) != NULL)
     gtk_list_box_select_row (window->hosts_list, previous);
 }
 
@@ -1017,6 +1105,7 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/restore-guide-backup", test_restore_guide_backup);
   g_test_add_func ("/lifeboat/window/version-mismatch", test_version_mismatch);
   g_test_add_func ("/lifeboat/window/unreachable-engine", test_unreachable_engine);
+  g_test_add_func ("/lifeboat/window/add-remove-host", test_add_remove_host);
   g_test_add_func ("/lifeboat/window/destroy-finalizes", test_destroy_finalizes);
 
   ret = g_test_run ();

@@ -93,6 +93,7 @@ create_container_row (LifeboatContainer *container)
   else
     gtk_widget_add_css_class (badge, "stopped");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
+  g_object_set_data (G_OBJECT (row), "badge", badge);
 
   return row;
 }
@@ -326,6 +327,29 @@ lifeboat_project_view_set_destination (LifeboatProjectView *self,
 
   name = destination ? g_file_get_parse_name (destination) : NULL;
   adw_action_row_set_subtitle (self->destination_row, name ? name : "");
+}
+
+char **
+_lifeboat_project_view_dup_container_rows (LifeboatProjectView *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->containers_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *badge = g_object_get_data (G_OBJECT (row), "badge");
+      g_autofree char *line = NULL;
+
+      if (!ADW_IS_ACTION_ROW (row))
+        continue;
+      line = g_strdup_printf ("%s\t%s\t%s",
+                              adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                              adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                              badge ? gtk_label_get_text (GTK_LABEL (badge)) : "");
+      g_strv_builder_add (builder, line);
+    }
+  return g_strv_builder_end (builder);
 }
 
 char **

@@ -20,5 +20,7 @@ void             lifeboat_project_view_set_destination       (LifeboatProjectVie
                                                               GFile               *destination);
 /* one line per volume: "KEY\tSIZE-LABEL\tLEVEL\tSELECTED" (tests) */
 char           **_lifeboat_project_view_dup_volume_rows      (LifeboatProjectView *self);
+/* one line per container: "NAME\tIMAGE\tSTATE" (tests) */
+char           **_lifeboat_project_view_dup_container_rows   (LifeboatProjectView *self);
 
 G_END_DECLS

@@ -33,6 +33,7 @@ typedef struct
   GtkLabel             *subtitle;
   GtkSpinner           *spinner;
   GtkImage             *state_icon;
+  GtkWidget            *remove_button;
 } Host;
 
 struct _LifeboatWindow
@@ -122,6 +123,12 @@ gboolean     _lifeboat_window_select_project    (LifeboatWindow *self,
 gboolean     _lifeboat_window_drop_files        (LifeboatWindow *self,
                                                  GSList         *files);
 guint        _lifeboat_window_get_n_notifications (LifeboatWindow *self);
+/* "TITLE\tSTATE\tSUBTITLE" of the host with @uri, or NULL */
+char        *_lifeboat_window_dup_host_row      (LifeboatWindow *self,
+                                                 const char     *uri);
+/* clicks the remove button of the host with @uri; FALSE when it has none */
+gboolean     _lifeboat_window_click_remove_host (LifeboatWindow *self,
+                                                 const char     *uri);
 const char  *_lifeboat_window_get_last_notification (LifeboatWindow *self);
 const char  *_lifeboat_window_get_last_toast    (LifeboatWindow *self);
 

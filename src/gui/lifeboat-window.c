@@ -349,6 +349,7 @@ add_host (LifeboatWindow *self,
       g_object_set_data (G_OBJECT (remove), "host", host);
       g_signal_connect_object (remove, "clicked", G_CALLBACK (remove_host_clicked_cb), self, 0);
       gtk_box_append (GTK_BOX (box), remove);
+      host->remove_button = remove;
     }
 
   host->row = gtk_list_box_row_new ();
@@ -1594,6 +1595,31 @@ _lifeboat_window_drop_files (LifeboatWindow *self,
   g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
   g_signal_emit_by_name (self->drop_target, "drop", &value, 10.0, 10.0, &handled);
   return handled;
+}
+
+char *
+_lifeboat_window_dup_host_row (LifeboatWindow *self,
+                               const char     *uri)
+{
+  Host *host = find_host (self, uri);
+  static const char *states[] = { "connecting", "connected", "unreachable" };
+
+  if (host == NULL)
+    return NULL;
+  return g_strdup_printf ("%s\t%s\t%s", host->title, states[host->state],
+                          gtk_label_get_text (host->subtitle));
+}
+
+gboolean
+_lifeboat_window_click_remove_host (LifeboatWindow *self,
+                                    const char     *uri)
+{
+  Host *host = find_host (self, uri);
+
+  if (host == NULL || host->remove_button == NULL)
+    return FALSE;
+  g_signal_emit_by_name (host->remove_button, "clicked");
+  return TRUE;
 }
 
 guint
