@@ -201,6 +201,14 @@ test_ssh_stderr (void)
 
     g_assert_true (strstr (error->message, "/srv/docker.sock") != NULL);
   }
+  {
+    g_autoptr(GError) changed = lifeboat_ssh_error_from_stderr (cases[1].text, "h", NULL);
+    g_autoptr(GError) other = g_error_new (LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED, "SHA256:abc");
+    g_autofree char *fp = lifeboat_ssh_error_dup_fingerprint (changed);
+
+    g_assert_cmpstr (fp, ==, "SHA256:koOxDTTVFna7VYP/8wHTjtwon83exIXnKxwXE5oI1XE");
+    g_assert_null (lifeboat_ssh_error_dup_fingerprint (other));
+  }
   g_assert_null (lifeboat_ssh_error_from_stderr ("", "h", NULL));
   g_assert_null (lifeboat_ssh_error_from_stderr ("Warning: Permanently added '[h]:22'\n",
                                                  "h", NULL));
@@ -769,6 +777,12 @@ test_tunnel_host_key (void)
   g_assert_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_HOST_KEY_UNKNOWN);
   g_test_message ("%s", error->message);
   g_assert_true (strstr (error->message, fp) != NULL);
+  {
+    g_autofree char *named = lifeboat_ssh_error_dup_fingerprint (error);
+    g_autofree char *first = g_strndup (fp, strcspn (fp, " ,"));
+
+    g_assert_cmpstr (named, ==, first);
+  }
   g_clear_error (&error);
 
   /* a fingerprint that is not the server's is refused and adds nothing */

@@ -1703,3 +1703,71 @@ lifeboat_ssh_accept_host_key_sync (const char    *uri,
   g_message ("Added the host key of %s (%s) to %s", host, fps, file);
   return TRUE;
 }
+
+typedef struct
+{
+  char *uri;
+  char *fingerprint;
+} AcceptData;
+
+static void
+accept_data_free (gpointer data)
+{
+  AcceptData *ad = data;
+
+  g_free (ad->uri);
+  g_free (ad->fingerprint);
+  g_free (ad);
+}
+
+static void
+accept_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  AcceptData *ad = task_data;
+  GError *error = NULL;
+
+  if (lifeboat_ssh_accept_host_key_sync (ad->uri, ad->fingerprint, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+lifeboat_ssh_accept_host_key_async (const char          *uri,
+                                    const char          *expected_fingerprint,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  AcceptData *ad = g_new0 (AcceptData, 1);
+
+  g_return_if_fail (uri != NULL);
+
+  ad->uri = g_strdup (uri);
+  ad->fingerprint = g_strdup (expected_fingerprint);
+  g_task_set_source_tag (task, lifeboat_ssh_accept_host_key_async);
+  g_task_set_task_data (task, ad, accept_data_free);
+  g_task_run_in_thread (task, accept_thread);
+}
+
+gboolean
+lifeboat_ssh_accept_host_key_finish (GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+char *
+lifeboat_ssh_error_dup_fingerprint (const GError *error)
+{
+  if (error == NULL || error->domain != LIFEBOAT_ERROR ||
+      (error->code != LIFEBOAT_ERROR_HOST_KEY_UNKNOWN &&
+       error->code != LIFEBOAT_ERROR_HOST_KEY_CHANGED))
+    return NULL;
+  return find_fingerprint (error->message);
+}

@@ -97,6 +97,16 @@ gboolean lifeboat_ssh_accept_host_key_sync (const char    *uri,
                                             const char    *expected_fingerprint,
                                             GCancellable  *cancellable,
                                             GError       **error);
+/* the same in a thread, for the window */
+void     lifeboat_ssh_accept_host_key_async  (const char          *uri,
+                                              const char          *expected_fingerprint,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean lifeboat_ssh_accept_host_key_finish (GAsyncResult        *result,
+                                              GError             **error);
+/* the "SHA256:..." fingerprint a HOST_KEY_UNKNOWN or HOST_KEY_CHANGED error names, or NULL */
+char    *lifeboat_ssh_error_dup_fingerprint  (const GError        *error);
 
 /*
  * Maps ssh's stderr to a LifeboatError (NULL when it shows no known failure). Exposed for
