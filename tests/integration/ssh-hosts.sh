@@ -5,7 +5,7 @@
 # DOCKER_HOST pointing at the test engine; a docker context made by the real `docker context
 # create` (and made current with `docker context use`, in a private DOCKER_CONFIG); a saved
 # SSH host (hosts.ini) reaching the test engine through a real sshd. Without --host the
-# default order is DOCKER_HOST, then the current context.
+# default order is DOCKER_HOST (also ssh://), then the current context.
 set -euo pipefail
 . "$(dirname "$0")/../harness/lib.sh"
 . "$LIFEBOAT_HARNESS_DIR/sshd-lib.sh"
@@ -104,5 +104,10 @@ log "saved host entry: $got"
 plain_cli "$TMP/out" "$TMP/err" --host lbt-remote projects
 [ "$CLI_RC" = 0 ] || { cat "$TMP/err" >&2; die "--host lbt-remote projects exited $CLI_RC"; }
 grep -q -- "$P" "$TMP/out" || { cat "$TMP/out" >&2; die "--host lbt-remote projects does not list $P"; }
+
+# DOCKER_HOST=ssh://... is followed through the tunnel too
+DOCKER_HOST=$SSH_URI plain_cli "$TMP/out" "$TMP/err" projects
+[ "$CLI_RC" = 0 ] || { cat "$TMP/err" >&2; die "projects with DOCKER_HOST=$SSH_URI exited $CLI_RC"; }
+grep -q -- "$P" "$TMP/out" || { cat "$TMP/out" >&2; die "projects with DOCKER_HOST=ssh:// does not list $P"; }
 
 echo "ssh-hosts: ok"
