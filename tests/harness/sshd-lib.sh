@@ -4,7 +4,8 @@
 # A private OpenSSH server on 127.0.0.1 for the SSH tests. Source after lib.sh:
 #   . "$LIFEBOAT_HARNESS_DIR/sshd-lib.sh"
 #   sshd_start DIR       generates a host key and a user key in DIR, writes DIR/sshd_config
-#                        (own port, root login with the key only, stream-local forwarding,
+#                        (own port, root login with the key only (any user may log in with
+#                        it; the folders above DIR must let them traverse), stream-local forwarding,
 #                        StreamLocalBindUnlink), starts /usr/sbin/sshd -D in the background,
 #                        waits until it accepts connections, and registers its stop (by pid)
 #                        with on_exit. Sets:
@@ -24,12 +25,14 @@ sshd_start () {
   command -v ssh >/dev/null || skip_or_fail "ssh not installed (apt-get install openssh-client)"
   mkdir -p "$dir" /run/sshd
   chmod 0755 /run/sshd
-  chmod 0700 "$dir"
+  # 0711: sshd reads authorized_keys as the user logging in (the tests also log in as
+  # nobody); the secrets in here (host_key, user_key) stay 0600
+  chmod 0711 "$dir"
   SSHD_DIR=$dir
   ssh-keygen -q -t ed25519 -N '' -C lifeboat-test-host -f "$dir/host_key" >/dev/null
   ssh-keygen -q -t ed25519 -N '' -C lifeboat-test-user -f "$dir/user_key" >/dev/null
   cp "$dir/user_key.pub" "$dir/authorized_keys"
-  chmod 0600 "$dir/authorized_keys"
+  chmod 0644 "$dir/authorized_keys"
   : >"$dir/known_hosts"
   SSH_KNOWN_HOSTS=$dir/known_hosts
   SSHD_LOG=$dir/sshd.log

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # lifeboat-cli --host ssh://root@127.0.0.1:PORT/<test engine socket>, through a real sshd:
-# an unknown host key, a wrong user key and a missing remote socket each fail with their own
-# sentence (exit 1); with the key trusted, `projects` lists the fixture project, and a backup
+# an unknown or changed host key, a wrong user key, a missing remote socket, a user who may not
+# use the socket and a closed port each fail with their own sentence (exit 1); with the key trusted, `projects` lists the fixture project, and a backup
 # and a restore of a CVAT-shaped stack over SSH bring back the same volume trees. No tunnel
 # (ssh process, socket) outlives the CLI.
 set -euo pipefail
@@ -17,6 +17,7 @@ case $LIFEBOAT_TEST_DOCKER_HOST in
 esac
 export XDG_RUNTIME_DIR=$TMP/run
 mkdir -m 0700 "$XDG_RUNTIME_DIR"
+chmod 0711 "$TMP"   # sshd reads authorized_keys as nobody too
 sshd_start "$TMP/sshd"
 ENGINE_SOCK=${LIFEBOAT_TEST_DOCKER_HOST#unix://}
 SSH_URI="ssh://root@127.0.0.1:$SSHD_PORT$ENGINE_SOCK"
@@ -72,6 +73,10 @@ expect_failure "wrong key" "login to 127.0.0.1:$SSHD_PORT was refused.*Permissio
 # --- missing remote socket ---------------------------------------------------------------------
 HOST_URI="ssh://root@127.0.0.1:$SSHD_PORT$TMP/no/such/docker.sock" ssh_cli "$TMP/out" "$TMP/err" projects
 expect_failure "missing remote socket" "no engine socket $TMP/no/such/docker.sock"
+
+# --- a user who may not use the engine socket (not root, not in the docker group) ------------
+HOST_URI="ssh://nobody@127.0.0.1:$SSHD_PORT$ENGINE_SOCK" ssh_cli "$TMP/out" "$TMP/err" projects
+expect_failure "user without access" "$ENGINE_SOCK.*docker group"
 
 # --- nothing listening -------------------------------------------------------------------------
 HOST_URI="ssh://root@127.0.0.1:1$ENGINE_SOCK" ssh_cli "$TMP/out" "$TMP/err" projects
