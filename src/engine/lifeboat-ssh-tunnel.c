@@ -1523,13 +1523,83 @@ run_capture (const char * const  *argv,
   return g_steal_pointer (&out);
 }
 
+/* what ssh will really use for @host (`ssh -G`: ~/.ssh/config, -F ... of
+ * LIFEBOAT_SSH_OPTIONS): the host name to connect to, the port and the first
+ * UserKnownHostsFile (~ expanded). Out parameters may be NULL. */
+static gboolean
+ssh_effective_config (const char    *user,
+                      const char    *host,
+                      guint          port,
+                      char         **real_host,
+                      guint         *real_port,
+                      char         **known_hosts,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GPtrArray) argv = ssh_argv_new (user, port);
+  g_autofree char *config = NULL;
+  g_autofree char *kh = NULL;
+  g_autofree char *hn = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint p = port ? port : 22;
+
+  g_ptr_array_insert (argv, 1, g_strdup ("-G"));
+  if (!ssh_argv_finish (argv, host, error))
+    return FALSE;
+  g_ptr_array_add (argv, NULL);
+  config = run_capture ((const char * const *) argv->pdata, NULL, cancellable, error);
+  if (config == NULL)
+    return FALSE;
+  lines = g_strsplit (config, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "userknownhostsfile ") && kh == NULL)
+        {
+          g_auto(GStrv) files = g_strsplit (lines[i] + strlen ("userknownhostsfile "), " ", -1);
+          const char *first = files[0];
+
+          if (first == NULL || *first == '\0')
+            continue;
+          if (g_str_has_prefix (first, "~/"))
+            {
+              struct passwd *pw = getpwuid (getuid ());
+              const char *home = pw && pw->pw_dir ? pw->pw_dir : g_get_home_dir ();
+
+              kh = g_build_filename (home, first + 2, NULL);
+            }
+          else
+            kh = g_strdup (first);
+        }
+      else if (g_str_has_prefix (lines[i], "hostname ") && hn == NULL)
+        hn = g_strstrip (g_strdup (lines[i] + strlen ("hostname ")));
+      else if (g_str_has_prefix (lines[i], "port "))
+        {
+          guint64 v;
+
+          if (g_ascii_string_to_unsigned (g_strstrip (lines[i] + strlen ("port ")), 10, 1,
+                                          65535, &v, NULL))
+            p = (guint) v;
+        }
+    }
+  if (real_host)
+    *real_host = hn && *hn ? g_steal_pointer (&hn) : g_strdup (host);
+  if (real_port)
+    *real_port = p;
+  if (known_hosts)
+    *known_hosts = kh ? g_steal_pointer (&kh)
+                      : g_build_filename (g_get_home_dir (), ".ssh", "known_hosts", NULL);
+  return TRUE;
+}
+
 char *
 lifeboat_ssh_scan_host_key_sync (const char    *uri,
                                  char         **known_hosts_lines,
                                  GCancellable  *cancellable,
                                  GError       **error)
 {
+  g_autofree char *user = NULL;
   g_autofree char *host = NULL;
+  g_autofree char *real_host = NULL;
   g_autofree char *port_str = NULL;
   g_autofree char *keys = NULL;
   g_autofree char *listing = NULL;
@@ -1537,9 +1607,14 @@ lifeboat_ssh_scan_host_key_sync (const char    *uri,
   g_auto(GStrv) lines = NULL;
   guint port = 0;
 
-  if (!lifeboat_ssh_uri_parse (uri, NULL, &host, &port, NULL, error))
+  if (!lifeboat_ssh_uri_parse (uri, &user, &host, &port, NULL, error))
     return NULL;
-  port_str = g_strdup_printf ("%u", port ? port : 22);
+  /* ssh-keyscan reads no ssh config: ask ssh which host and port it really uses */
+  if (!ssh_effective_config (user, host, port, &real_host, &port, NULL, cancellable, error))
+    return NULL;
+  g_free (host);
+  host = g_steal_pointer (&real_host);
+  port_str = g_strdup_printf ("%u", port);
 
   {
     const char *argv[] = { "ssh-keyscan", "-T", "10", "-p", port_str, "--", host, NULL };
@@ -1590,48 +1665,6 @@ lifeboat_ssh_scan_host_key_sync (const char    *uri,
   return g_string_free (g_steal_pointer (&fps), FALSE);
 }
 
-/* the first UserKnownHostsFile ssh uses for @uri (from `ssh -G`), ~ expanded */
-static char *
-known_hosts_file (const char    *user,
-                  const char    *host,
-                  guint          port,
-                  GCancellable  *cancellable,
-                  GError       **error)
-{
-  g_autoptr(GPtrArray) argv = ssh_argv_new (user, port);
-  g_autofree char *config = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  g_ptr_array_insert (argv, 1, g_strdup ("-G"));
-  if (!ssh_argv_finish (argv, host, error))
-    return NULL;
-  g_ptr_array_add (argv, NULL);
-  config = run_capture ((const char * const *) argv->pdata, NULL, cancellable, error);
-  if (config == NULL)
-    return NULL;
-  lines = g_strsplit (config, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      if (g_str_has_prefix (lines[i], "userknownhostsfile "))
-        {
-          g_auto(GStrv) files = g_strsplit (lines[i] + strlen ("userknownhostsfile "), " ", -1);
-          const char *first = files[0];
-
-          if (first == NULL || *first == '\0')
-            break;
-          if (g_str_has_prefix (first, "~/"))
-            {
-              struct passwd *pw = getpwuid (getuid ());
-              const char *home = pw && pw->pw_dir ? pw->pw_dir : g_get_home_dir ();
-
-              return g_build_filename (home, first + 2, NULL);
-            }
-          return g_strdup (first);
-        }
-    }
-  return g_build_filename (g_get_home_dir (), ".ssh", "known_hosts", NULL);
-}
-
 gboolean
 lifeboat_ssh_accept_host_key_sync (const char    *uri,
                                    const char    *expected_fingerprint,
@@ -1677,8 +1710,7 @@ lifeboat_ssh_accept_host_key_sync (const char    *uri,
         }
     }
 
-  file = known_hosts_file (user, host, port, cancellable, error);
-  if (file == NULL)
+  if (!ssh_effective_config (user, host, port, NULL, NULL, &file, cancellable, error))
     return FALSE;
   dir = g_path_get_dirname (file);
   if (g_mkdir_with_parents (dir, 0700) != 0)

@@ -11,7 +11,8 @@
 #                        with on_exit. Sets:
 #                          SSHD_PORT, SSHD_PID, SSHD_DIR, SSHD_LOG
 #                          SSH_CONFIG     DIR/ssh_config: IdentityFile, IdentitiesOnly,
-#                                         UserKnownHostsFile DIR/known_hosts
+#                                         UserKnownHostsFile DIR/known_hosts, and the
+#                                         alias "lbt-sshd" (HostName 127.0.0.1, Port, User root)
 #                          SSH_KNOWN_HOSTS  DIR/known_hosts (empty: the host key is unknown)
 #                          LIFEBOAT_SSH_OPTIONS="-F DIR/ssh_config" (exported)
 #   sshd_trust           puts the server's host key into $SSH_KNOWN_HOSTS
@@ -79,6 +80,12 @@ EOF
   on_exit "sshd_stop"
 
   cat >"$dir/ssh_config" <<EOF
+# an alias, as users write them in ~/.ssh/config
+Host lbt-sshd
+  HostName 127.0.0.1
+  Port $SSHD_PORT
+  User root
+
 Host *
   IdentityFile $dir/user_key
   IdentitiesOnly yes

@@ -54,6 +54,9 @@ fp=$(ssh-keygen -lf "$SSHD_DIR/host_key.pub" | awk '{print $2}')
 ssh_cli "$TMP/out" "$TMP/err" projects
 expect_failure "unknown host key" "not known"
 grep -qF -- "$fp" "$TMP/err" || { cat "$TMP/err" >&2; die "the unknown-host-key message does not show the fingerprint $fp"; }
+HOST_URI="ssh://lbt-sshd$ENGINE_SOCK" ssh_cli "$TMP/out" "$TMP/err" projects
+expect_failure "unknown host key (alias)" "not known"
+grep -qF -- "$fp" "$TMP/err" || { cat "$TMP/err" >&2; die "through the alias, the unknown-host-key message does not show the fingerprint $fp"; }
 [ ! -s "$SSH_KNOWN_HOSTS" ] || die "known_hosts was written without being asked: $(cat "$SSH_KNOWN_HOSTS")"
 
 # --- changed host key: refused -----------------------------------------------------------------
@@ -81,6 +84,12 @@ expect_failure "user without access" "$ENGINE_SOCK.*docker group"
 # --- nothing listening -------------------------------------------------------------------------
 HOST_URI="ssh://root@127.0.0.1:1$ENGINE_SOCK" ssh_cli "$TMP/out" "$TMP/err" projects
 expect_failure "connection refused" "Cannot reach 127.0.0.1:1 over SSH.*Connection refused"
+
+# --- an alias of ~/.ssh/config (HostName, Port, User from there) ------------------------------
+HOST_URI="ssh://lbt-sshd$ENGINE_SOCK" ssh_cli "$TMP/out" "$TMP/err" projects
+[ "$CLI_RC" = 0 ] || { cat "$TMP/err" >&2; die "projects through the ssh alias lbt-sshd exited $CLI_RC"; }
+grep -q -- "$P" "$TMP/out" || { cat "$TMP/out" >&2; die "projects through the alias does not list $P"; }
+no_tunnel_left
 
 # --- projects over SSH -------------------------------------------------------------------------
 ssh_cli "$TMP/out" "$TMP/err" projects
