@@ -265,6 +265,25 @@ lifeboat_backup_job_run (LifeboatJob   *job,
 
   _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_PREPARING);
 
+  if (!lifeboat_docker_client_is_connected (client) &&
+      !lifeboat_docker_client_connect_sync (client, cancellable, error))
+    {
+      _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+      return FALSE;
+    }
+
+  /* Podman 4.x's GET /containers/{id}/archive does not report the files' real owners (uid 70,
+   * PostgreSQL's, reads as 0): a backup through it would restore a database that cannot start */
+  if (g_strcmp0 (lifeboat_docker_client_get_engine_kind (client), "Podman") == 0)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_UNSUPPORTED_ENGINE,
+                   _("Lifeboat cannot back up from a Podman engine yet: Podman’s archive API "
+                     "does not report the files’ owners, so the backup would not restore "
+                     "faithfully"));
+      _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+      return FALSE;
+    }
+
   project = lifeboat_discover_project_sync (client, self->project_name, TRUE, cancellable, error);
   if (project == NULL)
     {

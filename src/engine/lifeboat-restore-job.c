@@ -291,6 +291,18 @@ plan (LifeboatRestoreJob  *self,
       !lifeboat_docker_client_connect_sync (client, cancellable, error))
     return FALSE;
 
+  /* Podman 4.x's PUT /containers/{id}/archive does not keep the owners in the tar (files
+   * land as root), so PostgreSQL would refuse the restored database: refuse, not restore
+   * wrongly. Backups from Podman work. */
+  if (g_strcmp0 (lifeboat_docker_client_get_engine_kind (client), "Podman") == 0)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_UNSUPPORTED_ENGINE,
+                   _("Lifeboat cannot restore into a Podman engine yet: Podman’s archive API "
+                     "does not keep the files’ owners, and a database restored that way would "
+                     "not start"));
+      return FALSE;
+    }
+
   if (!collect_archives (self, cancellable, error))
     return FALSE;
 
@@ -465,6 +477,43 @@ volume_progress (guint64  done,
 
 /* Empties the volume (when @empty) and streams @archive (entries below @root) into it,
  * through a short-lived helper container that mounts it. */
+/* Empties the volume through a helper container that mounts it, keeping its root folder. */
+static gboolean
+empty_volume (LifeboatDockerClient  *client,
+              const char            *image,
+              Item                  *item,
+              GCancellable          *cancellable,
+              GError               **error)
+{
+  const char *argv[] = {
+    "/bin/sh", "-c", "cd \"$0\" && rm -rf -- ./* ./.[!.]* ./..?* && [ -z \"$(ls -A .)\" ]",
+    item->item.mount_path, NULL
+  };
+  g_autofree char *helper = NULL;
+  int status = -1;
+  gboolean ok = FALSE;
+
+  helper = _lifeboat_create_helper (client, image, item->item.volume_name, item->item.mount_path,
+                                    argv, cancellable, error);
+  if (helper == NULL)
+    return FALSE;
+
+  if (lifeboat_docker_client_start_container_sync (client, helper, cancellable, error) &&
+      lifeboat_docker_client_wait_container_sync (client, helper, &status, cancellable, error))
+    {
+      if (status == 0)
+        ok = TRUE;
+      else
+        g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                     _("Could not empty volume %s: the helper container (image %s) exited "
+                       "with status %d; it needs /bin/sh and rm"),
+                     item->item.volume_name, image, status);
+    }
+
+  _lifeboat_remove_helper (client, helper);
+  return ok;
+}
+
 static gboolean
 write_volume (LifeboatRestoreJob  *self,
               Item                *item,
@@ -478,10 +527,10 @@ write_volume (LifeboatRestoreJob  *self,
   LifeboatDockerClient *client = lifeboat_job_get_client (LIFEBOAT_JOB (self));
   g_autofree char *image = NULL;
   g_autofree char *helper = NULL;
-  g_autofree char *parent = g_path_get_dirname (item->item.mount_path);
-  g_autofree char *dest_name = g_path_get_basename (item->item.mount_path);
   g_autoptr(GFile) archive = g_file_new_for_path (archive_path);
   g_autoptr(GInputStream) tar = NULL;
+  g_autofree char *parent = g_path_get_dirname (item->item.mount_path);
+  g_autofree char *dest_name = g_path_get_basename (item->item.mount_path);
   gboolean ok = FALSE;
 
   if (item->helper_image != NULL)
@@ -492,40 +541,18 @@ write_volume (LifeboatRestoreJob  *self,
   if (empty)
     {
       /* no stale file may survive: the volume is emptied, its root kept */
-      const char *argv[] = {
-        "/bin/sh", "-c",
-        "cd \"$0\" && rm -rf -- ./* ./.[!.]* ./..?* && [ -z \"$(ls -A .)\" ]",
-        item->item.mount_path, NULL
-      };
-      int status = -1;
-
-      helper = _lifeboat_create_helper (client, image, item->item.volume_name,
-                                        item->item.mount_path, argv, cancellable, error);
-      if (helper == NULL)
-        return FALSE;
-
       item->touched = TRUE;
-      if (!lifeboat_docker_client_start_container_sync (client, helper, cancellable, error) ||
-          !lifeboat_docker_client_wait_container_sync (client, helper, &status, cancellable, error))
-        goto out;
-      if (status != 0)
-        {
-          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
-                       _("Could not empty volume %s: the helper container (image %s) exited "
-                         "with status %d; it needs /bin/sh and rm"),
-                       item->item.volume_name, image, status);
-          goto out;
-        }
-    }
-  else
-    {
-      helper = _lifeboat_create_helper (client, image, item->item.volume_name,
-                                        item->item.mount_path, NULL, cancellable, error);
-      if (helper == NULL)
+      if (!empty_volume (client, image, item, cancellable, error))
         return FALSE;
     }
+
+  helper = _lifeboat_create_helper (client, image, item->item.volume_name,
+                                    item->item.mount_path, NULL, cancellable, error);
+  if (helper == NULL)
+    return FALSE;
 
   item->touched = TRUE;
+  /* into the parent as "data/...", which also restores the volume root's owner and mode */
   tar = lifeboat_archive_open_tar_stream (archive, root, dest_name, volume_progress, progress,
                                           error);
   if (tar == NULL)
