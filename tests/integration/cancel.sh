@@ -3,13 +3,14 @@
 #
 # A backup interrupted mid-stream (SIGINT, then SIGTERM) exits non-zero, leaves no .partial
 # folder and nothing that looks like a backup, and starts the containers it stopped again.
+# A restore interrupted while it writes into a volume puts the volume back as it was.
 set -euo pipefail
 . "$(dirname "$0")/../harness/lib.sh"
 
 begin_test
 P=$(test_project cancel)
 # A big incompressible volume so the backup takes a while.
-stack_up --data-mb "${LIFEBOAT_TEST_CANCEL_MB:-768}" current "$P"
+stack_up --data-mb "${LIFEBOAT_TEST_CANCEL_MB:-512}" current "$P"
 containers_state "$P" >"$TMP/state.before"
 fingerprint_all "$P" "$TMP/before"
 
@@ -65,4 +66,43 @@ interrupt INT
 interrupt TERM
 fingerprint_all "$P" "$TMP/after"
 assert_same_fingerprints "$TMP/before" "$TMP/after" "an interrupted backup changed a volume"
+
+# --- a restore interrupted while it writes into the volume puts the volume back ---
+mkdir -p "$TMP/full"
+cli_backup "$P" "$TMP/full" --volumes cvat_data
+FULL=$BACKUP
+mutate_volumes "$P" cvat_data
+fingerprint_all "$P" "$TMP/before-restore"
+containers_state "$P" >"$TMP/state.before-restore"
+
+writing () { grep -Eq '^Volume [0-9]+ of [0-9]+' "$1"; }
+"$LIFEBOAT_CLI" --host "$LIFEBOAT_TEST_DOCKER_HOST" restore "$FULL" --yes \
+  >"$TMP/restore.out" 2>"$TMP/restore.err" </dev/null &
+pid=$!
+if ! wait_until 180 writing "$TMP/restore.err"; then
+  kill -KILL "$pid" 2>/dev/null || true
+  cat "$TMP/restore.err" >&2
+  die "restore: it did not start writing within 180 s"
+fi
+sleep 1
+kill -0 "$pid" 2>/dev/null || die "restore: it finished before it could be interrupted; raise LIFEBOAT_TEST_CANCEL_MB"
+kill -INT "$pid"
+deadline=$((SECONDS + 180))
+while kill -0 "$pid" 2>/dev/null; do
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    kill -KILL "$pid" 2>/dev/null || true
+    die "restore: lifeboat-cli did not exit within 180 s of SIGINT"
+  fi
+  sleep 0.2
+done
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" != 0 ] || die "restore: the interrupted restore exited 0"
+log "cancel: restore SIGINT -> exit $rc; stderr: $(tail -n 1 "$TMP/restore.err")"
+fingerprint_all "$P" "$TMP/after-restore"
+assert_same_fingerprints "$TMP/before-restore" "$TMP/after-restore" "an interrupted restore did not put the volumes back"
+containers_state "$P" >"$TMP/state.after-restore"
+assert_eq "$(cat "$TMP/state.before-restore")" "$(cat "$TMP/state.after-restore")" "container states after the interrupted restore"
+extra=$(dk ps -a --format '{{.Names}} {{.Label "com.docker.compose.project"}}' | awk '$2 == ""' || true)
+[ -z "$extra" ] || die "restore: containers left behind: $extra"
 echo "cancel: ok"
