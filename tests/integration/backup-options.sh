@@ -51,6 +51,8 @@ assert_same_fingerprints "$TMP/before-none-restore" "$TMP/after-none" "restore -
 mkdir -p "$TMP/norestart"
 cli_backup "$P" "$TMP/norestart" --volumes cvat_db --no-restart
 assert_eq false "$(running_state cvat_db)" "--no-restart: cvat_db runs again"
-dk start $(dk ps -aq --filter "label=com.docker.compose.project=$P" --filter status=exited) >/dev/null
+stopped=$(dk ps -aq --filter "label=com.docker.compose.project=$P" --filter status=exited)
+# shellcheck disable=SC2086
+[ -z "$stopped" ] || dk start $stopped >/dev/null
 
 echo "backup-options: ok"
