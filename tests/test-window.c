@@ -559,14 +559,16 @@ test_backup (void)
     g_assert_nonnull (dialog);
     g_assert_true (adw_message_dialog_has_response (dialog, "trash"));
     g_assert_true (g_file_test (backup_folder, G_FILE_TEST_IS_DIR));
+    /* what a click on the dialog's button does: respond, then close */
     adw_message_dialog_response (dialog, "trash");
+    gtk_window_close (GTK_WINDOW (dialog));
     if (!wait_until (backup_folder_gone, NULL, 60))
       g_error ("the backup folder is still there or still listed; last toast: %s",
                _lifeboat_window_get_last_toast (window));
   }
 
   if (screenshot_dir != NULL)
-    spin (11);   /* the toast times out before the next screenshot */
+    spin (18);   /* the toasts time out before the next screenshot */
 
   adw_view_stack_set_visible_child_name (window->view_stack, "overview");
 }

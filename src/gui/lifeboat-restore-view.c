@@ -22,6 +22,7 @@ struct _LifeboatRestoreView
   AdwActionRow       *version_row;
   GtkImage           *version_icon;
   AdwActionRow       *override_row;
+  GtkWidget          *override_list;
   GtkSwitch          *override_switch;
   GtkLabel           *version_warning_label;
   AdwActionRow       *containers_row;
@@ -211,7 +212,7 @@ lifeboat_restore_view_set_job (LifeboatRestoreView *self,
       gtk_widget_add_css_class (GTK_WIDGET (self->version_icon), "warning");
       adw_action_row_set_subtitle (self->version_row, _("The versions differ"));
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->override_row), !self->version_matches);
+  gtk_widget_set_visible (GTK_WIDGET (self->override_list), !self->version_matches);
   gtk_label_set_text (self->version_warning_label, lifeboat_restore_version_warning ());
   gtk_widget_set_visible (GTK_WIDGET (self->version_warning_label), !self->version_matches);
 
@@ -341,6 +342,7 @@ lifeboat_restore_view_class_init (LifeboatRestoreViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, version_row);
   gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, version_icon);
   gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, override_row);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, override_list);
   gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, override_switch);
   gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, version_warning_label);
   gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, containers_row);
