@@ -774,6 +774,84 @@ shows_unreachable (gpointer data)
 }
 
 static gboolean
+job_transferring (gpointer data)
+{
+  return !window->job_running ||
+         lifeboat_job_get_phase (window->job) == LIFEBOAT_JOB_PHASE_TRANSFERRING;
+}
+
+static gboolean
+all_running (gpointer data)
+{
+  g_auto(GStrv) containers = NULL;
+
+  if (_lifeboat_window_is_busy (window) || !on_project_page (NULL))
+    return FALSE;
+  containers = _lifeboat_project_view_dup_container_rows (window->project_view);
+  for (guint i = 0; containers[i] != NULL; i++)
+    if (!g_str_has_suffix (containers[i], _("Running")))
+      return FALSE;
+  return containers[0] != NULL;
+}
+
+/* Cancel during the transfer: the job ends cancelled, says what it left, leaves no backup
+ * folder that looks complete, starts the containers again and sends a notification */
+static void
+test_cancel_backup (void)
+{
+  g_autofree char *dest_path = g_build_filename (tmpdir, "backups-cancelled", NULL);
+  g_autoptr(GFile) dest = g_file_new_for_path (dest_path);
+  g_autofree char *text = NULL;
+  guint notifications_before;
+  GDir *dir;
+  const char *name;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (on_project_page (NULL));
+
+  notifications_before = _lifeboat_window_get_n_notifications (window);
+  _lifeboat_window_start_backup (window, dest);
+  g_assert_true (wait_until (job_started, NULL, 30));
+  g_assert_true (wait_until (job_transferring, NULL, 120));
+  if (!window->job_running)
+    {
+      g_test_skip ("the backup ended before it could be cancelled");
+      g_signal_emit_by_name (window->job_view, "done");
+      return;
+    }
+  _lifeboat_job_view_click_cancel (window->job_view);
+  if (!wait_until (job_ended, NULL, 300))
+    g_error ("the cancelled backup did not end within 300 s");
+
+  g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_CANCELLED);
+  text = _lifeboat_job_view_dup_text (window->job_view);
+  g_test_message ("job view: %s", text);
+  g_assert_true (g_str_has_prefix (text, _("Backup Cancelled")));
+  /* what the job left as it was */
+  g_assert_nonnull (lifeboat_job_get_aftermath (window->job));
+  g_assert_nonnull (strstr (text, lifeboat_job_get_aftermath (window->job)));
+  g_assert_cmpuint (_lifeboat_window_get_n_notifications (window), ==, notifications_before + 1);
+  g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_notification (window),
+                                   _("Backup cancelled")));
+
+  /* no folder that looks like a finished backup */
+  dir = g_dir_open (dest_path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *manifest = g_build_filename (dest_path, name, "lifeboat.json", NULL);
+
+      g_test_message ("left in the destination: %s", name);
+      g_assert_false (g_file_test (manifest, G_FILE_TEST_EXISTS));
+    }
+  g_clear_pointer (&dir, g_dir_close);
+
+  g_signal_emit_by_name (window->job_view, "done");
+  if (!wait_until (all_running, NULL, 120))
+    g_error ("the containers are not all running again after the cancel");
+}
+
+static gboolean
 shows_version (gpointer data)
 {
   LifeboatProject *p = lifeboat_project_view_get_project (window->project_view);
@@ -1105,6 +1183,7 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/backup", test_backup);
   g_test_add_func ("/lifeboat/window/drop-guide-backup", test_drop_guide_backup);
   g_test_add_func ("/lifeboat/window/restore-guide-backup", test_restore_guide_backup);
+  g_test_add_func ("/lifeboat/window/cancel-backup", test_cancel_backup);
   g_test_add_func ("/lifeboat/window/version-mismatch", test_version_mismatch);
   g_test_add_func ("/lifeboat/window/unreachable-engine", test_unreachable_engine);
   g_test_add_func ("/lifeboat/window/add-remove-host", test_add_remove_host);

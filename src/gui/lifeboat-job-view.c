@@ -377,6 +377,12 @@ done_clicked_cb (LifeboatJobView *self)
   g_signal_emit (self, signals[DONE], 0);
 }
 
+void
+_lifeboat_job_view_click_cancel (LifeboatJobView *self)
+{
+  g_signal_emit_by_name (self->cancel_button, "clicked");
+}
+
 char *
 _lifeboat_job_view_dup_text (LifeboatJobView *self)
 {

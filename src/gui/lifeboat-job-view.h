@@ -27,5 +27,6 @@ char        *lifeboat_format_duration  (double           seconds);
 
 /* "TITLE\tPHASE\tBYTES\tRATE\tRESULT" (tests) */
 char        *_lifeboat_job_view_dup_text (LifeboatJobView *self);
+void         _lifeboat_job_view_click_cancel (LifeboatJobView *self);
 
 G_END_DECLS
