@@ -14,7 +14,8 @@ G_BEGIN_DECLS
  *
  * The socket handed to clients (lifeboat_ssh_tunnel_get_local_uri()) is a private socket in
  * $XDG_RUNTIME_DIR/lifeboat/ (folder 0700; g_get_user_runtime_dir() when unset) that the
- * tunnel serves itself from a thread of its own and splices to ssh's socket. When `ssh` dies
+ * tunnel serves itself (an accept thread; each connection copied to ssh's socket by two threads
+ * with splice(2), as fast as ssh's own socket). When `ssh` dies
  * (network gone, killed), the tunnel emits "closed" with ssh's reason, and the next connection
  * made to the local socket starts `ssh` again (bounded by the same ~15 s start timeout), so a
  * job that failed because the tunnel died can still start the containers it stopped.
