@@ -226,6 +226,27 @@ preferences_action (GSimpleAction *action,
 }
 
 static void
+show_uri_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(LifeboatApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error))
+    {
+      LifeboatWindow *window = get_window (self, FALSE);
+      g_autofree char *message = g_strdup_printf (_("Could not open the folder: %s"),
+                                                  error->message);
+
+      if (window != NULL)
+        lifeboat_window_show_toast (window, message);
+      else
+        g_warning ("%s", message);
+    }
+}
+
+static void
 open_folder_action (GSimpleAction *action,
                     GVariant      *param,
                     gpointer       user_data)
@@ -240,8 +261,10 @@ open_folder_action (GSimpleAction *action,
     return;
   file = strstr (path, "://") ? g_file_new_for_uri (path) : g_file_new_for_path (path);
   uri = g_file_get_uri (file);
-  /* GtkFileLauncher is GTK 4.10; gtk_show_uri goes through the portal or GAppInfo */
-  gtk_show_uri (window ? GTK_WINDOW (window) : NULL, uri, GDK_CURRENT_TIME);
+  /* GtkFileLauncher is GTK 4.10; gtk_show_uri_full goes through the portal or GAppInfo and,
+   * unlike gtk_show_uri, says when nothing could open the folder */
+  gtk_show_uri_full (window ? GTK_WINDOW (window) : NULL, uri, GDK_CURRENT_TIME, NULL,
+                     show_uri_done_cb, g_object_ref (self));
 }
 
 static void
