@@ -51,6 +51,7 @@ struct _LifeboatWindow
   GPtrArray            *pending_files;        /* GFile to restore once an engine is there */
 
   LifeboatJob          *job;
+  LifeboatApplication  *held_app;             /* held while the job runs */
   GCancellable         *job_cancellable;
   gboolean              job_running;
   gboolean              planning;

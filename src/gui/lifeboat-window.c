@@ -854,7 +854,7 @@ job_done_cb (GObject      *object,
 {
   g_autoptr(LifeboatWindow) self = user_data;
   LifeboatJob *job = LIFEBOAT_JOB (object);
-  LifeboatApplication *app;
+  g_autoptr(LifeboatApplication) app = NULL;
   g_autoptr(GError) error = NULL;
 
   lifeboat_job_run_finish (job, result, &error);
@@ -863,7 +863,17 @@ job_done_cb (GObject      *object,
     return;
 
   self->job_running = FALSE;
-  app = LIFEBOAT_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  /* the hold taken when the job started, released last: it may be the application's last */
+  app = g_steal_pointer (&self->held_app);
+
+  /* the window went away while the job ran (it cancelled it): nothing left to show */
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      if (app != NULL)
+        lifeboat_application_job_finished (app);
+      return;
+    }
+
   gtk_window_set_hide_on_close (GTK_WINDOW (self), FALSE);
 
   lifeboat_job_view_update (self->job_view);
@@ -875,15 +885,11 @@ job_done_cb (GObject      *object,
     lifeboat_window_show_toast (self, _("Cancelled"));
 
   /* sizes and container states changed; the history has a new entry */
-  if (!g_cancellable_is_cancelled (self->cancellable))
-    {
-      lifeboat_history_view_reload (self->history_view);
-      if (self->current_host != NULL && self->current_host->state == HOST_CONNECTED)
-        discover (self);
-    }
+  lifeboat_history_view_reload (self->history_view);
+  if (self->current_host != NULL && self->current_host->state == HOST_CONNECTED)
+    discover (self);
   _lifeboat_window_update_actions (self);
 
-  /* last: it may drop the application's last hold */
   if (app != NULL)
     lifeboat_application_job_finished (app);
 }
@@ -910,7 +916,10 @@ start_job (LifeboatWindow *self,
   /* closing the window hides it; the application keeps running until the job ends */
   app = LIFEBOAT_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   if (app != NULL)
-    lifeboat_application_job_started (app);
+    {
+      lifeboat_application_job_started (app);
+      g_set_object (&self->held_app, app);
+    }
   gtk_window_set_hide_on_close (GTK_WINDOW (self), TRUE);
 
   _lifeboat_window_update_actions (self);
@@ -1809,6 +1818,7 @@ lifeboat_window_finalize (GObject *object)
   LifeboatWindow *self = LIFEBOAT_WINDOW (object);
 
   g_clear_object (&self->job);
+  g_clear_object (&self->held_app);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->discover_cancellable);
   g_clear_object (&self->job_cancellable);
