@@ -346,6 +346,8 @@ add_host (LifeboatWindow *self,
       gtk_widget_add_css_class (remove, "flat");
       gtk_widget_add_css_class (remove, "circular");
       gtk_widget_set_tooltip_text (remove, _("Remove Engine"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Remove Engine"), -1);
       g_object_set_data (G_OBJECT (remove), "host", host);
       g_signal_connect_object (remove, "clicked", G_CALLBACK (remove_host_clicked_cb), self, 0);
       gtk_box_append (GTK_BOX (box), remove);
