@@ -1229,6 +1229,10 @@ restore_confirmed_cb (LifeboatWindow *self)
 
   lifeboat_restore_job_set_ignore_version (job,
                                            lifeboat_restore_view_get_ignore_version (self->restore_view));
+  lifeboat_restore_job_set_keep_safety_days (job,
+                                             MAX (0, lifeboat_settings_get_int (self->settings,
+                                                                                "keep-safety-days",
+                                                                                14)));
   start_job (self, LIFEBOAT_JOB (job));
   lifeboat_restore_view_set_job (self->restore_view, NULL, NULL, 0);
 }
