@@ -11,6 +11,7 @@
 #include "lifeboat-history-view.h"
 #include "lifeboat-job-view.h"
 #include "lifeboat-manifest.h"
+#include "lifeboat-verify.h"
 
 struct _LifeboatHistoryView
 {
@@ -154,46 +155,11 @@ verify_archive (GFile                  *folder,
                 GCancellable           *cancellable,
                 GError                **error)
 {
-  g_autoptr(GFile) file = g_file_get_child (folder, name);
   g_auto(LifeboatArchiveInfo) info = { 0 };
 
-  if (!lifeboat_archive_scan (file, expected ? expected->archive_root : NULL, &info,
-                              NULL, NULL, cancellable, error))
-    {
-      g_prefix_error (error, _("%s is damaged: "), name);
-      return FALSE;
-    }
+  if (!lifeboat_verify_archive (folder, name, expected, &info, cancellable, error))
+    return FALSE;
   *tar_bytes += info.tar_bytes;
-
-  if (expected == NULL)
-    return TRUE;
-
-  if (expected->archive_bytes != info.file_bytes)
-    {
-      g_autofree char *have = g_strdup_printf ("%" G_GUINT64_FORMAT, info.file_bytes);
-      g_autofree char *want = g_strdup_printf ("%" G_GUINT64_FORMAT, expected->archive_bytes);
-
-      /* Translators: "cvat_db.tar.gz has 1000 bytes, the manifest says 1024" */
-      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
-                   _("%s has %s bytes, the manifest says %s"), name, have, want);
-      return FALSE;
-    }
-  if (expected->sha256 != NULL && g_ascii_strcasecmp (expected->sha256, info.sha256) != 0)
-    {
-      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
-                   _("%s does not match its SHA-256 in the manifest"), name);
-      return FALSE;
-    }
-  if (expected->entries != 0 && expected->entries != info.entries)
-    {
-      g_autofree char *have = g_strdup_printf ("%" G_GUINT64_FORMAT, info.entries);
-      g_autofree char *want = g_strdup_printf ("%" G_GUINT64_FORMAT, expected->entries);
-
-      /* Translators: "cvat_db.tar.gz has 1000 entries, the manifest says 1024" */
-      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
-                   _("%s has %s entries, the manifest says %s"), name, have, want);
-      return FALSE;
-    }
   return TRUE;
 }
 
