@@ -96,7 +96,31 @@ roundtrip () {
   grep -qi restore "$TMP/history.out" || { cat "$TMP/history.out" >&2; die "history does not show the restore"; }
   grep -qF "$(basename "$BACKUP")" "$TMP/history.out" || { cat "$TMP/history.out" >&2; die "history does not name the backup folder"; }
   cli_ok "$TMP/history.json" "$TMP/history.err" --json history "$P"
-  python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/history.json" || die "--json history is not JSON"
+  # The restore kept the volumes' previous contents as a safety backup, recorded in the history:
+  # it is a valid backup, and restoring it gives back the (damaged) state the restore replaced.
+  local safety
+  safety=$(BACKUP=$BACKUP python3 - "$TMP/history.json" <<'PY'
+import json, os, sys
+jobs = json.load(open(sys.argv[1]))
+kinds = {(j.get("kind"), j.get("outcome"), j.get("folder")) for j in jobs}
+b = os.environ["BACKUP"]
+for want in (("backup", "succeeded", b), ("restore", "succeeded", b)):
+    if want not in kinds:
+        sys.exit("--json history lacks %r: %r" % (want, sorted(map(str, kinds))))
+safety = [j["folder"] for j in jobs if j.get("kind") == "safety-backup" and j.get("outcome") == "succeeded"]
+if len(safety) != 1:
+    sys.exit("--json history: wanted one safety backup, found %r" % safety)
+print(safety[0])
+PY
+) || die "history check failed"
+  [ -d "$safety" ] || die "the safety backup $safety does not exist"
+  if [ "$layout" = current ]; then
+    cli_ok "$TMP/verify.out" "$TMP/verify.err" verify "$safety"
+    cli_ok "$TMP/restore.out" "$TMP/restore.err" restore "$safety" --yes
+    fingerprint_all "$P" "$TMP/$layout.way-back"
+    # shellcheck disable=SC2086
+    assert_same_fingerprints "$TMP/$layout.damaged" "$TMP/$layout.way-back" "restoring the safety backup" $keys
+  fi
 
   "$LIFEBOAT_HARNESS_DIR/remove-cvat-stack" "$P"
   log "roundtrip: $layout layout ok"
