@@ -120,6 +120,11 @@ with tarfile.open(out, "w:gz", format=tarfile.GNU_FORMAT) as t:
         add(t, base + "escape/" + marker)
     elif kind == "hardlink":
         add(t, base + "passwd-link", type_=tarfile.LNKTYPE, linkname="etc/passwd")
+    elif kind == "hardlink-symlink":
+        add(t, base + "escape", type_=tarfile.SYMTYPE, linkname="../../../../../../etc")
+        add(t, base + "passwd-link", type_=tarfile.LNKTYPE, linkname=base + "escape/passwd")
+    elif kind == "hardlink-dotdot":
+        add(t, base + "passwd-link", type_=tarfile.LNKTYPE, linkname=base + "../../../../etc/passwd")
     elif kind == "device":
         ti = tarfile.TarInfo(base + "evil-device")
         ti.type, ti.devmajor, ti.devminor, ti.mode = tarfile.CHRTYPE, 1, 1, 0o666
@@ -138,6 +143,8 @@ hostile absolute absolute
 hostile symlink-out symlink
 hostile symlink-absolute symlink-abs
 hostile hardlink-out hardlink
+hostile hardlink-through-symlink hardlink-symlink
+hostile hardlink-dotdot hardlink-dotdot
 hostile device device
 # Nothing landed in the engine's own files either.
 if find "$LIFEBOAT_TEST_WORK" -name "$host_marker*" 2>/dev/null | grep -q .; then
