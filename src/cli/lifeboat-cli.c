@@ -75,10 +75,14 @@ static int
 fail (const GError *error,
       const char   *aftermath)
 {
+  gsize len = strlen (error->message);
+  /* one sentence: a full stop unless the message ends in its own */
+  const char *stop = len > 0 && strchr (".?!", error->message[len - 1]) ? "" : ".";
+
   if (aftermath != NULL)
-    g_printerr ("lifeboat-cli: %s. %s\n", error->message, aftermath);
+    g_printerr ("lifeboat-cli: %s%s %s\n", error->message, stop, aftermath);
   else
-    g_printerr ("lifeboat-cli: %s.\n", error->message);
+    g_printerr ("lifeboat-cli: %s%s\n", error->message, stop);
   return EXIT_FAILED;
 }
 
