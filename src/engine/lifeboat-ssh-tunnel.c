@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 
 #include <glib/gstdio.h>
@@ -548,23 +549,97 @@ ssh_proc_stop (SshProc *sp)
   g_mutex_unlock (&sp->lock);
 }
 
+/*
+ * ssh must end with the program even when the program is killed (SIGKILL, a crash): the child
+ * asks for SIGTERM when its parent dies (PR_SET_PDEATHSIG). Linux sends that signal when the
+ * *thread* that forked exits, so every ssh is forked by one thread that never exits.
+ */
+typedef struct
+{
+  char        **argv;
+  GSubprocess  *proc;
+  GError       *error;
+  gboolean      done;
+} SpawnRequest;
+
+static GMutex spawn_lock;
+static GCond spawn_cond;
+static GAsyncQueue *spawn_queue;
+
+static void
+ssh_child_setup (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  /* the parent died before prctl: end now */
+  if (getppid () != (pid_t) GPOINTER_TO_INT (user_data))
+    _exit (1);
+}
+
+static gpointer
+spawner_thread (gpointer data)
+{
+  for (;;)
+    {
+      SpawnRequest *req = g_async_queue_pop (spawn_queue);
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      GSubprocess *proc;
+      GError *error = NULL;
+
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                                            G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+      /* ssh's messages are matched in English */
+      g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
+      g_subprocess_launcher_set_child_setup (launcher, ssh_child_setup,
+                                             GINT_TO_POINTER ((int) getpid ()), NULL);
+      proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) req->argv, &error);
+
+      g_mutex_lock (&spawn_lock);
+      req->proc = proc;
+      req->error = error;
+      req->done = TRUE;
+      g_cond_broadcast (&spawn_cond);
+      g_mutex_unlock (&spawn_lock);
+    }
+  return NULL;
+}
+
+static GSubprocess *
+spawn_ssh (char    **argv,
+           GError  **error)
+{
+  static gsize started;
+  SpawnRequest req = { argv, NULL, NULL, FALSE };
+
+  if (g_once_init_enter (&started))
+    {
+      spawn_queue = g_async_queue_new ();
+      g_thread_unref (g_thread_new ("lifeboat-ssh-spawn", spawner_thread, NULL));
+      g_once_init_leave (&started, 1);
+    }
+
+  g_async_queue_push (spawn_queue, &req);
+  g_mutex_lock (&spawn_lock);
+  while (!req.done)
+    g_cond_wait (&spawn_cond, &spawn_lock);
+  g_mutex_unlock (&spawn_lock);
+
+  if (req.proc == NULL)
+    g_propagate_error (error, req.error);
+  return req.proc;
+}
+
 static SshProc *
 ssh_proc_spawn (LifeboatSshTunnel  *self,
                 char              **argv,
                 GError            **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GThread) thread = NULL;
   const char *ident;
   SshProc *sp;
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  /* ssh's messages are matched in English */
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &local_error);
+  proc = spawn_ssh (argv, &local_error);
   if (proc == NULL)
     {
       g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_SSH,

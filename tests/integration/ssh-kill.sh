@@ -3,7 +3,8 @@
 #
 # The SSH tunnel dies mid-backup (its ssh process is killed, as when the network drops): the
 # backup fails with exit 1, leaves no .partial folder and nothing that looks like a backup, and
-# the containers it stopped run again (the tunnel starts ssh again for the clean-up).
+# the containers it stopped run again (the tunnel starts ssh again for the clean-up). And when
+# lifeboat-cli itself is killed with SIGKILL, its ssh ends with it.
 set -euo pipefail
 . "$(dirname "$0")/../harness/lib.sh"
 . "$LIFEBOAT_HARNESS_DIR/sshd-lib.sh"
@@ -81,4 +82,26 @@ if pgrep -f -- "$XDG_RUNTIME_DIR/lifeboat/ssh-" >/dev/null 2>&1; then
 fi
 left=$(find "$XDG_RUNTIME_DIR" -name 'ssh-*.sock')
 [ -z "$left" ] || die "tunnel sockets left behind: $left"
+# lifeboat-cli itself killed hard (SIGKILL: no clean-up can run): its ssh must not live on,
+# connected to the server, once its parent is gone.
+dest2=$TMP/backups-2
+mkdir -p "$dest2"
+"$LIFEBOAT_CLI" --host "$SSH_URI" backup "$P" --to "$dest2" >"$TMP/out2" 2>"$TMP/err2" </dev/null &
+pid=$!
+on_exit "kill -KILL $pid 2>/dev/null || true"
+if ! wait_until 120 partial_has_data "$dest2"; then
+  cat "$TMP/err2" >&2
+  die "second backup: no .partial folder with data appeared in 120 s"
+fi
+ssh_pid=$(pgrep -P "$pid" -x ssh | head -n 1 || true)
+[ -n "$ssh_pid" ] || die "second backup: lifeboat-cli ($pid) has no ssh child"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+ssh_gone () { ! kill -0 "$ssh_pid" 2>/dev/null; }
+if ! wait_until 10 ssh_gone; then
+  kill "$ssh_pid" 2>/dev/null || true
+  die "ssh $ssh_pid outlived its killed lifeboat-cli"
+fi
+log "ssh $ssh_pid ended with its killed parent"
+
 echo "ssh-kill: ok"
