@@ -127,6 +127,9 @@ typedef struct
   char       *root;          /* normalised root of the volume, NULL while unknown (scan) */
   GHashTable *symlinks;      /* normalised path → raw target */
   GPtrArray  *symlink_order; /* normalised paths, in archive order (owned by @symlinks) */
+  GHashTable *seen;          /* 64-bit hashes of the normalised paths of earlier entries, as
+                              * pointers: a hard link must name one (millions of entries cost
+                              * tens of MB, not their paths) */
 } HostileCheck;
 
 static void
@@ -136,11 +139,27 @@ hostile_check_init (HostileCheck *check,
   check->root = g_strdup (root);
   check->symlinks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   check->symlink_order = g_ptr_array_new ();
+  check->seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+}
+
+/* FNV-1a, 64 bits; 0 is never returned so that it can be stored as a pointer key */
+static gpointer
+path_key (const char *normalized)
+{
+  guint64 h = G_GUINT64_CONSTANT (14695981039346656037);
+
+  for (const guchar *p = (const guchar *) normalized; *p; p++)
+    {
+      h ^= *p;
+      h *= G_GUINT64_CONSTANT (1099511628211);
+    }
+  return GSIZE_TO_POINTER ((gsize) (h ? h : 1));
 }
 
 static void
 hostile_check_clear (HostileCheck *check)
 {
+  g_clear_pointer (&check->seen, g_hash_table_unref);
   g_clear_pointer (&check->root, g_free);
   g_clear_pointer (&check->symlink_order, g_ptr_array_unref);
   g_clear_pointer (&check->symlinks, g_hash_table_unref);
@@ -382,6 +401,12 @@ hostile_check_entry (HostileCheck          *check,
 
       if ((through = find_symlink_prefix (check, link)) != NULL)
         return hostile_error (error, raw, "is a hard link below a symbolic link");
+
+      /* tar links to an entry written before it; anything else would link to whatever the
+       * volume (or the engine) has at that path */
+      if (!g_hash_table_contains (check->seen, path_key (link)))
+        return hostile_error (error, raw, "is a hard link to “%s”, which is not in the archive "
+                              "before it", link);
     }
   else if (type == AE_IFLNK)
     {
@@ -401,6 +426,8 @@ hostile_check_entry (HostileCheck          *check,
           g_ptr_array_add (check->symlink_order, key);
         }
     }
+
+  g_hash_table_add (check->seen, path_key (path));
 
   *out_path = g_steal_pointer (&path);
   *out_link = g_steal_pointer (&link);
