@@ -20,6 +20,7 @@
 #include "lifeboat-hosts.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-restore-job.h"
+#include "lifeboat-ssh-tunnel.h"
 #include "lifeboat-verify.h"
 
 #define EXIT_OK     0
@@ -39,6 +40,8 @@ static const char *usage_text =
      "\n"
      "Commands:\n"
      "  hosts                                 engines Lifeboat can reach\n"
+     "  hosts add NAME URI | remove NAME       save or forget an engine (e.g. ssh://admin@server)\n"
+     "  hosts trust URI FINGERPRINT           accept an SSH host key after comparing it\n"
      "  projects                              compose projects, their containers and volumes\n"
      "  backup PROJECT --to DIR [--compression gzip|zstd|none] [--volumes KEY,...]\n"
      "         [--no-stop] [--no-restart]     back up a project's volumes\n"
@@ -311,6 +314,56 @@ split_volumes (const char *list)
 /* ---------------------------------------------------------------------------------------- */
 /* hosts */
 
+/* hosts add NAME URI, hosts remove NAME, hosts trust URI FINGERPRINT */
+static int
+hosts_manage (int    argc,
+              char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  const char *verb = argv[1];
+
+  if (g_str_equal (verb, "add"))
+    {
+      if (argc != 4)
+        return usage_error (_("“hosts add” needs a NAME and a URI"));
+      if (!lifeboat_hosts_save (argv[2], argv[3], NULL, &error))
+        return fail (error, NULL);
+      g_print (_("Saved %s as %s.\n"), argv[3], argv[2]);
+      return EXIT_OK;
+    }
+
+  if (g_str_equal (verb, "remove"))
+    {
+      if (argc != 3)
+        return usage_error (_("“hosts remove” needs a NAME"));
+      if (!lifeboat_hosts_forget (argv[2], &error))
+        return fail (error, NULL);
+      g_print (_("Forgot %s.\n"), argv[2]);
+      return EXIT_OK;
+    }
+
+  if (g_str_equal (verb, "trust"))
+    {
+      g_autofree char *uri = NULL;
+
+      /* the fingerprint the user compared: the key is accepted only if it is still that one */
+      if (argc != 4)
+        return usage_error (_("“hosts trust” needs an ssh:// URI (or host name) and the key’s "
+                              "SHA256 fingerprint"));
+      uri = lifeboat_hosts_resolve (argv[2], &error);
+      if (uri == NULL)
+        return fail (error, NULL);
+      if (!g_str_has_prefix (uri, "ssh://"))
+        return usage_error (_("“%s” is not an SSH host"), argv[2]);
+      if (!lifeboat_ssh_accept_host_key_sync (uri, argv[3], NULL, &error))
+        return fail (error, NULL);
+      g_print (_("The host key of %s is now known.\n"), uri);
+      return EXIT_OK;
+    }
+
+  return usage_error (_("Unknown “hosts” command “%s”: use add, remove or trust"), verb);
+}
+
 static int
 cmd_hosts (int    argc,
            char **argv)
@@ -320,10 +373,11 @@ cmd_hosts (int    argc,
   int status = EXIT_OK;
   guint n;
 
-  if (!parse_command_options ("hosts", "", NULL, &argc, &argv, &status))
+  if (!parse_command_options ("hosts", "[add NAME URI | remove NAME | trust URI FINGERPRINT]",
+                              NULL, &argc, &argv, &status))
     return status;
   if (argc > 1)
-    return usage_error (_("“hosts” takes no arguments"));
+    return hosts_manage (argc, argv);
 
   hosts = lifeboat_hosts_discover ();
   n = g_list_model_get_n_items (hosts);

@@ -1557,6 +1557,7 @@ tunnel_open (const char    *uri,
     {
       g_autoptr(GError) scan_error = NULL;
       g_autofree char *fp = NULL;
+      g_autofree char *fp_word = NULL;
 
       /* an unknown key: say which key, so it can be compared and accepted */
       if (error && *error && g_error_matches (*error, LIFEBOAT_ERROR,
@@ -1567,12 +1568,16 @@ tunnel_open (const char    *uri,
                                                  : g_strdup ("");
 
           fp = lifeboat_ssh_scan_host_key_sync (uri, NULL, cancellable, &scan_error);
+          /* "SHA256:abc (ED25519), ..." → "SHA256:abc", a word for a command line */
+          fp_word = fp ? g_strndup (fp, strcspn (fp, " ,")) : NULL;
           g_clear_error (error);
           g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_HOST_KEY_UNKNOWN,
                        "The host key of %s is not known yet: its fingerprint is %s. Compare "
                        "it with the server's (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub "
-                       "there), then accept it, e.g. by connecting once with “ssh %s%s%s%s”",
-                       where, fp ? fp : "unknown (ssh-keyscan failed)", port_arg,
+                       "there), then accept it: “lifeboat-cli hosts trust %s %s”, or connect once with "
+                       "“ssh %s%s%s%s”",
+                       where, fp ? fp : "unknown (ssh-keyscan failed)", uri,
+                       fp_word ? fp_word : "SHA256:…", port_arg,
                        self->user ? self->user : "", self->user ? "@" : "", self->host);
         }
       return NULL;

@@ -113,4 +113,18 @@ CLI_RC=0
 DOCKER_HOST=$LIFEBOAT_TEST_DOCKER_HOST timeout 60 "$LIFEBOAT_CLI" projects >"$TMP/out" 2>"$TMP/err" </dev/null || CLI_RC=$?
 [ "$CLI_RC" = 0 ] && grep -q "$P" "$TMP/out" || die "projects through DOCKER_HOST failed ($CLI_RC): $(cat "$TMP/err")"
 
+# Saved engines: add, listed by name, usable as --host NAME, removed; removing twice fails.
+"$LIFEBOAT_CLI" hosts add testengine "$LIFEBOAT_TEST_DOCKER_HOST" >/dev/null || die "hosts add failed"
+"$LIFEBOAT_CLI" --json hosts >"$TMP/out" 2>/dev/null || die "hosts after add failed"
+python3 -c 'import json,sys; h=[x for x in json.load(open(sys.argv[1])) if x["name"]=="testengine"]; sys.exit(0 if h and h[0]["kind"]=="saved" and h[0]["reachable"] else 1)' "$TMP/out" \
+  || die "the saved engine is not listed as reachable: $(cat "$TMP/out")"
+"$LIFEBOAT_CLI" --host testengine projects | grep -q "$P" || die "--host NAME of a saved engine does not work"
+"$LIFEBOAT_CLI" hosts remove testengine >/dev/null || die "hosts remove failed"
+CLI_RC=0
+"$LIFEBOAT_CLI" hosts remove testengine >/dev/null 2>"$TMP/err" || CLI_RC=$?
+[ "$CLI_RC" = 1 ] || die "removing an unknown saved engine exited $CLI_RC, not 1"
+CLI_RC=0
+"$LIFEBOAT_CLI" hosts frobnicate >/dev/null 2>&1 || CLI_RC=$?
+[ "$CLI_RC" = 2 ] || die "an unknown hosts command exited $CLI_RC, not 2"
+
 echo "cli-basics: ok"

@@ -65,7 +65,20 @@ echo "[127.0.0.1]:$SSHD_PORT $(awk '{print $1" "$2}' "$TMP/impostor.pub")" >"$SS
 ssh_cli "$TMP/out" "$TMP/err" projects
 expect_failure "changed host key" "has changed"
 : >"$SSH_KNOWN_HOSTS"
-sshd_trust
+
+# --- accepting the key once, with the fingerprint the user compared ---------------------------
+ssh_cli "$TMP/out" "$TMP/err" projects
+grep -qF -- "lifeboat-cli hosts trust $SSH_URI $fp" "$TMP/err" \
+  || { cat "$TMP/err" >&2; die "the unknown-host-key message does not give the command that accepts it"; }
+ssh_cli "$TMP/out" "$TMP/err" hosts trust "$SSH_URI" "SHA256:AAAAnotTheServersKeyAAAAAAAAAAAAAAAAAAAAAAA"
+[ "$CLI_RC" = 1 ] || { cat "$TMP/err" >&2; die "hosts trust with a wrong fingerprint exited $CLI_RC, not 1"; }
+log "trust with a wrong fingerprint: $(tail -n 1 "$TMP/err")"
+[ ! -s "$SSH_KNOWN_HOSTS" ] || die "a wrong fingerprint was written to known_hosts"
+ssh_cli "$TMP/out" "$TMP/err" hosts trust "$SSH_URI" "$fp"
+[ "$CLI_RC" = 0 ] || { cat "$TMP/err" >&2; die "hosts trust with the server's fingerprint exited $CLI_RC"; }
+[ -s "$SSH_KNOWN_HOSTS" ] || die "hosts trust did not write known_hosts"
+ssh_cli "$TMP/out" "$TMP/err" projects
+[ "$CLI_RC" = 0 ] || { cat "$TMP/err" >&2; die "projects after trusting the host key exited $CLI_RC"; }
 
 # --- wrong user key ----------------------------------------------------------------------------
 ssh-keygen -q -t ed25519 -N '' -f "$TMP/wrong_key" >/dev/null
