@@ -11,6 +11,7 @@
 #include "lifeboat-history.h"
 #include "lifeboat-hosts.h"
 #include "lifeboat-restore-job.h"
+#include "lifeboat-ssh-tunnel.h"
 #include "lifeboat-window-private.h"
 
 G_DEFINE_FINAL_TYPE (LifeboatWindow, lifeboat_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -101,10 +102,16 @@ explain_error (const GError  *error,
       *advice = g_strdup (_("Use unix:///path/to/docker.sock, tcp://host:port or "
                             "ssh://user@host."));
       break;
+    case LIFEBOAT_ERROR_HOST_KEY_UNKNOWN:
+      *advice = g_strdup (_("Compare the fingerprint with the server’s key, then choose Try "
+                            "Again and trust it."));
+      break;
+    case LIFEBOAT_ERROR_HOST_KEY_CHANGED:
+      *advice = g_strdup (_("The server’s key is not the one you trusted before. Lifeboat will "
+                            "not connect until you find out why."));
+      break;
     case LIFEBOAT_ERROR_SSH:
     case LIFEBOAT_ERROR_AUTH_FAILED:
-    case LIFEBOAT_ERROR_HOST_KEY_UNKNOWN:
-    case LIFEBOAT_ERROR_HOST_KEY_CHANGED:
       *advice = g_strdup (_("Check that you can log in without a password prompt: "
                             "ssh user@host docker version"));
       break;
@@ -169,6 +176,107 @@ host_update_row (Host *host)
   gtk_label_set_text (host->subtitle, subtitle);
 }
 
+static void host_connect (LifeboatWindow *self,
+                          Host           *host);
+
+typedef struct
+{
+  HostClosure *closure;
+  char        *fingerprint;
+} TrustData;
+
+static void
+trust_data_free (TrustData *data)
+{
+  host_closure_free (data->closure);
+  g_free (data->fingerprint);
+  g_free (data);
+}
+
+static void
+trust_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  TrustData *data = user_data;
+  LifeboatWindow *self = data->closure->self;
+  g_autoptr(GError) error = NULL;
+
+  if (lifeboat_ssh_accept_host_key_finish (result, &error))
+    {
+      if (data->closure->host->row != NULL)
+        host_connect (self, data->closure->host);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Translators: "Could not trust the host key: <reason>" */
+      g_autofree char *message = g_strdup_printf (_("Could not trust the host key: %s"),
+                                                  error->message);
+      lifeboat_window_show_toast (self, message);
+    }
+
+  trust_data_free (data);
+}
+
+static void
+trust_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   gpointer          user_data)
+{
+  TrustData *data = user_data;
+  LifeboatWindow *self = data->closure->self;
+
+  if (g_strcmp0 (response, "trust") != 0)
+    {
+      trust_data_free (data);
+      return;
+    }
+
+  /* accepted only if the server still shows the fingerprint the user compared */
+  lifeboat_ssh_accept_host_key_async (data->closure->host->uri, data->fingerprint,
+                                      self->cancellable, trust_done_cb, data);
+}
+
+/* An unknown SSH host key: show its fingerprint and let the user trust it once. Never
+ * skips the check; a changed key is only reported. */
+static void
+ask_trust_host_key (LifeboatWindow *self,
+                    Host           *host,
+                    const GError   *error)
+{
+  g_autofree char *fingerprint = lifeboat_ssh_error_dup_fingerprint (error);
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+  TrustData *data;
+
+  if (fingerprint == NULL || !g_str_has_prefix (host->uri, "ssh://"))
+    return;
+
+  /* Translators: %s: ssh://admin@server, %s: SHA256:… fingerprint */
+  body = g_strdup_printf (_("Lifeboat has not connected to %s before. The server’s key has the "
+                            "fingerprint\n\n%s\n\nCompare it with the key on the server "
+                            "(ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) before you "
+                            "trust it."),
+                          host->uri, fingerprint);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Trust This Server?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "trust", _("_Trust and Connect"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "trust",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  data = g_new0 (TrustData, 1);
+  data->closure = g_new0 (HostClosure, 1);
+  data->closure->self = g_object_ref (self);
+  data->closure->host = host_ref (host);
+  data->fingerprint = g_steal_pointer (&fingerprint);
+  g_signal_connect (dialog, "response", G_CALLBACK (trust_response_cb), data);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 connect_done_cb (GObject      *object,
                  GAsyncResult *result,
@@ -191,6 +299,9 @@ connect_done_cb (GObject      *object,
     {
       host->state = HOST_UNREACHABLE;
       explain_error (error, host->uri, &host->reason, &host->advice);
+      if (g_error_matches (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_HOST_KEY_UNKNOWN) &&
+          host->row != NULL)
+        ask_trust_host_key (self, host, error);
     }
   else
     {
