@@ -322,6 +322,17 @@ _lifeboat_job_set_volumes (LifeboatJob        *self,
   guint n = keys ? g_strv_length ((char **) keys) : 0;
 
   g_mutex_lock (&priv->mutex);
+  /* the same volumes with new totals (a restore learns them after checking the archives):
+   * keep the arrays, which the owner's thread may hold from get_volume_keys() */
+  if (priv->volume_keys != NULL && keys != NULL &&
+      g_strv_equal ((const char * const *) priv->volume_keys, keys))
+    {
+      for (guint i = 0; i < n; i++)
+        priv->volume_total[i] = totals ? totals[i] : -1;
+      schedule_progress_locked (self, TRUE);
+      g_mutex_unlock (&priv->mutex);
+      return;
+    }
   g_strfreev (priv->volume_keys);
   priv->volume_keys = g_strdupv ((char **) keys);
   g_free (priv->volume_done);

@@ -39,7 +39,8 @@ LifeboatJobOutcome  lifeboat_job_get_outcome         (LifeboatJob *self);
 const GError       *lifeboat_job_get_error           (LifeboatJob *self);
 /* backup: the finished backup folder; restore: the source folder */
 GFile              *lifeboat_job_get_folder          (LifeboatJob *self);
-/* volume keys the job works on, in order; NULL-terminated, valid once it runs */
+/* volume keys the job works on, in order; NULL-terminated; set once when the job starts
+ * (before the first "progress"), valid as long as the job */
 const char * const *lifeboat_job_get_volume_keys     (LifeboatJob *self);
 guint               lifeboat_job_get_n_volumes       (LifeboatJob *self);
 /* 0-based index of the volume being transferred, or -1 */
