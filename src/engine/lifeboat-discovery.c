@@ -158,23 +158,17 @@ sort_containers (GPtrArray *containers)
           if (g_hash_table_contains (placed, c->name))
             continue;
 
+          /* ready when every container of every service it depends on is placed (a
+           * dependency that is not in the project does not hold it back) */
           for (guint d = 0; deps[d]; d++)
-            {
-              gboolean dep_known = FALSE;
+            for (guint j = 0; j < containers->len; j++)
+              {
+                LifeboatContainer *o = g_ptr_array_index (containers, j);
 
-              for (guint j = 0; j < containers->len; j++)
-                {
-                  LifeboatContainer *o = g_ptr_array_index (containers, j);
-
-                  if (g_strcmp0 (o->service, deps[d]) == 0)
-                    {
-                      dep_known = TRUE;
-                      if (!g_hash_table_contains (placed, o->name))
-                        ready = FALSE;
-                    }
-                }
-              (void) dep_known;
-            }
+                if (g_strcmp0 (o->service, deps[d]) == 0 &&
+                    !g_hash_table_contains (placed, o->name))
+                  ready = FALSE;
+              }
 
           if (ready)
             {

@@ -595,8 +595,9 @@ lifeboat_docker_client_put_stream_sync (LifeboatDockerClient  *self,
   if (stream == NULL)
     return FALSE;
 
-  /* drain the (empty) answer so the connection can be reused */
-  return g_input_stream_skip (stream, G_MAXSSIZE, cancellable, NULL) >= 0 || TRUE;
+  /* drain the (empty) answer so the connection can be reused; the PUT succeeded either way */
+  g_input_stream_skip (stream, G_MAXSSIZE, cancellable, NULL);
+  return TRUE;
 }
 
 /* ---------------------------------------------------------------------------------------- */
