@@ -13,6 +13,7 @@
 
 #include "lifeboat-archive.h"
 #include "lifeboat-backup-job.h"
+#include "lifeboat-backup-job-private.h"
 #include "lifeboat-compress.h"
 #include "lifeboat-container-ops-private.h"
 #include "lifeboat-discovery.h"
@@ -31,7 +32,22 @@ struct _LifeboatBackupJob
   gboolean             stop;
   gboolean             restart;
   gboolean             safety;
+  GHashTable          *sources;   /* volume name -> SourceOverride, see _lifeboat_backup_job_set_source() */
 };
+
+typedef struct
+{
+  char *container;
+  char *path;
+} SourceOverride;
+
+static void
+source_override_free (SourceOverride *o)
+{
+  g_free (o->container);
+  g_free (o->path);
+  g_free (o);
+}
 
 G_DEFINE_FINAL_TYPE (LifeboatBackupJob, lifeboat_backup_job, LIFEBOAT_TYPE_JOB)
 
@@ -124,7 +140,7 @@ static gboolean
 backup_volume (LifeboatBackupJob      *self,
                LifeboatDockerClient   *client,
                const char             *container,
-               const char             *mount_path,
+               const char             *source_path,
                GFile                  *folder,
                LifeboatManifestVolume *mv,
                guint                   index,
@@ -136,12 +152,12 @@ backup_volume (LifeboatBackupJob      *self,
   g_autoptr(GOutputStream) hash_out = NULL;
   g_autoptr(GOutputStream) compress_out = NULL;
   g_autoptr(GInputStream) tar_in = NULL;
-  g_autofree char *source_root = g_path_get_basename (mount_path);
+  g_autofree char *source_root = g_path_get_basename (source_path);
   LifeboatArchiveWriteStats stats = { 0 };
   ProgressData progress = { LIFEBOAT_JOB (self), index };
   gint64 started = g_get_monotonic_time ();
 
-  tar_in = lifeboat_docker_client_get_archive_sync (client, container, mount_path,
+  tar_in = lifeboat_docker_client_get_archive_sync (client, container, source_path,
                                                     cancellable, error);
   if (tar_in == NULL)
     return FALSE;
@@ -380,6 +396,10 @@ lifeboat_backup_job_run (LifeboatJob   *job,
       LifeboatManifestVolume *mv = lifeboat_manifest_volume_new ();
       const char *container = lifeboat_volume_get_container (v);
       const char *mount_path = lifeboat_volume_get_mount_path (v);
+      const char *source_path;
+      SourceOverride *source = self->sources ? g_hash_table_lookup (self->sources,
+                                                                     lifeboat_volume_get_name (v))
+                                             : NULL;
       g_autofree char *fallback_mount = NULL;
       char *helper = NULL;  /* owned by helpers */
       const char *base = lifeboat_volume_get_archive_name (v);
@@ -398,11 +418,21 @@ lifeboat_backup_job_run (LifeboatJob   *job,
       g_hash_table_add (archive_names, (gpointer) base);
       mv->archive = g_strconcat (base, lifeboat_compression_get_extension (self->compression), NULL);
 
-      if (container == NULL || mount_path == NULL)
+      if (mount_path == NULL)
         {
-          /* a volume no container mounts: read it through a helper that is never started */
           fallback_mount = g_strconcat ("/volumes/", lifeboat_volume_get_key (v), NULL);
           mount_path = fallback_mount;
+        }
+      source_path = mount_path;
+
+      if (source != NULL)
+        {
+          container = source->container;
+          source_path = source->path;
+        }
+      else if (container == NULL || fallback_mount != NULL)
+        {
+          /* a volume no container mounts: read it through a helper that is never started */
           if (helper_image == NULL &&
               !(helper_image = _lifeboat_pick_helper_image (client, project, cancellable,
                                                             &local_error)))
@@ -426,7 +456,7 @@ lifeboat_backup_job_run (LifeboatJob   *job,
         }
 
       _lifeboat_job_set_current_volume (job, i);
-      if (!backup_volume (self, client, container, mount_path, partial, mv, i, cancellable,
+      if (!backup_volume (self, client, container, source_path, partial, mv, i, cancellable,
                           &local_error))
         {
           g_prefix_error (&local_error, _("Backing up volume %s failed: "), mv->key);
@@ -536,6 +566,7 @@ lifeboat_backup_job_finalize (GObject *object)
   g_clear_pointer (&self->project_name, g_free);
   g_clear_object (&self->destination);
   g_clear_pointer (&self->volumes, g_strfreev);
+  g_clear_pointer (&self->sources, g_hash_table_unref);
 
   G_OBJECT_CLASS (lifeboat_backup_job_parent_class)->finalize (object);
 }
@@ -620,4 +651,24 @@ lifeboat_backup_job_set_safety (LifeboatBackupJob *self,
   self->safety = !!safety;
   _lifeboat_job_set_kind (LIFEBOAT_JOB (self),
                           safety ? LIFEBOAT_JOB_KIND_SAFETY_BACKUP : LIFEBOAT_JOB_KIND_BACKUP);
+}
+
+void
+_lifeboat_backup_job_set_source (LifeboatBackupJob *self,
+                                 const char        *volume_name,
+                                 const char        *container,
+                                 const char        *path)
+{
+  SourceOverride *o;
+
+  g_return_if_fail (LIFEBOAT_IS_BACKUP_JOB (self));
+  g_return_if_fail (volume_name != NULL && container != NULL && path != NULL);
+
+  if (self->sources == NULL)
+    self->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) source_override_free);
+  o = g_new0 (SourceOverride, 1);
+  o->container = g_strdup (container);
+  o->path = g_strdup (path);
+  g_hash_table_insert (self->sources, g_strdup (volume_name), o);
 }

@@ -36,6 +36,22 @@ char    *_lifeboat_create_helper     (LifeboatDockerClient *client,
                                       const char * const   *argv,
                                       GCancellable         *cancellable,
                                       GError              **error);
+/* The same with any number of "volume:/path" @binds, NULL-terminated. */
+char    *_lifeboat_create_helper_binds (LifeboatDockerClient *client,
+                                        const char           *image,
+                                        const char * const   *binds,
+                                        const char * const   *argv,
+                                        GCancellable         *cancellable,
+                                        GError              **error);
+/* Creates a helper with @binds running @argv, starts it and waits for it to exit; returns its
+ * id (the caller removes it; it can still serve the archive API) and its exit @status. */
+char    *_lifeboat_run_helper        (LifeboatDockerClient *client,
+                                      const char           *image,
+                                      const char * const   *binds,
+                                      const char * const   *argv,
+                                      int                  *status,
+                                      GCancellable         *cancellable,
+                                      GError              **error);
 /* Removes a helper container, ignoring "already gone"; never cancelled. */
 void     _lifeboat_remove_helper     (LifeboatDockerClient *client,
                                       const char           *id);

@@ -241,17 +241,15 @@ _lifeboat_pick_helper_image (LifeboatDockerClient  *client,
 }
 
 char *
-_lifeboat_create_helper (LifeboatDockerClient  *client,
-                         const char            *image,
-                         const char            *volume_name,
-                         const char            *mount_path,
-                         const char * const    *argv,
-                         GCancellable          *cancellable,
-                         GError               **error)
+_lifeboat_create_helper_binds (LifeboatDockerClient  *client,
+                               const char            *image,
+                               const char * const    *binds,
+                               const char * const    *argv,
+                               GCancellable          *cancellable,
+                               GError               **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) config = NULL;
-  g_autofree char *bind = g_strdup_printf ("%s:%s", volume_name, mount_path);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "Image");
@@ -289,7 +287,8 @@ _lifeboat_create_helper (LifeboatDockerClient  *client,
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "Binds");
   json_builder_begin_array (b);
-  json_builder_add_string_value (b, bind);
+  for (guint i = 0; binds[i]; i++)
+    json_builder_add_string_value (b, binds[i]);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "NetworkMode");
   json_builder_add_string_value (b, "none");
@@ -298,6 +297,47 @@ _lifeboat_create_helper (LifeboatDockerClient  *client,
   config = json_builder_get_root (b);
 
   return lifeboat_docker_client_create_container_sync (client, NULL, config, cancellable, error);
+}
+
+char *
+_lifeboat_create_helper (LifeboatDockerClient  *client,
+                         const char            *image,
+                         const char            *volume_name,
+                         const char            *mount_path,
+                         const char * const    *argv,
+                         GCancellable          *cancellable,
+                         GError               **error)
+{
+  g_autofree char *bind = g_strdup_printf ("%s:%s", volume_name, mount_path);
+  const char * const binds[] = { bind, NULL };
+
+  return _lifeboat_create_helper_binds (client, image, binds, argv, cancellable, error);
+}
+
+char *
+_lifeboat_run_helper (LifeboatDockerClient  *client,
+                      const char            *image,
+                      const char * const    *binds,
+                      const char * const    *argv,
+                      int                   *status,
+                      GCancellable          *cancellable,
+                      GError               **error)
+{
+  g_autofree char *helper = NULL;
+
+  *status = -1;
+  helper = _lifeboat_create_helper_binds (client, image, binds, argv, cancellable, error);
+  if (helper == NULL)
+    return NULL;
+
+  if (!lifeboat_docker_client_start_container_sync (client, helper, cancellable, error) ||
+      !lifeboat_docker_client_wait_container_sync (client, helper, status, cancellable, error))
+    {
+      _lifeboat_remove_helper (client, helper);
+      return NULL;
+    }
+
+  return g_steal_pointer (&helper);
 }
 
 void
