@@ -202,6 +202,143 @@ backup_volume (LifeboatBackupJob      *self,
   return TRUE;
 }
 
+/*
+ * The volumes are read LIFEBOAT_PARALLEL_VOLUMES at a time, the largest first: while the
+ * engine streams one volume (its own work, and the disk's), the other's compression has the
+ * cores. Each volume still has its own archive, progress and error; the first failure stops
+ * the others.
+ */
+#define LIFEBOAT_PARALLEL_VOLUMES 2
+
+typedef struct
+{
+  guint                   index;
+  LifeboatManifestVolume *mv;        /* the manifest's */
+  char                   *container;
+  char                   *source_path;
+  gint64                  size;
+} VolumeTask;
+
+static void
+volume_task_free (VolumeTask *task)
+{
+  g_free (task->container);
+  g_free (task->source_path);
+  g_free (task);
+}
+
+typedef struct
+{
+  LifeboatBackupJob    *self;
+  LifeboatDockerClient *client;
+  GPtrArray            *tasks;       /* VolumeTask, largest first */
+  GFile                *folder;
+  GCancellable         *cancellable; /* cancelled by the first failure */
+  GMutex                mutex;
+  guint                 next;        /* under mutex */
+  GError               *error;       /* the first failure; under mutex */
+} VolumeQueue;
+
+static gpointer
+volume_worker (gpointer data)
+{
+  VolumeQueue *queue = data;
+
+  for (;;)
+    {
+      VolumeTask *task = NULL;
+      GError *error = NULL;
+
+      g_mutex_lock (&queue->mutex);
+      if (queue->next < queue->tasks->len && queue->error == NULL)
+        task = g_ptr_array_index (queue->tasks, queue->next++);
+      g_mutex_unlock (&queue->mutex);
+      if (task == NULL)
+        return NULL;
+
+      _lifeboat_job_set_current_volume (LIFEBOAT_JOB (queue->self), task->index);
+      if (!backup_volume (queue->self, queue->client, task->container, task->source_path,
+                          queue->folder, task->mv, task->index, queue->cancellable, &error))
+        {
+          g_prefix_error (&error, _("Backing up volume %s failed: "), task->mv->key);
+          g_mutex_lock (&queue->mutex);
+          /* a real failure wins over the cancellations it caused in the others */
+          if (queue->error == NULL ||
+              (g_error_matches (queue->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+               !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
+            {
+              g_clear_error (&queue->error);
+              queue->error = g_steal_pointer (&error);
+            }
+          g_clear_error (&error);
+          g_mutex_unlock (&queue->mutex);
+          g_cancellable_cancel (queue->cancellable);
+        }
+    }
+}
+
+static void
+cancel_queue (GCancellable *cancellable,
+              GCancellable *queue_cancellable)
+{
+  g_cancellable_cancel (queue_cancellable);
+}
+
+static int
+compare_task_sizes (gconstpointer a,
+                    gconstpointer b)
+{
+  const VolumeTask *ta = *(VolumeTask * const *) a;
+  const VolumeTask *tb = *(VolumeTask * const *) b;
+
+  if (ta->size != tb->size)
+    return ta->size > tb->size ? -1 : 1;
+  return ta->index < tb->index ? -1 : 1;
+}
+
+static gboolean
+backup_volumes (LifeboatBackupJob     *self,
+                LifeboatDockerClient  *client,
+                GPtrArray             *tasks,
+                GFile                 *folder,
+                GCancellable          *cancellable,
+                GError               **error)
+{
+  g_autoptr(GPtrArray) order = g_ptr_array_sized_new (tasks->len);   /* borrows */
+  g_autoptr(GCancellable) own = g_cancellable_new ();
+  VolumeQueue queue = { self, client, order, folder, own };
+  GThread *threads[LIFEBOAT_PARALLEL_VOLUMES] = { NULL };
+  guint n = MIN (LIFEBOAT_PARALLEL_VOLUMES, tasks->len);
+  gulong cancel_id = 0;
+
+  for (guint i = 0; i < tasks->len; i++)
+    g_ptr_array_add (order, g_ptr_array_index (tasks, i));
+  g_ptr_array_sort (order, compare_task_sizes);
+  g_mutex_init (&queue.mutex);
+  if (cancellable != NULL)
+    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_queue), own, NULL);
+
+  for (guint i = 1; i < n; i++)
+    threads[i] = g_thread_new ("lifeboat-volume", volume_worker, &queue);
+  volume_worker (&queue);
+  for (guint i = 1; i < n; i++)
+    g_thread_join (threads[i]);
+
+  if (cancel_id != 0)
+    g_cancellable_disconnect (cancellable, cancel_id);
+  g_mutex_clear (&queue.mutex);
+
+  if (queue.error != NULL)
+    {
+      /* the user cancelled: say so, not what the cancellation broke */
+      if (!g_cancellable_set_error_if_cancelled (cancellable, error))
+        g_propagate_error (error, g_steal_pointer (&queue.error));
+      g_clear_error (&queue.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static GFile *
 new_partial_folder (LifeboatBackupJob  *self,
                     GFile             **final_out,
@@ -265,6 +402,7 @@ lifeboat_backup_job_run (LifeboatJob   *job,
   g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) stopped = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) helpers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) volume_task_free);
   g_autoptr(GPtrArray) keys = g_ptr_array_new_null_terminated (8, g_free, TRUE);
   g_autoptr(GHashTable) archive_names = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(LifeboatManifest) manifest = NULL;
@@ -455,21 +593,22 @@ lifeboat_backup_job_run (LifeboatJob   *job,
           goto out;
         }
 
-      _lifeboat_job_set_current_volume (job, i);
-      if (!backup_volume (self, client, container, source_path, partial, mv, i, cancellable,
-                          &local_error))
-        {
-          g_prefix_error (&local_error, _("Backing up volume %s failed: "), mv->key);
-          goto out;
-        }
-      total_archive_bytes += mv->archive_bytes;
+      {
+        VolumeTask *task = g_new0 (VolumeTask, 1);
 
-      if (helper != NULL)
-        {
-          _lifeboat_remove_helper (client, helper);
-          g_ptr_array_remove_fast (helpers, helper);
-        }
+        task->index = i;
+        task->mv = mv;
+        task->container = g_strdup (container);
+        task->source_path = g_strdup (source_path);
+        task->size = lifeboat_volume_get_size (v);
+        g_ptr_array_add (tasks, task);
+      }
     }
+
+  if (!backup_volumes (self, client, tasks, partial, cancellable, &local_error))
+    goto out;
+  for (guint i = 0; i < tasks->len; i++)
+    total_archive_bytes += ((VolumeTask *) g_ptr_array_index (tasks, i))->mv->archive_bytes;
 
   _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_SYNCING);
   created = g_date_time_new_now_utc ();

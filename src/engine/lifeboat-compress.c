@@ -1006,7 +1006,7 @@ gz_submit (LifeboatGzipOutputStream  *self,
 
   self->submitted = TRUE;
   g_queue_push_tail (&self->in_flight, job);
-  if (!g_thread_pool_push (self->pool, job, NULL))
+  if (self->pool == NULL || !g_thread_pool_push (self->pool, job, NULL))
     gz_worker (job, &self->shared);   /* no thread could be started: compress it here */
 
   if (!last)
@@ -1209,7 +1209,9 @@ _lifeboat_gzip_output_stream_new (GOutputStream *base,
   self->shared.level = level;
   self->block_size = block_size;
   self->max_in_flight = 2 * n_threads + 2;
-  self->pool = g_thread_pool_new (gz_worker, &self->shared, n_threads, FALSE, NULL);
+  /* exclusive: its threads are started by this thread and take over its CPU priority (see
+   * lifeboat_job_set_background()); GLib starts shared pool threads from a thread of its own */
+  self->pool = g_thread_pool_new (gz_worker, &self->shared, n_threads, TRUE, NULL);
   self->current = gz_job_new (self);
 
   return G_OUTPUT_STREAM (self);

@@ -3,6 +3,10 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "lifeboat-job-private.h"
@@ -49,6 +53,7 @@ typedef struct
   GSource              *progress_source;   /* owned by context, guarded by mutex */
   gboolean              phase_changed;
   gboolean              outcome_changed;
+  gboolean              background;
 } LifeboatJobPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (LifeboatJob, lifeboat_job, G_TYPE_OBJECT)
@@ -909,18 +914,47 @@ _lifeboat_job_run_sync (LifeboatJob   *self,
   return ok;
 }
 
-static void
-run_thread (GTask        *task,
-            gpointer      source_object,
-            gpointer      task_data,
-            GCancellable *cancellable)
+static gpointer
+job_thread (gpointer data)
 {
+  g_autoptr(GTask) task = data;
+  LifeboatJob *self = g_task_get_source_object (task);
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
   GError *error = NULL;
 
-  if (_lifeboat_job_run_sync (source_object, cancellable, &error))
+  /*
+   * A background job runs at nice 10 (Linux: per thread, and inherited by the threads it
+   * starts: compressors, the writer, the tar stream), so that a window's main loop gets the
+   * CPU first when the job keeps every core busy. The thread is the job's own and ends with
+   * it; an unprivileged thread could not take the priority back.
+   */
+  if (priv->background)
+    {
+      pid_t tid = gettid ();
+
+      errno = 0;
+      if (getpriority (PRIO_PROCESS, tid) < 10 && errno == 0)
+        setpriority (PRIO_PROCESS, tid, 10);
+    }
+
+  if (_lifeboat_job_run_sync (self, g_task_get_cancellable (task), &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
+
+  return NULL;
+}
+
+void
+lifeboat_job_set_background (LifeboatJob *self,
+                             gboolean     background)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_return_if_fail (LIFEBOAT_IS_JOB (self));
+  g_return_if_fail (priv->started == 0);
+
+  priv->background = !!background;
 }
 
 void
@@ -947,7 +981,8 @@ lifeboat_job_run_async (LifeboatJob         *self,
   task = g_task_new (self, priv->cancellable, callback, user_data);
   g_task_set_source_tag (task, lifeboat_job_run_async);
   g_task_set_return_on_cancel (task, FALSE);
-  g_task_run_in_thread (task, run_thread);
+  /* a thread of its own rather than GTask's pool: see job_thread() */
+  g_thread_unref (g_thread_new ("lifeboat-job", job_thread, g_steal_pointer (&task)));
 }
 
 gboolean

@@ -64,6 +64,10 @@ double              lifeboat_job_get_elapsed         (LifeboatJob *self);
 /* one sentence: what the job left as it was after a failure or cancel; NULL otherwise */
 const char         *lifeboat_job_get_aftermath       (LifeboatJob *self);
 
+/* before running: the job's threads run at a lower CPU priority (nice 10), for a window
+ * whose main loop must stay responsive while the job keeps every core busy */
+void                lifeboat_job_set_background      (LifeboatJob         *self,
+                                                      gboolean             background);
 void                lifeboat_job_run_async           (LifeboatJob         *self,
                                                       GCancellable        *cancellable,
                                                       GAsyncReadyCallback  callback,

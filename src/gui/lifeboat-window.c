@@ -1036,6 +1036,8 @@ start_job (LifeboatWindow *self,
   gtk_window_set_hide_on_close (GTK_WINDOW (self), TRUE);
 
   _lifeboat_window_update_actions (self);
+  /* the window's main loop comes first: see lifeboat_job_set_background() */
+  lifeboat_job_set_background (job, TRUE);
   lifeboat_job_run_async (job, self->job_cancellable, job_done_cb, g_object_ref (self));
 }
 
