@@ -338,6 +338,7 @@ typedef struct
   gint64   start;
   gint64   last;
   gint64   worst;
+  gint64   worst_by_phase[LIFEBOAT_JOB_PHASE_FINISHED + 2];  /* [0]: no job yet */
   GString *log;     /* gaps over 50 ms: when, how long, in which phase */
 } StallProbe;
 
@@ -349,7 +350,11 @@ stall_probe_cb (gpointer data)
 
   if (probe->last != 0)
     {
+      guint slot = window->job ? (guint) lifeboat_job_get_phase (window->job) + 1 : 0;
+
       probe->worst = MAX (probe->worst, now - probe->last);
+      if (slot < G_N_ELEMENTS (probe->worst_by_phase))
+        probe->worst_by_phase[slot] = MAX (probe->worst_by_phase[slot], now - probe->last);
       if (now - probe->last > 50000)
         g_string_append_printf (probe->log, " [at %.2f s: %.0f ms, phase %d]",
                                 (probe->last - probe->start) / 1e6,
@@ -424,7 +429,7 @@ test_backup (void)
 {
   g_autofree char *dest_path = NULL;
   g_autoptr(GFile) dest = NULL;
-  StallProbe probe = { g_get_monotonic_time (), 0, 0, g_string_new (NULL) };
+  StallProbe probe = { .start = g_get_monotonic_time (), .log = g_string_new (NULL) };
   guint probe_id;
   guint notifications_before, dunst_before;
   const GError *job_error;
@@ -467,6 +472,19 @@ test_backup (void)
   g_test_message ("worst main-loop stall during the backup: %.1f ms (10 ms probe)",
                   probe.worst / 1000.0);
   g_test_message ("gaps over 50 ms:%s", probe.log->len ? probe.log->str : " none");
+  {
+    static const char * const names[] = { "preparing", "checking", "stopping", "safety-backup",
+                                           "transferring", "syncing", "starting",
+                                           "rolling-back", "finished" };
+    g_autoptr(GString) phases = g_string_new (NULL);
+
+    G_STATIC_ASSERT (G_N_ELEMENTS (names) == LIFEBOAT_JOB_PHASE_FINISHED + 1);
+    for (guint i = 1; i < G_N_ELEMENTS (probe.worst_by_phase); i++)
+      if (probe.worst_by_phase[i] > 0)
+        g_string_append_printf (phases, " %s %.1f ms;", names[i - 1],
+                                probe.worst_by_phase[i] / 1000.0);
+    g_test_message ("worst stall in each phase of the job:%s", phases->str);
+  }
   g_string_free (probe.log, TRUE);
   /* the UI never waits for the engine or the disk: a stall of a second would be a bug (the
    * gaps measured are frame rendering, 50-250 ms on a loaded machine without a GPU) */

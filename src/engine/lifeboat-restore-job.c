@@ -779,6 +779,104 @@ pick_error (GError       **put_error,
   return g_steal_pointer (first);
 }
 
+typedef struct _PutQueue PutQueue;
+
+typedef struct
+{
+  PutQueue   *queue;
+  const char *helper;
+} PutSlot;
+
+struct _PutQueue
+{
+  LifeboatRestoreJob *self;
+  GCancellable       *cancellable;   /* cancelled by the first failure */
+  PutSlot             slots[2];
+  GMutex              mutex;
+  guint              *order;         /* item indices, largest archive first */
+  guint               next;          /* under mutex */
+  GError             *error;         /* the first real failure; under mutex */
+};
+
+static int
+compare_put_sizes (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      user_data)
+{
+  LifeboatRestoreJob *self = user_data;
+  guint ia = *(const guint *) a, ib = *(const guint *) b;
+  guint64 sa = ((Item *) g_ptr_array_index (self->items, ia))->item.tar_bytes;
+  guint64 sb = ((Item *) g_ptr_array_index (self->items, ib))->item.tar_bytes;
+
+  if (sa != sb)
+    return sa > sb ? -1 : 1;
+  return ia < ib ? -1 : 1;
+}
+
+static gpointer
+put_worker (gpointer data)
+{
+  PutSlot *slot = data;
+  PutQueue *queue = slot->queue;
+  LifeboatJob *job = LIFEBOAT_JOB (queue->self);
+  LifeboatDockerClient *client = lifeboat_job_get_client (job);
+
+  for (;;)
+    {
+      Item *item;
+      guint i;
+      ProgressData progress;
+      g_autoptr(GFile) archive = NULL;
+      g_autoptr(GInputStream) tar = NULL;
+      g_autofree char *dest_name = NULL;
+      GError *error = NULL;
+
+      g_mutex_lock (&queue->mutex);
+      if (queue->next >= queue->self->items->len || queue->error != NULL)
+        {
+          g_mutex_unlock (&queue->mutex);
+          return NULL;
+        }
+      i = queue->order[queue->next++];
+      g_mutex_unlock (&queue->mutex);
+
+      item = g_ptr_array_index (queue->self->items, i);
+      progress.job = job;
+      progress.index = i;
+      archive = g_file_new_for_path (item->item.archive_path);
+      dest_name = g_strdup_printf ("%u", i);
+
+      _lifeboat_job_set_current_volume (job, i);
+      /* into HELPER_ROOT as "<i>/...", which also restores the volume root's owner and mode */
+      tar = lifeboat_archive_open_tar_stream (archive, item->item.archive_root, dest_name,
+                                              volume_progress, &progress, &error);
+      if (tar != NULL &&
+          lifeboat_docker_client_put_archive_sync (client, slot->helper, HELPER_ROOT, tar,
+                                                   queue->cancellable, &error))
+        {
+          g_input_stream_close (tar, NULL, NULL);
+          _lifeboat_job_finish_volume (job, i);
+          continue;
+        }
+
+      if (tar != NULL)
+        g_input_stream_close (tar, NULL, NULL);
+      g_prefix_error (&error, _("Restoring volume %s failed: "), item->item.key);
+      g_mutex_lock (&queue->mutex);
+      /* a real failure wins over the cancellation it caused in the other slot */
+      if (queue->error == NULL ||
+          (g_error_matches (queue->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
+        {
+          g_clear_error (&queue->error);
+          queue->error = g_steal_pointer (&error);
+        }
+      g_clear_error (&error);
+      g_mutex_unlock (&queue->mutex);
+      g_cancellable_cancel (queue->cancellable);
+    }
+}
+
 static gboolean
 write_volumes (LifeboatRestoreJob  *self,
                GFile              **safety_folder_out,
@@ -795,6 +893,7 @@ write_volumes (LifeboatRestoreJob  *self,
   g_autofree char *aside = NULL;
   g_autofree char *helper = NULL;
   g_autofree char *reader = NULL;
+  g_autofree char *writer2 = NULL;
   SafetyData safety = { 0 };
   GThread *thread = NULL;
   gulong cancel_id = 0;
@@ -882,33 +981,40 @@ write_volumes (LifeboatRestoreJob  *self,
       thread = g_thread_new ("lifeboat-safety", safety_thread, &safety);
     }
 
-  for (guint i = 0; i < self->items->len; i++)
+  /* the archives, two at a time through two helpers (the engine locks a container for each
+   * archive call), the largest first */
+  written = TRUE;
+  if (self->items->len > 1)
     {
-      Item *item = g_ptr_array_index (self->items, i);
-      ProgressData progress = { job, i };
-      g_autoptr(GFile) archive = g_file_new_for_path (item->item.archive_path);
-      g_autoptr(GInputStream) tar = NULL;
-      g_autofree char *dest_name = g_strdup_printf ("%u", i);
-
-      _lifeboat_job_set_current_volume (job, i);
-      written = TRUE;
-      /* into HELPER_ROOT as "<i>/...", which also restores the volume root's owner and mode */
-      tar = lifeboat_archive_open_tar_stream (archive, item->item.archive_root, dest_name,
-                                              volume_progress, &progress, &put_error);
-      if (tar == NULL ||
-          !lifeboat_docker_client_put_archive_sync (client, helper, HELPER_ROOT, tar, work,
-                                                    &put_error))
-        {
-          if (tar != NULL)
-            g_input_stream_close (tar, NULL, NULL);
-          g_prefix_error (&put_error, _("Restoring volume %s failed: "), item->item.key);
-          g_cancellable_cancel (work);
-          break;
-        }
-      g_input_stream_close (tar, NULL, NULL);
-      _lifeboat_job_finish_volume (job, i);
-      total_bytes += item->item.archive_bytes;
+      writer2 = _lifeboat_create_helper_binds (client, image, (const char * const *) binds->pdata,
+                                               NULL, work, &put_error);
+      if (writer2 == NULL)
+        g_cancellable_cancel (work);
     }
+  if (put_error == NULL)
+    {
+      PutQueue queue = { .self = self, .cancellable = work };
+      GThread *second = NULL;
+
+      queue.slots[0].queue = queue.slots[1].queue = &queue;
+      queue.slots[0].helper = helper;
+      queue.slots[1].helper = writer2;
+      g_mutex_init (&queue.mutex);
+      queue.order = g_new (guint, self->items->len);
+      for (guint i = 0; i < self->items->len; i++)
+        queue.order[i] = i;
+      g_qsort_with_data (queue.order, self->items->len, sizeof (guint), compare_put_sizes, self);
+      if (writer2 != NULL)
+        second = g_thread_new ("lifeboat-put", put_worker, &queue.slots[1]);
+      put_worker (&queue.slots[0]);
+      if (second != NULL)
+        g_thread_join (second);
+      put_error = g_steal_pointer (&queue.error);
+      g_free (queue.order);
+      g_mutex_clear (&queue.mutex);
+    }
+  for (guint i = 0; put_error == NULL && i < self->items->len; i++)
+    total_bytes += ((Item *) g_ptr_array_index (self->items, i))->item.archive_bytes;
 
   if (thread != NULL)
     {
@@ -994,6 +1100,8 @@ out:
     _lifeboat_remove_helper (client, helper);
   if (reader != NULL)
     _lifeboat_remove_helper (client, reader);
+  if (writer2 != NULL)
+    _lifeboat_remove_helper (client, writer2);
 
   /* volumes the restore created go again: leaving them would be a change */
   for (guint i = 0; !ok && i < self->items->len; i++)

@@ -69,7 +69,10 @@ must_fail "truncated cvat_data.tar.gz (manifest matching it)" "$B" --yes
 # --- corrupted archive: one byte changed, same length ---
 B=$(variant corrupted)
 size=$(stat -c %s "$B/cvat_keys.tar.gz")
-printf '\x5a' | dd of="$B/cvat_keys.tar.gz" bs=1 seek=$((size / 2)) conv=notrunc status=none
+# XOR, not a fixed byte: the byte there may already have had that value (the keys are random)
+orig=$(od -An -tu1 -j $((size / 2)) -N1 "$B/cvat_keys.tar.gz" | tr -d ' ')
+printf "\\$(printf '%03o' $((orig ^ 0x5a)))" | dd of="$B/cvat_keys.tar.gz" bs=1 seek=$((size / 2)) conv=notrunc status=none
+cmp -s "$GOOD/cvat_keys.tar.gz" "$B/cvat_keys.tar.gz" && die "test bug: the corrupted archive is unchanged"
 run_cli "$TMP/out" "$TMP/err" verify "$B"
 assert_eq 1 "$CLI_RC" "verify of a corrupted archive: exit status"
 grep -q cvat_keys "$TMP/err" "$TMP/out" || die "verify does not name the corrupted archive: $(cat "$TMP/err")"
