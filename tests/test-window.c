@@ -486,10 +486,15 @@ test_backup (void)
     g_test_message ("worst stall in each phase of the job:%s", phases->str);
   }
   g_string_free (probe.log, TRUE);
-  /* the UI never waits for the engine or the disk: a stall of a second would be a bug (the
-   * gaps measured are frame rendering, 50-250 ms on a loaded machine without a GPU) */
+  /* the UI never waits for the engine or the disk: a stall of a second would be a bug. The
+   * worst gap is the first frame of the job page (40-90 ms under Xvfb's software rendering with
+   * both cores busy); while the volumes stream, the job's threads run at nice 10 and the gaps
+   * measured stay near 40 ms, well below the bound here, which leaves room for a slow CI. */
   if (screenshot_dir == NULL)
-    g_assert_cmpint (probe.worst, <, 1000 * 1000);
+    {
+      g_assert_cmpint (probe.worst, <, 1000 * 1000);
+      g_assert_cmpint (probe.worst_by_phase[LIFEBOAT_JOB_PHASE_TRANSFERRING + 1], <, 250 * 1000);
+    }
 
   /* the finished backup folder: under the destination, with its manifest and one archive
    * per checked volume, and without the cache that was left out */
