@@ -50,6 +50,7 @@ struct _LifeboatHashOutputStream
   GThread             *thread;
 
   HashBuffer          *current;        /* filled by write() */
+  GQueue               spare;          /* written buffers to fill again; under mutex */
 
   struct sha256_ctx    sha;            /* the thread's until it has quit */
   guint64              bytes;          /* what the base stream took; under mutex */
@@ -126,7 +127,6 @@ hash_thread (gpointer data)
           sha256_update (&self->sha, n, buf->data + pos);
           pos += n;
         }
-      hash_buffer_free (buf);
 
       /*
        * The archive is fsync()ed when it is complete. With lots of memory the kernel would keep
@@ -146,6 +146,11 @@ hash_thread (gpointer data)
 #endif
 
       g_mutex_lock (&self->mutex);
+      /* reused by write(): the same few buffers for the whole archive */
+      if (self->spare.length <= HASH_MAX_QUEUED)
+        g_queue_push_tail (&self->spare, buf);
+      else
+        hash_buffer_free (buf);
       self->bytes += pos;
       self->busy = FALSE;
       if (local_error != NULL && self->error == NULL)
@@ -226,10 +231,16 @@ lifeboat_hash_output_stream_write (GOutputStream  *stream,
           g_mutex_unlock (&self->mutex);
           return -1;
         }
+      self->current = g_queue_pop_head (&self->spare);
       g_mutex_unlock (&self->mutex);
 
-      self->current = g_new0 (HashBuffer, 1);
-      self->current->data = g_malloc (HASH_BUFFER_SIZE);
+      if (self->current != NULL)
+        self->current->len = 0;
+      else
+        {
+          self->current = g_new0 (HashBuffer, 1);
+          self->current->data = g_malloc (HASH_BUFFER_SIZE);
+        }
     }
 
   n = MIN (count, HASH_BUFFER_SIZE - self->current->len);
@@ -271,6 +282,7 @@ hash_stop (LifeboatHashOutputStream *self)
 
   g_clear_pointer (&self->current, hash_buffer_free);
   g_queue_clear_full (&self->queue, (GDestroyNotify) hash_buffer_free);
+  g_queue_clear_full (&self->spare, (GDestroyNotify) hash_buffer_free);
 }
 
 static gboolean
@@ -360,6 +372,7 @@ lifeboat_hash_output_stream_init (LifeboatHashOutputStream *self)
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
   g_queue_init (&self->queue);
+  g_queue_init (&self->spare);
   sha256_init (&self->sha);
 }
 
@@ -729,6 +742,7 @@ typedef struct
   /* set by the worker; read after done under the stream's mutex */
   guint8   *out;
   gsize     out_len;
+  gsize     out_alloc;
   char     *error;
   gboolean  done;
 } GzJob;
@@ -756,6 +770,7 @@ struct _LifeboatGzipOutputStream
   gsize                block_size;
 
   GzJob               *current;        /* being filled by write() */
+  GQueue               spare;          /* written blocks whose buffers are reused */
   guint64              total_in;
   gboolean             submitted;
   gboolean             failed;
@@ -887,7 +902,12 @@ gz_compress_job (GzJob *job,
     }
   out_cap = MAX (libdeflate_gzip_compress_bound (compressor, job->in_len),
                  gz_stored_member_bound (job->in_len)) + n_chunks * 64;
-  job->out = g_malloc (out_cap);
+  if (job->out_alloc < out_cap)
+    {
+      g_free (job->out);
+      job->out = g_malloc (out_cap);
+      job->out_alloc = out_cap;
+    }
   job->out_len = 0;
 
   /* runs of chunks of one kind, each one member */
@@ -982,15 +1002,27 @@ gz_drain (LifeboatGzipOutputStream  *self,
         }
 
       self->total_in += job->in_len;
-      gz_job_free (job);
+      /* the same few buffers for the whole stream: memory stays flat however long it is */
+      if (self->spare.length < self->max_in_flight)
+        {
+          job->in_len = 0;
+          job->out_len = 0;
+          job->done = FALSE;
+          g_queue_push_tail (&self->spare, job);
+        }
+      else
+        gz_job_free (job);
     }
 }
 
 static GzJob *
 gz_job_new (LifeboatGzipOutputStream *self)
 {
-  GzJob *job = g_new0 (GzJob, 1);
+  GzJob *job = g_queue_pop_head (&self->spare);
 
+  if (job != NULL)
+    return job;
+  job = g_new0 (GzJob, 1);
   job->in = g_malloc (self->block_size);
   return job;
 }
@@ -1039,6 +1071,7 @@ gz_shutdown (LifeboatGzipOutputStream *self)
     g_thread_pool_free (g_steal_pointer (&self->pool), FALSE, TRUE);
   while ((job = g_queue_pop_head (&self->in_flight)))
     gz_job_free (job);
+  g_queue_clear_full (&self->spare, (GDestroyNotify) gz_job_free);
   g_clear_pointer (&self->current, gz_job_free);
 }
 
@@ -1190,6 +1223,7 @@ lifeboat_gzip_output_stream_init (LifeboatGzipOutputStream *self)
   g_mutex_init (&self->shared.mutex);
   g_cond_init (&self->shared.cond);
   g_queue_init (&self->in_flight);
+  g_queue_init (&self->spare);
 }
 
 GOutputStream *
