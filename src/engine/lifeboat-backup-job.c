@@ -217,6 +217,8 @@ typedef struct
   char                   *container;
   char                   *source_path;
   gint64                  size;
+  gboolean                taken;     /* under the queue's mutex */
+  gboolean                busy;      /* being read; under the queue's mutex */
 } VolumeTask;
 
 static void
@@ -235,9 +237,23 @@ typedef struct
   GFile                *folder;
   GCancellable         *cancellable; /* cancelled by the first failure */
   GMutex                mutex;
-  guint                 next;        /* under mutex */
   GError               *error;       /* the first failure; under mutex */
 } VolumeQueue;
+
+/* Under the mutex: is a volume of @container being read? */
+static gboolean
+container_busy (VolumeQueue *queue,
+                const char  *container)
+{
+  for (guint i = 0; i < queue->tasks->len; i++)
+    {
+      VolumeTask *t = g_ptr_array_index (queue->tasks, i);
+
+      if (t->busy && g_strcmp0 (t->container, container) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
 
 static gpointer
 volume_worker (gpointer data)
@@ -250,18 +266,41 @@ volume_worker (gpointer data)
       GError *error = NULL;
 
       g_mutex_lock (&queue->mutex);
-      if (queue->next < queue->tasks->len && queue->error == NULL)
-        task = g_ptr_array_index (queue->tasks, queue->next++);
+      /* the largest left whose container is not being read: the engine locks a container
+       * for each archive call, so two volumes of one container would only take turns */
+      for (guint i = 0; i < queue->tasks->len && queue->error == NULL; i++)
+        {
+          VolumeTask *t = g_ptr_array_index (queue->tasks, i);
+
+          if (t->taken)
+            continue;
+          if (task == NULL)
+            task = t;
+          if (!container_busy (queue, t->container))
+            {
+              task = t;
+              break;
+            }
+        }
+      if (task != NULL)
+        task->taken = task->busy = TRUE;
       g_mutex_unlock (&queue->mutex);
       if (task == NULL)
         return NULL;
 
       _lifeboat_job_set_current_volume (LIFEBOAT_JOB (queue->self), task->index);
-      if (!backup_volume (queue->self, queue->client, task->container, task->source_path,
-                          queue->folder, task->mv, task->index, queue->cancellable, &error))
+      if (backup_volume (queue->self, queue->client, task->container, task->source_path,
+                         queue->folder, task->mv, task->index, queue->cancellable, &error))
+        {
+          g_mutex_lock (&queue->mutex);
+          task->busy = FALSE;
+          g_mutex_unlock (&queue->mutex);
+        }
+      else
         {
           g_prefix_error (&error, _("Backing up volume %s failed: "), task->mv->key);
           g_mutex_lock (&queue->mutex);
+          task->busy = FALSE;
           /* a real failure wins over the cancellations it caused in the others */
           if (queue->error == NULL ||
               (g_error_matches (queue->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&

@@ -41,6 +41,7 @@ typedef struct
   guint64               result_bytes;
   char                **volume_keys;
   guint64              *volume_done;
+  gboolean             *volume_active;   /* being transferred (several at a time) */
   gint64               *volume_total;
   guint                 n_volumes;
   int                   current_volume;
@@ -109,6 +110,7 @@ lifeboat_job_finalize (GObject *object)
   g_clear_pointer (&priv->app_version, g_free);
   g_clear_pointer (&priv->volume_keys, g_strfreev);
   g_clear_pointer (&priv->volume_done, g_free);
+  g_clear_pointer (&priv->volume_active, g_free);
   g_clear_pointer (&priv->volume_total, g_free);
   g_clear_error (&priv->error);
   g_mutex_clear (&priv->mutex);
@@ -313,6 +315,8 @@ _lifeboat_job_set_phase (LifeboatJob      *self,
     {
       priv->phase = phase;
       priv->phase_changed = TRUE;
+      for (guint i = 0; i < priv->n_volumes; i++)
+        priv->volume_active[i] = FALSE;
       schedule_progress_locked (self, TRUE);
     }
   g_mutex_unlock (&priv->mutex);
@@ -342,8 +346,10 @@ _lifeboat_job_set_volumes (LifeboatJob        *self,
   priv->volume_keys = g_strdupv ((char **) keys);
   g_free (priv->volume_done);
   g_free (priv->volume_total);
+  g_free (priv->volume_active);
   priv->volume_done = g_new0 (guint64, n);
   priv->volume_total = g_new0 (gint64, n);
+  priv->volume_active = g_new0 (gboolean, n);
   for (guint i = 0; i < n; i++)
     priv->volume_total[i] = totals ? totals[i] : -1;
   priv->n_volumes = n;
@@ -361,6 +367,9 @@ _lifeboat_job_set_current_volume (LifeboatJob *self,
 
   g_mutex_lock (&priv->mutex);
   priv->current_volume = index;
+  if (priv->phase == LIFEBOAT_JOB_PHASE_TRANSFERRING && index >= 0 &&
+      (guint) index < priv->n_volumes)
+    priv->volume_active[index] = TRUE;
   priv->phase_changed = TRUE;
   schedule_progress_locked (self, TRUE);
   g_mutex_unlock (&priv->mutex);
@@ -392,6 +401,7 @@ _lifeboat_job_finish_volume (LifeboatJob *self,
   g_mutex_lock (&priv->mutex);
   if (index < priv->n_volumes)
     {
+      priv->volume_active[index] = FALSE;
       priv->volume_total[index] = priv->volume_done[index];
       schedule_progress_locked (self, FALSE);
     }
@@ -510,6 +520,7 @@ lifeboat_job_dup_phase_label (LifeboatJob *self)
 {
   LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
   g_autofree char *key = NULL;
+  g_autofree char *other = NULL;   /* a second volume being transferred at the same time */
   LifeboatJobPhase phase;
   LifeboatJobOutcome outcome;
   int current;
@@ -524,6 +535,9 @@ lifeboat_job_dup_phase_label (LifeboatJob *self)
   n = priv->n_volumes;
   if (current >= 0 && (guint) current < n)
     key = g_strdup (priv->volume_keys[current]);
+  for (guint i = 0; i < n && other == NULL; i++)
+    if (priv->volume_active[i] && (int) i != current)
+      other = g_strdup (priv->volume_keys[i]);
   g_mutex_unlock (&priv->mutex);
 
   switch (phase)
@@ -540,6 +554,9 @@ lifeboat_job_dup_phase_label (LifeboatJob *self)
     case LIFEBOAT_JOB_PHASE_SAFETY_BACKUP:
       return g_strdup (_("Keeping a safety copy of the volumes"));
     case LIFEBOAT_JOB_PHASE_TRANSFERRING:
+      if (key != NULL && other != NULL)
+        /* Translators: two volumes like cvat_data and cvat_db, transferred at the same time */
+        return g_strdup_printf (_("Volumes %s and %s"), other, key);
       if (key != NULL)
         /* Translators: %u of %u volumes, %s is a volume like cvat_db */
         return g_strdup_printf (_("Volume %u of %u: %s"), current + 1, n, key);
