@@ -20,6 +20,7 @@
 #include "lifeboat-error.h"
 #include "lifeboat-job-private.h"
 #include "lifeboat-manifest.h"
+#include "lifeboat-util-private.h"
 
 struct _LifeboatBackupJob
 {
@@ -301,26 +302,11 @@ volume_worker (gpointer data)
           g_prefix_error (&error, _("Backing up volume %s failed: "), task->mv->key);
           g_mutex_lock (&queue->mutex);
           task->busy = FALSE;
-          /* a real failure wins over the cancellations it caused in the others */
-          if (queue->error == NULL ||
-              (g_error_matches (queue->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-               !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
-            {
-              g_clear_error (&queue->error);
-              queue->error = g_steal_pointer (&error);
-            }
-          g_clear_error (&error);
+          _lifeboat_keep_first_failure (&queue->error, g_steal_pointer (&error));
           g_mutex_unlock (&queue->mutex);
           g_cancellable_cancel (queue->cancellable);
         }
     }
-}
-
-static void
-cancel_queue (GCancellable *cancellable,
-              GCancellable *queue_cancellable)
-{
-  g_cancellable_cancel (queue_cancellable);
 }
 
 static int
@@ -355,7 +341,7 @@ backup_volumes (LifeboatBackupJob     *self,
   g_ptr_array_sort (order, compare_task_sizes);
   g_mutex_init (&queue.mutex);
   if (cancellable != NULL)
-    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_queue), own, NULL);
+    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (_lifeboat_cancel_other), own, NULL);
 
   for (guint i = 1; i < n; i++)
     threads[i] = g_thread_new ("lifeboat-volume", volume_worker, &queue);

@@ -748,37 +748,6 @@ safety_thread (gpointer data)
   return NULL;
 }
 
-static void
-cancel_other (GCancellable *cancellable,
-              GCancellable *other)
-{
-  g_cancellable_cancel (other);
-}
-
-/* The error to report: the first that is not just the echo of the other side's failure. */
-static GError *
-pick_error (GError       **put_error,
-            GError       **safety_error,
-            GCancellable  *user_cancellable)
-{
-  GError **first = put_error;
-
-  if (*put_error == NULL ||
-      (g_error_matches (*put_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && *safety_error != NULL &&
-       !g_error_matches (*safety_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
-    first = safety_error;
-  if (g_cancellable_is_cancelled (user_cancellable) && *first != NULL &&
-      !g_error_matches (*first, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      /* the user cancelled: say so, not what the cancellation broke */
-      GError *cancelled = NULL;
-
-      g_cancellable_set_error_if_cancelled (user_cancellable, &cancelled);
-      return cancelled;
-    }
-  return g_steal_pointer (first);
-}
-
 typedef struct _PutQueue PutQueue;
 
 typedef struct
@@ -863,15 +832,7 @@ put_worker (gpointer data)
         g_input_stream_close (tar, NULL, NULL);
       g_prefix_error (&error, _("Restoring volume %s failed: "), item->item.key);
       g_mutex_lock (&queue->mutex);
-      /* a real failure wins over the cancellation it caused in the other slot */
-      if (queue->error == NULL ||
-          (g_error_matches (queue->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
-        {
-          g_clear_error (&queue->error);
-          queue->error = g_steal_pointer (&error);
-        }
-      g_clear_error (&error);
+      _lifeboat_keep_first_failure (&queue->error, g_steal_pointer (&error));
       g_mutex_unlock (&queue->mutex);
       g_cancellable_cancel (queue->cancellable);
     }
@@ -965,7 +926,7 @@ write_volumes (LifeboatRestoreJob  *self,
 
   /* 2. the safety backup from there, while 3. the archives are written */
   if (cancellable != NULL)
-    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_other), work, NULL);
+    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (_lifeboat_cancel_other), work, NULL);
   if (existing->len > 0)
     {
       /* a container of its own: the engine locks a container for each archive call, so a GET
@@ -1025,12 +986,16 @@ write_volumes (LifeboatRestoreJob  *self,
   if (cancel_id != 0)
     g_cancellable_disconnect (cancellable, cancel_id);
 
-  if (put_error != NULL || safety.error != NULL)
+  if (safety.error != NULL)
+    _lifeboat_keep_first_failure (&put_error, g_steal_pointer (&safety.error));
+  if (put_error != NULL)
     {
-      GError *picked = pick_error (&put_error, &safety.error, cancellable);
-
-      g_clear_error (&put_error);
-      put_error = picked;
+      /* the user cancelled: say so, not what the cancellation broke */
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          g_clear_error (&put_error);
+          g_cancellable_set_error_if_cancelled (cancellable, &put_error);
+        }
       goto out;
     }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -19,6 +19,34 @@ _lifeboat_set_str (char       **str_pointer,
   g_free (*str_pointer);
   *str_pointer = copy;
   return TRUE;
+}
+
+/*
+ * Work split over threads that share one cancellable: the first failure cancels the others,
+ * whose errors are then only "cancelled". Keeps in *@first the error worth reporting: the
+ * first one, unless it is a cancellation and a real failure comes later. Takes @error.
+ */
+static inline void
+_lifeboat_keep_first_failure (GError **first,
+                              GError  *error)
+{
+  if (*first == NULL ||
+      (g_error_matches (*first, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
+    {
+      g_clear_error (first);
+      *first = error;
+    }
+  else
+    g_error_free (error);
+}
+
+/* For g_cancellable_connect(): cancels @other when the caller's cancellable is cancelled. */
+static inline void
+_lifeboat_cancel_other (GCancellable *cancellable,
+                        GCancellable *other)
+{
+  g_cancellable_cancel (other);
 }
 
 G_END_DECLS
