@@ -983,8 +983,6 @@ write_volumes (LifeboatRestoreJob  *self,
         _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_SAFETY_BACKUP);
       g_thread_join (thread);
     }
-  if (cancel_id != 0)
-    g_cancellable_disconnect (cancellable, cancel_id);
 
   if (safety.error != NULL)
     _lifeboat_keep_first_failure (&put_error, g_steal_pointer (&safety.error));
@@ -1024,6 +1022,10 @@ write_volumes (LifeboatRestoreJob  *self,
   ok = TRUE;
 
 out:
+  /* before @work goes: the handler cancels it */
+  if (cancel_id != 0)
+    g_cancellable_disconnect (cancellable, cancel_id);
+
   if (!ok && moved)
     {
       const char *args[] = { written ? "1" : "0", aside, NULL };
