@@ -8,10 +8,10 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <nettle/sha2.h>
 
 #include "lifeboat-archive.h"
 #include "lifeboat-error.h"
+#include "lifeboat-sha256-private.h"
 
 /*
  * Everything here streams: libarchive reads through callbacks that pull from a GInputStream
@@ -1117,14 +1117,7 @@ lifeboat_archive_scan (GFile                       *file,
   info->entries = entries;
   info->tar_bytes = archive_filter_bytes (a, 0);
   info->file_bytes = rctx.bytes;
-  {
-    guint8 digest[SHA256_DIGEST_SIZE];
-
-    G_STATIC_ASSERT (sizeof info->sha256 >= 2 * SHA256_DIGEST_SIZE + 1);
-    sha256_digest (&rctx.sha, sizeof digest, digest);
-    for (guint i = 0; i < SHA256_DIGEST_SIZE; i++)
-      g_snprintf (info->sha256 + 2 * i, 3, "%02x", digest[i]);
-  }
+  _lifeboat_sha256_finish_hex (&rctx.sha, info->sha256);
 
   if (progress != NULL)
     progress (info->tar_bytes, user_data);

@@ -10,11 +10,11 @@
 
 #include <gio/gfiledescriptorbased.h>
 #include <libdeflate.h>
-#include <nettle/sha2.h>
 #include <zstd.h>
 
 #include "lifeboat-compress.h"
 #include "lifeboat-compress-private.h"
+#include "lifeboat-sha256-private.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Hash stream                                                                                  */
@@ -299,12 +299,8 @@ lifeboat_hash_output_stream_close (GOutputStream  *stream,
 
   if (ok && self->sha256 == NULL)
     {
-      guint8 digest[SHA256_DIGEST_SIZE];
-
-      sha256_digest (&self->sha, sizeof digest, digest);
-      self->sha256 = g_malloc (2 * SHA256_DIGEST_SIZE + 1);
-      for (guint i = 0; i < SHA256_DIGEST_SIZE; i++)
-        g_snprintf (self->sha256 + 2 * i, 3, "%02x", digest[i]);
+      self->sha256 = g_malloc (LIFEBOAT_SHA256_HEX_SIZE);
+      _lifeboat_sha256_finish_hex (&self->sha, self->sha256);
     }
 
   /* GFilterOutputStream closes the base stream unless close-base-stream is FALSE; always
