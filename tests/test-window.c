@@ -15,6 +15,8 @@
  * (project page, backup in progress, history, restore summary).
  */
 
+#include <stdio.h>
+
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -340,13 +342,29 @@ typedef struct
   gint64   worst;
   gint64   worst_by_phase[LIFEBOAT_JOB_PHASE_FINISHED + 2];  /* [0]: no job yet */
   GString *log;     /* gaps over 50 ms: when, how long, in which phase */
+  guint64  last_run_ns, last_wait_ns;
 } StallProbe;
+
+/* the main thread's time on a CPU and waiting for one, from /proc/thread-self/schedstat: tells
+ * a gap spent working from one spent waiting for a core from one spent blocked */
+static gboolean
+read_schedstat (guint64 *run_ns,
+                guint64 *wait_ns)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents ("/proc/thread-self/schedstat", &text, NULL, NULL))
+    return FALSE;
+  return sscanf (text, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, run_ns, wait_ns) == 2;
+}
 
 static gboolean
 stall_probe_cb (gpointer data)
 {
   StallProbe *probe = data;
   gint64 now = g_get_monotonic_time ();
+  guint64 run_ns = 0, wait_ns = 0;
+  gboolean have_schedstat = read_schedstat (&run_ns, &wait_ns);
 
   if (probe->last != 0)
     {
@@ -356,12 +374,21 @@ stall_probe_cb (gpointer data)
       if (slot < G_N_ELEMENTS (probe->worst_by_phase))
         probe->worst_by_phase[slot] = MAX (probe->worst_by_phase[slot], now - probe->last);
       if (now - probe->last > 50000)
-        g_string_append_printf (probe->log, " [at %.2f s: %.0f ms, phase %d]",
-                                (probe->last - probe->start) / 1e6,
-                                (now - probe->last) / 1e3,
-                                window->job ? (int) lifeboat_job_get_phase (window->job) : -1);
+        {
+          g_string_append_printf (probe->log, " [at %.2f s: %.0f ms, phase %d",
+                                  (probe->last - probe->start) / 1e6,
+                                  (now - probe->last) / 1e3,
+                                  window->job ? (int) lifeboat_job_get_phase (window->job) : -1);
+          if (have_schedstat && probe->last_run_ns != 0)
+            g_string_append_printf (probe->log, ", main thread ran %.0f ms, waited for a core %.0f ms",
+                                    (run_ns - probe->last_run_ns) / 1e6,
+                                    (wait_ns - probe->last_wait_ns) / 1e6);
+          g_string_append_c (probe->log, ']');
+        }
     }
   probe->last = now;
+  probe->last_run_ns = run_ns;
+  probe->last_wait_ns = wait_ns;
   return G_SOURCE_CONTINUE;
 }
 
