@@ -343,6 +343,7 @@ typedef struct
   gint64   worst_by_phase[LIFEBOAT_JOB_PHASE_FINISHED + 2];  /* [0]: no job yet */
   GString *log;     /* gaps over 50 ms: when, how long, in which phase */
   guint64  last_run_ns, last_wait_ns;
+  guint    id;
 } StallProbe;
 
 /* the main thread's time on a CPU and waiting for one, from /proc/thread-self/schedstat: tells
@@ -390,6 +391,49 @@ stall_probe_cb (gpointer data)
   probe->last_run_ns = run_ns;
   probe->last_wait_ns = wait_ns;
   return G_SOURCE_CONTINUE;
+}
+
+static void
+stall_probe_start (StallProbe *probe)
+{
+  memset (probe, 0, sizeof *probe);
+  probe->start = g_get_monotonic_time ();
+  probe->log = g_string_new (NULL);
+  probe->id = g_timeout_add (10, stall_probe_cb, probe);
+}
+
+/* Reports the worst gaps of @probe and checks the bounds. The UI never waits for the engine or
+ * the disk: a stall of a second would be a bug. The target is 50 ms; with two cores and the
+ * engine busy the measured worst is 30-55 ms, at the job's start (where the main thread waits
+ * for a core behind the engine's processes: the log says so); while the volumes stream, the
+ * job's threads run at nice 10 and the gaps stay near 20-40 ms. The bounds asserted leave room
+ * for a slow CI machine. */
+static void
+stall_probe_finish (StallProbe *probe,
+                    const char *what)
+{
+  static const char * const names[] = { "preparing", "checking", "stopping", "safety-backup",
+                                         "transferring", "syncing", "starting",
+                                         "rolling-back", "finished" };
+  g_autoptr(GString) phases = g_string_new (NULL);
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (names) == LIFEBOAT_JOB_PHASE_FINISHED + 1);
+  g_source_remove (probe->id);
+  g_test_message ("worst main-loop stall during the %s: %.1f ms (10 ms probe)", what,
+                  probe->worst / 1000.0);
+  g_test_message ("gaps over 50 ms:%s", probe->log->len ? probe->log->str : " none");
+  for (guint i = 1; i < G_N_ELEMENTS (probe->worst_by_phase); i++)
+    if (probe->worst_by_phase[i] > 0)
+      g_string_append_printf (phases, " %s %.1f ms;", names[i - 1],
+                              probe->worst_by_phase[i] / 1000.0);
+  g_test_message ("worst stall in each phase of the %s:%s", what, phases->str);
+  g_string_free (probe->log, TRUE);
+
+  if (screenshot_dir == NULL)
+    {
+      g_assert_cmpint (probe->worst, <, 1000 * 1000);
+      g_assert_cmpint (probe->worst_by_phase[LIFEBOAT_JOB_PHASE_TRANSFERRING + 1], <, 250 * 1000);
+    }
 }
 
 static gboolean
@@ -456,8 +500,7 @@ test_backup (void)
 {
   g_autofree char *dest_path = NULL;
   g_autoptr(GFile) dest = NULL;
-  StallProbe probe = { .start = g_get_monotonic_time (), .log = g_string_new (NULL) };
-  guint probe_id;
+  StallProbe probe;
   guint notifications_before, dunst_before;
   const GError *job_error;
   g_autofree char *manifest = NULL;
@@ -475,7 +518,7 @@ test_backup (void)
   dunst_before = dunst_count ();
   g_assert_cmpuint (dunst_before, !=, G_MAXUINT);
 
-  probe_id = g_timeout_add (10, stall_probe_cb, &probe);
+  stall_probe_start (&probe);
   _lifeboat_window_start_backup (window, dest);
   g_assert_true (wait_until (job_started, NULL, 30));
   g_assert_cmpstr (_lifeboat_window_get_page (window), ==, "job");
@@ -489,39 +532,13 @@ test_backup (void)
 
   if (!wait_until (job_ended, NULL, 600))
     g_error ("the backup did not end within 600 s");
-  g_source_remove (probe_id);
 
   job_error = lifeboat_job_get_error (window->job);
   if (job_error != NULL)
     g_test_message ("job error: %s", job_error->message);
   g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
 
-  g_test_message ("worst main-loop stall during the backup: %.1f ms (10 ms probe)",
-                  probe.worst / 1000.0);
-  g_test_message ("gaps over 50 ms:%s", probe.log->len ? probe.log->str : " none");
-  {
-    static const char * const names[] = { "preparing", "checking", "stopping", "safety-backup",
-                                           "transferring", "syncing", "starting",
-                                           "rolling-back", "finished" };
-    g_autoptr(GString) phases = g_string_new (NULL);
-
-    G_STATIC_ASSERT (G_N_ELEMENTS (names) == LIFEBOAT_JOB_PHASE_FINISHED + 1);
-    for (guint i = 1; i < G_N_ELEMENTS (probe.worst_by_phase); i++)
-      if (probe.worst_by_phase[i] > 0)
-        g_string_append_printf (phases, " %s %.1f ms;", names[i - 1],
-                                probe.worst_by_phase[i] / 1000.0);
-    g_test_message ("worst stall in each phase of the job:%s", phases->str);
-  }
-  g_string_free (probe.log, TRUE);
-  /* the UI never waits for the engine or the disk: a stall of a second would be a bug. The
-   * worst gap is the first frame of the job page (40-90 ms under Xvfb's software rendering with
-   * both cores busy); while the volumes stream, the job's threads run at nice 10 and the gaps
-   * measured stay near 40 ms, well below the bound here, which leaves room for a slow CI. */
-  if (screenshot_dir == NULL)
-    {
-      g_assert_cmpint (probe.worst, <, 1000 * 1000);
-      g_assert_cmpint (probe.worst_by_phase[LIFEBOAT_JOB_PHASE_TRANSFERRING + 1], <, 250 * 1000);
-    }
+  stall_probe_finish (&probe, "backup");
 
   /* the finished backup folder: under the destination, with its manifest and one archive
    * per checked volume, and without the cache that was left out */
@@ -765,6 +782,7 @@ test_restore_guide_backup (void)
   g_autofree char *script = NULL;
   GSList *files = NULL;
   guint notifications_before;
+  StallProbe probe;
   const GError *job_error;
   const char *docker = g_getenv ("LIFEBOAT_TEST_DOCKER");
   const char *busybox = g_getenv ("LIFEBOAT_TEST_BUSYBOX_IMAGE");
@@ -784,6 +802,7 @@ test_restore_guide_backup (void)
   g_assert_true (wait_until (not_planning, NULL, 5));
 
   notifications_before = _lifeboat_window_get_n_notifications (window);
+  stall_probe_start (&probe);
   _lifeboat_restore_view_click_restore (window->restore_view);
   g_assert_true (wait_until (job_started, NULL, 30));
   g_assert_cmpint (lifeboat_job_get_kind (window->job), ==, LIFEBOAT_JOB_KIND_RESTORE);
@@ -799,6 +818,7 @@ test_restore_guide_backup (void)
 
   if (!wait_until (job_ended, NULL, 600))
     g_error ("the restore did not end within 600 s");
+  stall_probe_finish (&probe, "restore");
   g_assert_cmpuint (lifeboat_application_get_n_jobs (app), ==, 0);
   /* what the notification's default action does */
   g_action_group_activate_action (G_ACTION_GROUP (app), "show-window", NULL);

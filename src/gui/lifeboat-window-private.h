@@ -54,6 +54,10 @@ struct _LifeboatWindow
   LifeboatApplication  *held_app;             /* held while the job runs */
   GCancellable         *job_cancellable;
   gboolean              job_running;
+  gboolean              job_pending;          /* shown, waiting for its page's first frame */
+  guint                 job_start_tick;
+  guint                 job_start_frames;
+  guint                 job_start_timeout;
   gboolean              planning;
   gboolean              discovering;
   GtkFileChooserNative *chooser;

@@ -1007,6 +1007,53 @@ job_done_cb (GObject      *object,
     lifeboat_application_job_finished (app);
 }
 
+/* The job starts once its page has been drawn. That first frame redraws the whole window
+ * (30-40 ms with software rendering); started at once, the job's first burst (the engine
+ * stopping containers, the job's threads) took the cores from it and the main loop stalled
+ * for 70 ms. A timeout starts the job anyway when the window draws no frames (hidden). */
+static void
+run_pending_job (LifeboatWindow *self)
+{
+  if (self->job_start_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->job_start_tick);
+      self->job_start_tick = 0;
+    }
+  g_clear_handle_id (&self->job_start_timeout, g_source_remove);
+  if (!self->job_pending)
+    return;
+  self->job_pending = FALSE;
+
+  /* the window's main loop comes first: see lifeboat_job_set_background() */
+  lifeboat_job_set_background (self->job, TRUE);
+  lifeboat_job_run_async (self->job, self->job_cancellable, job_done_cb, g_object_ref (self));
+}
+
+static gboolean
+job_start_tick_cb (GtkWidget     *widget,
+                   GdkFrameClock *clock,
+                   gpointer       data)
+{
+  LifeboatWindow *self = LIFEBOAT_WINDOW (widget);
+
+  /* the first tick is the frame that draws the job page; the second comes after it */
+  if (++self->job_start_frames < 2)
+    return G_SOURCE_CONTINUE;
+  self->job_start_tick = 0;
+  run_pending_job (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+job_start_timeout_cb (gpointer data)
+{
+  LifeboatWindow *self = data;
+
+  self->job_start_timeout = 0;
+  run_pending_job (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 start_job (LifeboatWindow *self,
            LifeboatJob    *job)
@@ -1036,9 +1083,12 @@ start_job (LifeboatWindow *self,
   gtk_window_set_hide_on_close (GTK_WINDOW (self), TRUE);
 
   _lifeboat_window_update_actions (self);
-  /* the window's main loop comes first: see lifeboat_job_set_background() */
-  lifeboat_job_set_background (job, TRUE);
-  lifeboat_job_run_async (job, self->job_cancellable, job_done_cb, g_object_ref (self));
+
+  self->job_pending = TRUE;
+  self->job_start_frames = 0;
+  self->job_start_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), job_start_tick_cb,
+                                                       NULL, NULL);
+  self->job_start_timeout = g_timeout_add (250, job_start_timeout_cb, self);
 }
 
 static void
@@ -1912,6 +1962,8 @@ lifeboat_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->discover_cancellable);
   g_cancellable_cancel (self->job_cancellable);
+  /* a job not started yet ends at once, cancelled, and lets the application go */
+  run_pending_job (self);
 
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
