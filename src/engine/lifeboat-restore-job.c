@@ -583,10 +583,13 @@ check_archives (LifeboatRestoreJob  *self,
 /* The scripts keep each volume root's mtime (which a rename or rmdir in it changes) in the
  * helper's own /.lifeboat-mtime, and the root's owner, mode and mtime on the folder aside. */
 
-/* sh -c SCRIPT sh ASIDE DIR... */
+/* Exit status of the move-aside script when every volume was empty: nothing to keep. */
+#define SCRIPT_ALL_EMPTY 100
+
+/* sh -c SCRIPT sh ASIDE DIR...; exits SCRIPT_ALL_EMPTY when it moved nothing */
 static const char move_aside_script[] =
   "set -e\n"
-  "aside=$1; shift\n"
+  "aside=$1; shift; empty=1\n"
   "for d in \"$@\"; do\n"
   "  cd \"$d\"\n"
   "  touch -r . /.lifeboat-mtime\n"
@@ -594,10 +597,13 @@ static const char move_aside_script[] =
   "  chown \"$(stat -c %u:%g .)\" \"$aside\"\n"
   "  chmod \"$(stat -c %a .)\" \"$aside\"\n"
   "  for f in * .[!.]* ..?*; do\n"
-  "    if [ -e \"$f\" ] || [ -L \"$f\" ]; then [ \"$f\" = \"$aside\" ] || mv -- \"$f\" \"$aside/\"; fi\n"
+  "    if [ -e \"$f\" ] || [ -L \"$f\" ]; then\n"
+  "      if [ \"$f\" != \"$aside\" ]; then mv -- \"$f\" \"$aside/\"; empty=0; fi\n"
+  "    fi\n"
   "  done\n"
   "  touch -r /.lifeboat-mtime \"$aside\"\n"
-  "done\n";
+  "done\n"
+  "[ $empty = 0 ] || exit " G_STRINGIFY (SCRIPT_ALL_EMPTY) "\n";
 
 /* sh -c SCRIPT sh ASIDE DIR... */
 static const char remove_aside_script[] =
@@ -645,7 +651,8 @@ volume_progress (guint64  done,
   _lifeboat_job_set_volume_bytes_done (data->job, data->index, done);
 }
 
-/* Runs @script in a helper with @binds on @args; FALSE with a worded error unless it exits 0. */
+/* Runs @script in a helper with @binds on @args; FALSE with a worded error unless it exits 0
+ * (or SCRIPT_ALL_EMPTY, when @all_empty_out asks for it). */
 static gboolean
 run_script (LifeboatDockerClient  *client,
             const char            *image,
@@ -654,6 +661,7 @@ run_script (LifeboatDockerClient  *client,
             const char * const    *args,
             GPtrArray             *dirs,
             const char            *what,
+            int                   *all_empty_out,
             char                 **helper_out,
             GCancellable          *cancellable,
             GError               **error)
@@ -676,7 +684,9 @@ run_script (LifeboatDockerClient  *client,
   if (helper == NULL)
     return FALSE;
 
-  if (status != 0)
+  if (all_empty_out != NULL)
+    *all_empty_out = status == SCRIPT_ALL_EMPTY;
+  if (status != 0 && !(all_empty_out != NULL && status == SCRIPT_ALL_EMPTY))
     {
       g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
                    _("Could not %s: the helper container (image %s) exited with status %d; it "
@@ -859,6 +869,7 @@ write_volumes (LifeboatRestoreJob  *self,
   GThread *thread = NULL;
   gulong cancel_id = 0;
   gboolean moved = FALSE;     /* the move-aside script ran, maybe halfway */
+  int all_empty = FALSE;      /* ... and found every existing volume empty */
   gboolean written = FALSE;   /* a PUT began */
   gboolean ok = FALSE;
   guint64 total_bytes = 0;
@@ -916,7 +927,8 @@ write_volumes (LifeboatRestoreJob  *self,
         }
       moved = TRUE;
       if (!run_script (client, image, binds, move_aside_script, args, existing,
-                       _("move the volumes’ contents aside"), &helper, cancellable, &put_error))
+                       _("move the volumes’ contents aside"), &all_empty, &helper, cancellable,
+                       &put_error))
         goto out;
     }
   else if (!(helper = _lifeboat_create_helper_binds (client, image,
@@ -924,10 +936,11 @@ write_volumes (LifeboatRestoreJob  *self,
                                                      cancellable, &put_error)))
     goto out;
 
-  /* 2. the safety backup from there, while 3. the archives are written */
+  /* 2. the safety backup from there, while 3. the archives are written; when every volume was
+   * empty (a new server) there is nothing to keep */
   if (cancellable != NULL)
     cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (_lifeboat_cancel_other), work, NULL);
-  if (existing->len > 0)
+  if (existing->len > 0 && !all_empty)
     {
       /* a container of its own: the engine locks a container for each archive call, so a GET
        * and a PUT through the same one would take turns */
@@ -1004,7 +1017,7 @@ write_volumes (LifeboatRestoreJob  *self,
       g_autoptr(GError) remove_error = NULL;
 
       if (!run_script (client, image, binds, remove_aside_script, args, existing,
-                       _("remove the previous contents"), NULL, NULL, &remove_error))
+                       _("remove the previous contents"), NULL, NULL, NULL, &remove_error))
         {
           g_autofree char *msg =
             g_strdup_printf (_("The restore is complete, but the previous contents are still in "
@@ -1033,7 +1046,7 @@ out:
 
       _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_ROLLING_BACK);
       if (run_script (client, image, binds, move_back_script, args, existing,
-                      _("put the previous contents back"), NULL, NULL, &back_error))
+                      _("put the previous contents back"), NULL, NULL, NULL, &back_error))
         _lifeboat_job_set_aftermath (job, _("The volumes were put back as they were before the "
                                             "restore."));
       else

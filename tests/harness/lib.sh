@@ -255,6 +255,14 @@ mutate_volumes () {
     done'
 }
 
+# empty_volumes VOLUME...: remove the volumes' contents (not their roots), as on a new server.
+empty_volumes () {
+  local v args=()
+  for v in "$@"; do args+=(-v "$v:/e/$v"); done
+  dk run --rm --network none --user 0:0 "${args[@]}" "$LIFEBOAT_TEST_BUSYBOX_IMAGE" \
+    sh -c 'find /e -mindepth 2 -maxdepth 2 -exec rm -rf {} +'
+}
+
 # sha256 of a file, lowercase hex.
 sha256_of () {
   sha256sum "$1" | cut -d' ' -f1

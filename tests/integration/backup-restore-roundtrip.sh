@@ -120,6 +120,26 @@ PY
     fingerprint_all "$P" "$TMP/$layout.way-back"
     # shellcheck disable=SC2086
     assert_same_fingerprints "$TMP/$layout.damaged" "$TMP/$layout.way-back" "restoring the safety backup" $keys
+
+    # A new server: the same volumes, empty. Everything comes back; there was nothing to keep,
+    # so no second safety backup.
+    # shellcheck disable=SC2046
+    empty_volumes $(for k in $keys; do echo "${P}_$k"; done)
+    cli_ok "$TMP/restore.out" "$TMP/restore.err" restore "$BACKUP" --yes
+    fingerprint_all "$P" "$TMP/$layout.fresh"
+    # shellcheck disable=SC2086
+    assert_same_fingerprints "$TMP/$layout.before" "$TMP/$layout.fresh" "a restore into empty volumes" $keys
+    cli_ok "$TMP/history.json" "$TMP/history.err" --json history "$P"
+    python3 - "$TMP/history.json" <<'PY' || die "history check after the restore into empty volumes failed"
+import json, sys
+jobs = json.load(open(sys.argv[1]))
+restores = [j for j in jobs if j.get("kind") == "restore" and j.get("outcome") == "succeeded"]
+safety = [j for j in jobs if j.get("kind") == "safety-backup"]
+if len(restores) != 3:
+    sys.exit("--json history: wanted three restores, found %d" % len(restores))
+if len(safety) != 2:
+    sys.exit("--json history: wanted the two safety backups of the restores into full volumes, found %d" % len(safety))
+PY
   fi
 
   "$LIFEBOAT_HARNESS_DIR/remove-cvat-stack" "$P"

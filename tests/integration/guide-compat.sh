@@ -35,14 +35,6 @@ EOF
   esac
 }
 
-# Empties the volumes' contents (not their roots), as new volumes would be.
-empty_volumes () {
-  local v args=()
-  for v in "$@"; do args+=(-v "$v:/e/$v"); done
-  dk run --rm --network none --user 0:0 "${args[@]}" "$LIFEBOAT_TEST_BUSYBOX_IMAGE" \
-    sh -c 'find /e -mindepth 2 -maxdepth 2 -exec rm -rf {} +'
-}
-
 stop_all () {
   local ids
   ids=$(dk ps -q --filter "label=com.docker.compose.project=$1")
