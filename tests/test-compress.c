@@ -180,12 +180,12 @@ make_input (InputKind kind,
   return g_bytes_new_take (data, size);
 }
 
-/* Writes @input to @stream in chunks of varying size, then closes it. */
+/* Writes @input to @stream in chunks of varying size. */
 static gboolean
-write_chunked (GOutputStream  *stream,
-               GBytes         *input,
-               guint32         seed,
-               GError        **error)
+write_chunks (GOutputStream  *stream,
+              GBytes         *input,
+              guint32         seed,
+              GError        **error)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
   gsize size;
@@ -204,7 +204,17 @@ write_chunked (GOutputStream  *stream,
       pos += n;
     }
 
-  return g_output_stream_close (stream, NULL, error);
+  return TRUE;
+}
+
+/* Writes @input to @stream in chunks of varying size, then closes it. */
+static gboolean
+write_chunked (GOutputStream  *stream,
+               GBytes         *input,
+               guint32         seed,
+               GError        **error)
+{
+  return write_chunks (stream, input, seed, error) && g_output_stream_close (stream, NULL, error);
 }
 
 /* Runs argv with @input on stdin and returns its stdout; asserts that it exits 0. */
@@ -536,6 +546,81 @@ test_hash_sync_file (void)
   g_assert_no_error (error);
   g_assert_true (g_file_delete (file, NULL, NULL));
   g_assert_true (g_rmdir (dir) == 0);
+}
+
+/* file <- hash, uncompressed, the way the writer thread meets a file: full buffers go out with
+ * O_DIRECT where the file system takes it; a buffer a flush() sends short, and a file that does
+ * not start at an aligned offset, go through the page cache. Whatever the path, the file holds
+ * exactly the bytes written, and the digest is the file's. */
+static void
+check_hash_file (gsize    prefix,      /* written to the file before the hash stream */
+                 gsize    first,       /* written, then flush() */
+                 gsize    rest)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lifeboat-compress-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "volume.tar", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(GOutputStream) hash = NULL;
+  g_autoptr(GBytes) input = make_input (INPUT_RANDOM, prefix + first + rest, 91);
+  g_autoptr(GBytes) head = g_bytes_new_from_bytes (input, 0, prefix);
+  g_autoptr(GBytes) part1 = g_bytes_new_from_bytes (input, prefix, first);
+  g_autoptr(GBytes) part2 = g_bytes_new_from_bytes (input, prefix + first, rest);
+  g_autoptr(GBytes) hashed = g_bytes_new_from_bytes (input, prefix, first + rest);
+  g_autoptr(GBytes) on_disk = NULL;
+  g_autofree char *expected = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, hashed);
+  char *contents = NULL;
+  gsize len;
+
+  g_assert_no_error (error);
+  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
+  g_assert_no_error (error);
+  if (prefix > 0)
+    {
+      g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (out), g_bytes_get_data (head, NULL),
+                                                prefix, NULL, NULL, &error));
+      g_assert_no_error (error);
+    }
+  hash = lifeboat_hash_output_stream_new (G_OUTPUT_STREAM (out));
+  g_filter_output_stream_set_close_base_stream (G_FILTER_OUTPUT_STREAM (hash), FALSE);
+
+  write_chunks (hash, part1, 3, &error);
+  g_assert_no_error (error);
+  g_output_stream_flush (hash, NULL, &error);
+  g_assert_no_error (error);
+  write_chunked (hash, part2, 4, &error);
+  g_assert_no_error (error);
+  g_assert_true (lifeboat_hash_output_stream_sync (LIFEBOAT_HASH_OUTPUT_STREAM (hash), NULL,
+                                                   &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  g_assert_no_error (error);
+  on_disk = g_bytes_new_take (contents, len);
+  assert_bytes_equal (input, on_disk);
+  g_assert_cmpstr (lifeboat_hash_output_stream_get_sha256 (LIFEBOAT_HASH_OUTPUT_STREAM (hash)), ==,
+                   expected);
+  g_assert_cmpuint (lifeboat_hash_output_stream_get_bytes (LIFEBOAT_HASH_OUTPUT_STREAM (hash)), ==,
+                    first + rest);
+
+  g_assert_true (g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &error));
+  g_assert_true (g_file_delete (file, NULL, NULL));
+  g_assert_true (g_rmdir (dir) == 0);
+}
+
+static void
+test_hash_file_paths (void)
+{
+  const gsize mib = 1024 * 1024;
+
+  check_hash_file (0, 3 * mib, 2 * mib);              /* all full buffers, then the flush */
+  check_hash_file (0, 3 * mib, 2 * mib + 12345);      /* a short last buffer */
+  check_hash_file (0, mib + 4096, 3 * mib);           /* flushed short, then more full ones */
+  check_hash_file (0, mib + 777, 3 * mib + 1);        /* flushed at an unaligned offset */
+  check_hash_file (100, 2 * mib, 2 * mib);            /* the file starts unaligned */
+  check_hash_file (8192, 2 * mib, mib + 5);           /* ... or aligned */
+  check_hash_file (0, 0, 17);                         /* tiny */
 }
 
 static void
@@ -883,6 +968,7 @@ main (int   argc,
   g_test_add_func ("/lifeboat/compress/hash/no-space", test_hash_no_space);
   g_test_add_func ("/lifeboat/compress/hash/sync-file", test_hash_sync_file);
   g_test_add_func ("/lifeboat/compress/hash/sync-no-fd", test_hash_sync_no_fd);
+  g_test_add_func ("/lifeboat/compress/hash/file-paths", test_hash_file_paths);
   g_test_add_func ("/lifeboat/compress/none/roundtrip", test_none_roundtrip);
   g_test_add_func ("/lifeboat/compress/gzip/roundtrip", test_gzip_roundtrip);
   g_test_add_func ("/lifeboat/compress/gzip/roundtrip-threads", test_gzip_roundtrip_threads);

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <gio/gfiledescriptorbased.h>
@@ -30,6 +32,8 @@
 #define HASH_MAX_QUEUED  4
 /* how often the thread asks the kernel to start writing back what it wrote (see below) */
 #define HASH_WRITEBACK_STEP (8 * 1024 * 1024)
+/* buffers are aligned for O_DIRECT (see direct_io_begin()) */
+#define HASH_BUFFER_ALIGN 4096
 
 typedef struct
 {
@@ -63,7 +67,7 @@ G_DEFINE_FINAL_TYPE (LifeboatHashOutputStream, lifeboat_hash_output_stream,
 static void
 hash_buffer_free (HashBuffer *buf)
 {
-  g_free (buf->data);
+  g_aligned_free (buf->data);
   g_free (buf);
 }
 
@@ -80,12 +84,76 @@ find_fd (GOutputStream *stream)
   return -1;
 }
 
+/*
+ * Direct I/O. An archive is written once and not read again soon, and fsync()ed when complete:
+ * through the page cache, every byte was copied into it, written back, and (with the final
+ * fsync) waited for. With O_DIRECT the writer thread's full 1 MiB buffers go from its own
+ * (aligned) memory to the disk: measured on the benchmark machine, 795 MB took 0.43 s with
+ * 0.14 s of kernel time, against 1.11 s and 0.56 s through the page cache. It also leaves the
+ * server's page cache to its database. Only for regular files at an aligned offset on the
+ * local disk file systems where direct writes are plain and fast (ext4, XFS, btrfs; not NFS or
+ * SMB, where each direct write would wait for the server), and only where the file system takes
+ * it (a write() may still say EINVAL): otherwise, and for the last, short buffer, the page
+ * cache as before.
+ */
+static gboolean
+direct_io_begin (int fd)
+{
+  struct stat st;
+  struct statfs fs;
+  off_t pos;
+  int flags;
+
+  if (fd < 0 || fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || fstatfs (fd, &fs) != 0)
+    return FALSE;
+  switch ((guint32) fs.f_type)
+    {
+    case 0xEF53:        /* ext2, ext3, ext4 */
+    case 0x58465342:    /* XFS */
+    case 0x9123683E:    /* btrfs */
+      break;
+    default:
+      return FALSE;
+    }
+  pos = lseek (fd, 0, SEEK_CUR);
+  if (pos < 0 || pos % HASH_BUFFER_ALIGN != 0)
+    return FALSE;
+  flags = fcntl (fd, F_GETFL);
+  if (flags < 0)
+    return FALSE;
+  return (flags & O_DIRECT) != 0 || fcntl (fd, F_SETFL, flags | O_DIRECT) == 0;
+}
+
+static void
+direct_io_end (int fd)
+{
+  int flags = fcntl (fd, F_GETFL);
+
+  if (flags >= 0 && (flags & O_DIRECT) != 0)
+    fcntl (fd, F_SETFL, flags & ~O_DIRECT);
+}
+
+/* One write() of @buf at the file's offset, with O_DIRECT; -1 and errno as write() */
+static gssize
+write_direct (int           fd,
+              const guint8 *buf,
+              gsize         len)
+{
+  gssize n;
+
+  do
+    n = write (fd, buf, len);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
 static gpointer
 hash_thread (gpointer data)
 {
   LifeboatHashOutputStream *self = data;
   GOutputStream *base = g_filter_output_stream_get_base_stream (G_FILTER_OUTPUT_STREAM (self));
   int fd = find_fd (base);
+  gboolean direct = direct_io_begin (fd);
   guint64 written = 0;
   guint64 writeback_from = 0;
 
@@ -111,10 +179,44 @@ hash_thread (gpointer data)
       self->busy = TRUE;
       g_mutex_unlock (&self->mutex);
 
+      /* a short buffer (the last, or one a flush() sent) would leave the file at an offset
+       * O_DIRECT cannot write at: from here on, through the page cache */
+      if (direct && buf->len % HASH_BUFFER_ALIGN != 0)
+        {
+          direct_io_end (fd);
+          direct = FALSE;
+        }
+
       while (pos < buf->len)
         {
-          gssize n = g_output_stream_write (base, buf->data + pos, buf->len - pos, NULL,
-                                            &local_error);
+          gssize n;
+
+          if (direct)
+            {
+              n = write_direct (fd, buf->data + pos, buf->len - pos);
+              if (n < 0 && errno == EINVAL)
+                {
+                  /* the file system wants another alignment, or none of this */
+                  direct_io_end (fd);
+                  direct = FALSE;
+                  continue;
+                }
+              if (n < 0)
+                {
+                  int errsv = errno;
+
+                  local_error = g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+                                             "Error writing to file: %s", g_strerror (errsv));
+                }
+              else if (n % HASH_BUFFER_ALIGN != 0)
+                {
+                  direct_io_end (fd);   /* a short write: the rest is not aligned */
+                  direct = FALSE;
+                }
+            }
+          else
+            n = g_output_stream_write (base, buf->data + pos, buf->len - pos, NULL,
+                                       &local_error);
 
           if (n <= 0)
             {
@@ -136,7 +238,7 @@ hash_thread (gpointer data)
        */
       written += pos;
 #ifdef SYNC_FILE_RANGE_WRITE
-      if (fd >= 0 && written - writeback_from >= HASH_WRITEBACK_STEP)
+      if (fd >= 0 && !direct && written - writeback_from >= HASH_WRITEBACK_STEP)
         {
           if (sync_file_range (fd, writeback_from, written - writeback_from,
                                SYNC_FILE_RANGE_WRITE) != 0)
@@ -239,7 +341,7 @@ lifeboat_hash_output_stream_write (GOutputStream  *stream,
       else
         {
           self->current = g_new0 (HashBuffer, 1);
-          self->current->data = g_malloc (HASH_BUFFER_SIZE);
+          self->current->data = g_aligned_alloc (1, HASH_BUFFER_SIZE, HASH_BUFFER_ALIGN);
         }
     }
 
