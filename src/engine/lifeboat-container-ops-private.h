@@ -44,7 +44,9 @@ char    *_lifeboat_create_helper_binds (LifeboatDockerClient *client,
                                         GCancellable         *cancellable,
                                         GError              **error);
 /* Creates a helper with @binds running @argv, starts it and waits for it to exit; returns its
- * id (the caller removes it; it can still serve the archive API) and its exit @status. */
+ * id (the caller removes it; it can still serve the archive API) and its exit @status. On
+ * failure @status says how far it got: -1, it never started (nothing ran); -2, it started
+ * and its end could not be awaited. */
 char    *_lifeboat_run_helper        (LifeboatDockerClient *client,
                                       const char           *image,
                                       const char * const   *binds,

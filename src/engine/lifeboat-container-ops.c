@@ -330,8 +330,13 @@ _lifeboat_run_helper (LifeboatDockerClient  *client,
   if (helper == NULL)
     return NULL;
 
-  if (!lifeboat_docker_client_start_container_sync (client, helper, cancellable, error) ||
-      !lifeboat_docker_client_wait_container_sync (client, helper, status, cancellable, error))
+  if (!lifeboat_docker_client_start_container_sync (client, helper, cancellable, error))
+    {
+      _lifeboat_remove_helper (client, helper);
+      return NULL;
+    }
+  *status = -2;
+  if (!lifeboat_docker_client_wait_container_sync (client, helper, status, cancellable, error))
     {
       _lifeboat_remove_helper (client, helper);
       return NULL;

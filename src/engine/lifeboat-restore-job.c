@@ -652,7 +652,8 @@ volume_progress (guint64  done,
 }
 
 /* Runs @script in a helper with @binds on @args; FALSE with a worded error unless it exits 0
- * (or SCRIPT_ALL_EMPTY, when @all_empty_out asks for it). */
+ * (or SCRIPT_ALL_EMPTY, when @all_empty_out asks for it). @started_out: whether the script
+ * started at all (it may have done part of its work even when this fails). */
 static gboolean
 run_script (LifeboatDockerClient  *client,
             const char            *image,
@@ -662,6 +663,7 @@ run_script (LifeboatDockerClient  *client,
             GPtrArray             *dirs,
             const char            *what,
             int                   *all_empty_out,
+            gboolean              *started_out,
             char                 **helper_out,
             GCancellable          *cancellable,
             GError               **error)
@@ -681,6 +683,8 @@ run_script (LifeboatDockerClient  *client,
 
   helper = _lifeboat_run_helper (client, image, (const char * const *) binds->pdata,
                                  (const char * const *) argv->pdata, &status, cancellable, error);
+  if (started_out != NULL)
+    *started_out = helper != NULL || status != -1;
   if (helper == NULL)
     return FALSE;
 
@@ -868,7 +872,7 @@ write_volumes (LifeboatRestoreJob  *self,
   SafetyData safety = { 0 };
   GThread *thread = NULL;
   gulong cancel_id = 0;
-  gboolean moved = FALSE;     /* the move-aside script ran, maybe halfway */
+  gboolean moved = FALSE;     /* the move-aside script started: it may have moved some */
   int all_empty = FALSE;      /* ... and found every existing volume empty */
   gboolean written = FALSE;   /* a PUT began */
   gboolean ok = FALSE;
@@ -925,10 +929,9 @@ write_volumes (LifeboatRestoreJob  *self,
 
           item->touched |= item->item.volume_exists;
         }
-      moved = TRUE;
       if (!run_script (client, image, binds, move_aside_script, args, existing,
-                       _("move the volumes’ contents aside"), &all_empty, &helper, cancellable,
-                       &put_error))
+                       _("move the volumes’ contents aside"), &all_empty, &moved, &helper,
+                       cancellable, &put_error))
         goto out;
     }
   else if (!(helper = _lifeboat_create_helper_binds (client, image,
@@ -1017,7 +1020,7 @@ write_volumes (LifeboatRestoreJob  *self,
       g_autoptr(GError) remove_error = NULL;
 
       if (!run_script (client, image, binds, remove_aside_script, args, existing,
-                       _("remove the previous contents"), NULL, NULL, NULL, &remove_error))
+                       _("remove the previous contents"), NULL, NULL, NULL, NULL, &remove_error))
         {
           g_autofree char *msg =
             g_strdup_printf (_("The restore is complete, but the previous contents are still in "
@@ -1046,7 +1049,7 @@ out:
 
       _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_ROLLING_BACK);
       if (run_script (client, image, binds, move_back_script, args, existing,
-                      _("put the previous contents back"), NULL, NULL, NULL, &back_error))
+                      _("put the previous contents back"), NULL, NULL, NULL, NULL, &back_error))
         _lifeboat_job_set_aftermath (job, _("The volumes were put back as they were before the "
                                             "restore."));
       else
