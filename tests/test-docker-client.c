@@ -318,41 +318,42 @@ test_put_stream (void)
   fake_engine_stop (&fake);
 }
 
+/* A PUT the fake engine refuses in @mode: the error carries the engine's own words. */
+static void
+check_put_refused (FakeMode    mode,
+                   int         code,
+                   const char *words,
+                   const char *status)
+{
+  FakeEngine fake;
+  g_autoptr(GBytes) body = make_body ();
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (body);
+  g_autoptr(LifeboatDockerClient) client = fake_engine_start (&fake, mode);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (lifeboat_docker_client_put_archive_sync (client, "abc", "/data", stream, NULL,
+                                                           &error));
+  g_assert_error (error, LIFEBOAT_ERROR, code);
+  g_assert_nonnull (strstr (error->message, words));
+  g_assert_nonnull (strstr (error->message, status));
+  fake_engine_stop (&fake);
+}
+
 /* the engine refuses before reading the body (no such container) and closes: its words, not
  * the broken pipe */
 static void
 test_put_refused_early (void)
 {
-  FakeEngine fake;
-  g_autoptr(GBytes) body = make_body ();
-  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (body);
-  g_autoptr(LifeboatDockerClient) client = fake_engine_start (&fake, FAKE_REFUSE_EARLY);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_false (lifeboat_docker_client_put_archive_sync (client, "abc", "/data", stream, NULL,
-                                                           &error));
-  g_assert_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, "No such container: abc"));
-  g_assert_nonnull (strstr (error->message, "HTTP 404"));
-  fake_engine_stop (&fake);
+  check_put_refused (FAKE_REFUSE_EARLY, LIFEBOAT_ERROR_NOT_FOUND, "No such container: abc",
+                     "HTTP 404");
 }
 
 /* the engine fails while writing and says why in a chunked answer */
 static void
 test_put_engine_error (void)
 {
-  FakeEngine fake;
-  g_autoptr(GBytes) body = make_body ();
-  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (body);
-  g_autoptr(LifeboatDockerClient) client = fake_engine_start (&fake, FAKE_FAIL_CHUNKED);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_false (lifeboat_docker_client_put_archive_sync (client, "abc", "/data", stream, NULL,
-                                                           &error));
-  g_assert_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_ENGINE);
-  g_assert_nonnull (strstr (error->message, "write /data/x: no space left on device"));
-  g_assert_nonnull (strstr (error->message, "HTTP 500"));
-  fake_engine_stop (&fake);
+  check_put_refused (FAKE_FAIL_CHUNKED, LIFEBOAT_ERROR_ENGINE,
+                     "write /data/x: no space left on device", "HTTP 500");
 }
 
 /* the engine closes without an answer: an error, never a success */
