@@ -204,6 +204,100 @@ backup_volume (LifeboatBackupJob      *self,
 }
 
 /*
+ * Early start. A container the backup stopped runs again as soon as every volume of this backup
+ * that it mounts has been read and whatever it depends on runs again: the database while the
+ * media still stream. The backup stays what it was at the stop: a volume changes only through
+ * a container that mounts it, and every such container stays stopped until that volume has been
+ * read, so each archive holds its volume as it was when everything stopped. What has not
+ * started when the volumes are read (or when the backup fails) starts at the end, as before.
+ */
+typedef struct
+{
+  LifeboatDockerClient *client;
+  LifeboatProject      *project;
+  GMutex                mutex;
+  GCond                 cond;
+  GPtrArray            *waiting;     /* names of stopped containers not started; under mutex */
+  GHashTable           *unread;      /* names of the backup's volumes not read yet; under mutex */
+  gboolean              quit;        /* under mutex */
+  GThread              *thread;
+} EarlyStart;
+
+static gpointer
+early_start_thread (gpointer data)
+{
+  EarlyStart *early = data;
+
+  g_mutex_lock (&early->mutex);
+  while (!early->quit)
+    {
+      g_autoptr(GPtrArray) ready = _lifeboat_startable_containers (early->project, early->waiting,
+                                                                   early->unread);
+      g_autoptr(GError) error = NULL;
+
+      if (ready->len == 0)
+        {
+          g_cond_wait (&early->cond, &early->mutex);
+          continue;
+        }
+      for (guint i = 0; i < ready->len; i++)
+        {
+          guint index;
+
+          if (g_ptr_array_find_with_equal_func (early->waiting, g_ptr_array_index (ready, i),
+                                                g_str_equal, &index))
+            g_ptr_array_remove_index_fast (early->waiting, index);
+        }
+      g_mutex_unlock (&early->mutex);
+
+      if (!_lifeboat_start_containers (early->client, early->project, ready, &error))
+        g_debug ("Starting %u containers early: %s (tried again at the end)", ready->len,
+                 error->message);
+
+      g_mutex_lock (&early->mutex);
+      /* what did not start is tried again at the end, with the same error reporting as ever */
+      if (error != NULL)
+        for (guint i = 0; i < ready->len; i++)
+          g_ptr_array_add (early->waiting, g_strdup (g_ptr_array_index (ready, i)));
+      if (error != NULL)
+        break;
+    }
+  g_mutex_unlock (&early->mutex);
+  return NULL;
+}
+
+/* Stops the early starts (waiting for one under way); returns the names still to start. */
+static GPtrArray *
+early_start_finish (EarlyStart *early)
+{
+  GPtrArray *left;
+
+  g_mutex_lock (&early->mutex);
+  early->quit = TRUE;
+  g_cond_signal (&early->cond);
+  g_mutex_unlock (&early->mutex);
+  g_thread_join (early->thread);
+
+  left = g_steal_pointer (&early->waiting);
+  g_hash_table_unref (early->unread);
+  g_mutex_clear (&early->mutex);
+  g_cond_clear (&early->cond);
+  return left;
+}
+
+static void
+early_start_volume_read (EarlyStart *early,
+                         const char *volume)
+{
+  if (early == NULL)
+    return;
+  g_mutex_lock (&early->mutex);
+  g_hash_table_remove (early->unread, volume);
+  g_cond_signal (&early->cond);
+  g_mutex_unlock (&early->mutex);
+}
+
+/*
  * The volumes are read LIFEBOAT_PARALLEL_VOLUMES at a time, the largest first: while the
  * engine streams one volume (its own work, and the disk's), the other's compression has the
  * cores. Each volume still has its own archive, progress and error; the first failure stops
@@ -237,6 +331,7 @@ typedef struct
   GPtrArray            *tasks;       /* VolumeTask, largest first */
   GFile                *folder;
   GCancellable         *cancellable; /* cancelled by the first failure */
+  EarlyStart           *early;       /* or NULL */
   GMutex                mutex;
   GError               *error;       /* the first failure; under mutex */
 } VolumeQueue;
@@ -296,6 +391,7 @@ volume_worker (gpointer data)
           g_mutex_lock (&queue->mutex);
           task->busy = FALSE;
           g_mutex_unlock (&queue->mutex);
+          early_start_volume_read (queue->early, task->mv->name);
         }
       else
         {
@@ -326,12 +422,13 @@ backup_volumes (LifeboatBackupJob     *self,
                 LifeboatDockerClient  *client,
                 GPtrArray             *tasks,
                 GFile                 *folder,
+                EarlyStart            *early,
                 GCancellable          *cancellable,
                 GError               **error)
 {
   g_autoptr(GPtrArray) order = g_ptr_array_sized_new (tasks->len);   /* borrows */
   g_autoptr(GCancellable) own = g_cancellable_new ();
-  VolumeQueue queue = { self, client, order, folder, own };
+  VolumeQueue queue = { self, client, order, folder, own, early };
   GThread *threads[LIFEBOAT_PARALLEL_VOLUMES] = { NULL };
   guint n = MIN (LIFEBOAT_PARALLEL_VOLUMES, tasks->len);
   gulong cancel_id = 0;
@@ -426,6 +523,7 @@ lifeboat_backup_job_run (LifeboatJob   *job,
   g_autoptr(LifeboatProject) project = NULL;
   g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) stopped = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) to_start = NULL;      /* of @stopped, what did not start early */
   g_autoptr(GPtrArray) helpers = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) volume_task_free);
   g_autoptr(GPtrArray) keys = g_ptr_array_new_null_terminated (8, g_free, TRUE);
@@ -440,6 +538,8 @@ lifeboat_backup_job_run (LifeboatJob   *job,
   gint64 started = g_get_monotonic_time ();
   guint64 total_archive_bytes = 0;
   GListModel *volumes, *containers;
+  EarlyStart early = { 0 };
+  gboolean volumes_ok;
   gboolean ok = FALSE;
 
   _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_PREPARING);
@@ -630,7 +730,27 @@ lifeboat_backup_job_run (LifeboatJob   *job,
       }
     }
 
-  if (!backup_volumes (self, client, tasks, partial, cancellable, &local_error))
+  if (self->restart && stopped->len > 0)
+    {
+      early.client = client;
+      early.project = project;
+      g_mutex_init (&early.mutex);
+      g_cond_init (&early.cond);
+      early.waiting = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < stopped->len; i++)
+        g_ptr_array_add (early.waiting, g_strdup (g_ptr_array_index (stopped, i)));
+      early.unread = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint i = 0; i < tasks->len; i++)
+        g_hash_table_add (early.unread,
+                          g_strdup (((VolumeTask *) g_ptr_array_index (tasks, i))->mv->name));
+      early.thread = g_thread_new ("lifeboat-start", early_start_thread, &early);
+    }
+
+  volumes_ok = backup_volumes (self, client, tasks, partial, early.thread ? &early : NULL,
+                               cancellable, &local_error);
+  if (early.thread != NULL)
+    to_start = early_start_finish (&early);
+  if (!volumes_ok)
     goto out;
   for (guint i = 0; i < tasks->len; i++)
     total_archive_bytes += ((VolumeTask *) g_ptr_array_index (tasks, i))->mv->archive_bytes;
@@ -680,9 +800,11 @@ out:
     {
       g_autoptr(GError) start_error = NULL;
       g_autofree char *names = _lifeboat_join_names (stopped);
+      GPtrArray *remaining = to_start != NULL ? to_start : stopped;
 
       _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STARTING);
-      if (!_lifeboat_start_containers (client, project, stopped, &start_error))
+      if (remaining->len > 0 &&
+          !_lifeboat_start_containers (client, project, remaining, &start_error))
         {
           g_autofree char *msg = NULL;
 

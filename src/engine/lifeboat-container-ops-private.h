@@ -16,6 +16,12 @@ gboolean _lifeboat_stop_project      (LifeboatDockerClient *client,
                                       GPtrArray            *stopped,
                                       GCancellable         *cancellable,
                                       GError              **error);
+/* Of @waiting (names of containers of @project the caller stopped and has not started again),
+ * those that may start now: none of the volumes they mount is in @busy_volumes (volume names),
+ * and nothing they depend on is still waiting. A new array of names. */
+GPtrArray *_lifeboat_startable_containers (LifeboatProject *project,
+                                           GPtrArray       *waiting,
+                                           GHashTable      *busy_volumes);
 /* Starts @names (in the project's dependency order). Tries all, reports the first failure. */
 gboolean _lifeboat_start_containers  (LifeboatDockerClient *client,
                                       LifeboatProject      *project,

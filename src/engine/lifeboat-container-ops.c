@@ -200,6 +200,45 @@ _lifeboat_start_containers (LifeboatDockerClient  *client,
   return run_in_waves (client, todo, TRUE, NULL, NULL, error);
 }
 
+GPtrArray *
+_lifeboat_startable_containers (LifeboatProject *project,
+                                GPtrArray       *waiting,
+                                GHashTable      *busy_volumes)
+{
+  GPtrArray *ready = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      LifeboatContainer *c = lifeboat_project_find_container (project,
+                                                              g_ptr_array_index (waiting, i));
+      GHashTable *mounts;
+      GHashTableIter iter;
+      gpointer volume;
+      gboolean ok = c != NULL;
+
+      if (!ok)
+        continue;
+      mounts = lifeboat_container_get_mounts (c);
+      if (mounts != NULL)
+        {
+          g_hash_table_iter_init (&iter, mounts);
+          while (ok && g_hash_table_iter_next (&iter, &volume, NULL))
+            ok = !g_hash_table_contains (busy_volumes, volume);
+        }
+      for (guint j = 0; ok && j < waiting->len; j++)
+        {
+          LifeboatContainer *o = lifeboat_project_find_container (project,
+                                                                  g_ptr_array_index (waiting, j));
+
+          ok = o == NULL || !depends_on (c, o);
+        }
+      if (ok)
+        g_ptr_array_add (ready, g_strdup (g_ptr_array_index (waiting, i)));
+    }
+
+  return ready;
+}
+
 char *
 _lifeboat_pick_helper_image (LifeboatDockerClient  *client,
                              LifeboatProject       *project,

@@ -1220,12 +1220,16 @@ lifeboat_docker_client_start_container_sync (LifeboatDockerClient  *self,
   g_autofree char *path = g_strdup_printf ("/containers/%s/start", e);
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+  g_autoptr(GError) local_error = NULL;
+  guint status = 0;
 
   stream = send_request (self, "POST", path, TRUE, empty, NULL, "application/json",
-                         120, NULL, cancellable, error);
-  if (stream == NULL)
+                         120, &status, cancellable, &local_error);
+  /* 304: it runs already, which is what was asked */
+  if (stream == NULL && status != SOUP_STATUS_NOT_MODIFIED)
     {
-      g_prefix_error (error, _("Could not start container %s: "), id);
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  _("Could not start container %s: "), id);
       return FALSE;
     }
   return TRUE;

@@ -4,7 +4,8 @@
 # backup's options against the real engine: --compression zstd and none (round trip),
 # --volumes (only those), --no-stop (the containers keep running, never restarted),
 # --no-restart (the containers stopped for the backup stay stopped), --volumes cvat_cache_db
-# (the cache only when chosen), restore --volumes (only those).
+# (the cache only when chosen), restore --volumes (only those); early starts: a container runs
+# again once the volumes it mounts are read, never before.
 set -euo pipefail
 . "$(dirname "$0")/../harness/lib.sh"
 
@@ -54,5 +55,24 @@ assert_eq false "$(running_state cvat_db)" "--no-restart: cvat_db runs again"
 stopped=$(dk ps -aq --filter "label=com.docker.compose.project=$P" --filter status=exited)
 # shellcheck disable=SC2086
 [ -z "$stopped" ] || dk start $stopped >/dev/null
+
+# --- early starts: a container whose volumes have been read runs again while the others are still
+# read (cvat_db while 512 MB of media stream), and none runs again before its volumes are read ---
+"$LIFEBOAT_HARNESS_DIR/remove-cvat-stack" "$P"
+P=$(test_project early)
+stack_up --data-mb 512 current "$P"
+mkdir -p "$TMP/early"
+cli_backup "$P" "$TMP/early"
+at () { date -d "$(started "$1")" +%s.%N; }
+read_done () { stat -c %.9Y "$BACKUP/$1.tar.gz"; }   # the archive's last write
+before () { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)' "$1" "$2"; }
+for c in cvat_server cvat_worker_import; do
+  before "$(read_done cvat_data)" "$(at $c)" \
+    || die "$c (it mounts cvat_data) ran again at $(started $c), before cvat_data was read ($(read_done cvat_data))"
+done
+before "$(read_done cvat_db)" "$(at cvat_db)" || die "cvat_db ran again before its volume was read"
+before "$(at cvat_db)" "$(read_done cvat_data)" \
+  || die "cvat_db ran again at $(started cvat_db), only after cvat_data was read ($(read_done cvat_data)): no early start"
+log "backup-options: cvat_db ran again $(python3 -c 'import sys; print("%.2f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$(at cvat_db)" "$(read_done cvat_data)") s before cvat_data was read"
 
 echo "backup-options: ok"
