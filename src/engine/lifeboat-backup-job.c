@@ -257,10 +257,11 @@ early_start_thread (gpointer data)
       g_mutex_lock (&early->mutex);
       /* what did not start is tried again at the end, with the same error reporting as ever */
       if (error != NULL)
-        for (guint i = 0; i < ready->len; i++)
-          g_ptr_array_add (early->waiting, g_strdup (g_ptr_array_index (ready, i)));
-      if (error != NULL)
-        break;
+        {
+          for (guint i = 0; i < ready->len; i++)
+            g_ptr_array_add (early->waiting, g_strdup (g_ptr_array_index (ready, i)));
+          break;
+        }
     }
   g_mutex_unlock (&early->mutex);
   return NULL;
