@@ -211,9 +211,11 @@ fake_engine_thread (gpointer data)
     }
   else if (fake->mode == FAKE_FAIL_CHUNKED && fake->complete)
     {
-      /* the JSON in three chunks, as Go's server may send it */
-      static const char * const pieces[] = { "{\"message\":\"write /", "data/x: no space left ",
-                                             "on device\"}\n", "" };
+      /* the JSON in several chunks, as Go's server may send it */
+      /* the first chunk longer than one read of the answer */
+      g_autofree char *spaces = g_strnfill (6000, ' ');
+      g_autofree char *first = g_strconcat ("{", spaces, "\"message\":\"write /", NULL);
+      const char *pieces[] = { first, "data/x: no space left ", "on device\"}\n", "" };
       g_autoptr(GString) answer =
         g_string_new ("HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
                       "Transfer-Encoding: chunked\r\n\r\n");

@@ -598,8 +598,8 @@ lifeboat_docker_client_get_stream_sync (LifeboatDockerClient  *self,
  * engine stopped reading it); "Connection: close" ends the connection with it. */
 
 #define PUT_CHUNK      (512 * 1024)
-#define ANSWER_MAX     (64 * 1024)   /* of an error's JSON body; headers: ANSWER_MAX_LINES */
-#define ANSWER_MAX_LINES 200
+#define ANSWER_MAX     (64 * 1024)   /* of an error's JSON body */
+#define ANSWER_MAX_LINES 200         /* of its headers; also bounds the reads of its body */
 
 static GIOStream *
 connect_own (LifeboatDockerClient  *self,
@@ -626,31 +626,34 @@ read_answer_body (GDataInputStream *in,
 {
   g_autoptr(GByteArray) body = g_byte_array_new ();
   guint8 buf[4096];
+  /* what is left of the current chunk, or of the whole body (-1: up to its end) */
+  gint64 left = chunked ? 0 : length;
 
   for (guint round = 0; body->len < ANSWER_MAX && round < ANSWER_MAX_LINES; round++)
     {
       gsize want = sizeof buf;
       gsize got = 0;
 
-      if (chunked)
+      if (chunked && left == 0)
         {
           g_autofree char *line = g_data_input_stream_read_line (in, NULL, cancellable, NULL);
-          guint64 size = line ? g_ascii_strtoull (line, NULL, 16) : 0;
 
-          if (size == 0)
+          left = line != NULL ? (gint64) g_ascii_strtoull (line, NULL, 16) : 0;
+          if (left <= 0)
             break;
-          want = MIN (size, (guint64) (ANSWER_MAX - body->len));
-          want = MIN (want, sizeof buf);
         }
-      else if (length >= 0)
-        want = MIN ((guint64) length - body->len, sizeof buf);
+      if (left >= 0)
+        want = MIN ((guint64) left, want);
+      want = MIN (want, ANSWER_MAX - body->len);
       if (want == 0 ||
           !g_input_stream_read_all (G_INPUT_STREAM (in), buf, want, &got, cancellable, NULL) ||
           got == 0)
         break;
       g_byte_array_append (body, buf, got);
-      if (chunked)
-        g_free (g_data_input_stream_read_line (in, NULL, cancellable, NULL));   /* its CRLF */
+      if (left >= 0)
+        left -= got;
+      if (chunked && left == 0)
+        g_free (g_data_input_stream_read_line (in, NULL, cancellable, NULL));  /* CRLF after it */
     }
 
   return g_memory_input_stream_new_from_bytes (g_byte_array_free_to_bytes (g_steal_pointer (&body)));

@@ -662,7 +662,7 @@ run_script (LifeboatDockerClient  *client,
             const char * const    *args,
             GPtrArray             *dirs,
             const char            *what,
-            int                   *all_empty_out,
+            gboolean              *all_empty_out,
             gboolean              *started_out,
             char                 **helper_out,
             GCancellable          *cancellable,
@@ -873,7 +873,7 @@ write_volumes (LifeboatRestoreJob  *self,
   GThread *thread = NULL;
   gulong cancel_id = 0;
   gboolean moved = FALSE;     /* the move-aside script started: it may have moved some */
-  int all_empty = FALSE;      /* ... and found every existing volume empty */
+  gboolean all_empty = FALSE; /* ... and found every existing volume empty */
   gboolean written = FALSE;   /* a PUT began */
   gboolean ok = FALSE;
   guint64 total_bytes = 0;
