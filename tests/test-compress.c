@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include <zlib.h>
+#include <zstd.h>
 
 #include "lifeboat-compress.h"
 #include "lifeboat-compress-private.h"
@@ -706,19 +707,22 @@ test_gzip_ratio (void)
     }
 }
 
-/* GNU tar -xz, as in the guide's restore, unpacks a tar that went through the stream. */
+/* GNU tar -xz, as in the guide's restore (and tar --zstd), unpacks a tar that went through the
+ * stream. */
 static void
-test_gzip_tar (void)
+tar_roundtrip (LifeboatCompression compression)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("lifeboat-compress-XXXXXX", &error);
   g_autofree char *src = g_build_filename (dir, "src", NULL);
   g_autofree char *dst = g_build_filename (dir, "dst", NULL);
-  g_autofree char *archive = g_build_filename (dir, "volume.tar.gz", NULL);
+  g_autofree char *archive = g_build_filename (dir, compression == LIFEBOAT_COMPRESSION_GZIP
+                                                     ? "volume.tar.gz" : "volume.tar.zst", NULL);
   g_autoptr(GBytes) tar = NULL;
   g_autoptr(GBytes) compressed = NULL;
   const char *tar_create[] = { "tar", "-cf", "-", "-C", src, ".", NULL };
-  const char *tar_extract[] = { "tar", "-xzf", archive, "-C", dst, NULL };
+  const char *tar_extract[] = { "tar", compression == LIFEBOAT_COMPRESSION_GZIP ? "-z" : "--zstd",
+                                "-xf", archive, "-C", dst, NULL };
   const char *diff[] = { "diff", "-r", src, dst, NULL };
 
   g_assert_no_error (error);
@@ -734,7 +738,7 @@ test_gzip_tar (void)
     }
 
   tar = run_filter (tar_create, NULL);
-  compressed = compress_bytes (tar, LIFEBOAT_COMPRESSION_GZIP, 0, 0);
+  compressed = compress_bytes (tar, compression, 0, 0);
   g_file_set_contents (archive, g_bytes_get_data (compressed, NULL),
                        g_bytes_get_size (compressed), &error);
   g_assert_no_error (error);
@@ -744,6 +748,66 @@ test_gzip_tar (void)
   {
     const char *rm[] = { "rm", "-rf", dir, NULL };
     g_bytes_unref (run_filter (rm, NULL));
+  }
+}
+
+static void
+test_gzip_tar (void)
+{
+  tar_roundtrip (LIFEBOAT_COMPRESSION_GZIP);
+}
+
+static void
+test_zstd_tar (void)
+{
+  tar_roundtrip (LIFEBOAT_COMPRESSION_ZSTD);
+}
+
+/* After flush(), what reached the base stream decodes with libzstd's streaming decoder to
+ * everything written so far. */
+static void
+test_zstd_flush (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestSink) sink = test_sink_new (0, -1);
+  g_autoptr(GOutputStream) stream = NULL;
+  g_autoptr(GBytes) text = make_input (INPUT_TEXT, 100 * 1024 + 7, 5);
+  g_autoptr(GBytes) random = make_input (INPUT_RANDOM, 200 * 1024 + 9, 6);
+  g_autoptr(GByteArray) all = g_byte_array_new ();
+  GBytes *parts[] = { text, random, text };
+
+  stream = lifeboat_compress_output_stream_new (G_OUTPUT_STREAM (sink),
+                                                LIFEBOAT_COMPRESSION_ZSTD, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      ZSTD_DCtx *dctx = ZSTD_createDCtx ();
+      g_autofree guint8 *out = NULL;
+      ZSTD_inBuffer in;
+      ZSTD_outBuffer o;
+
+      g_byte_array_append (all, g_bytes_get_data (parts[i], NULL), g_bytes_get_size (parts[i]));
+      g_assert_true (g_output_stream_write_all (stream, g_bytes_get_data (parts[i], NULL),
+                                                g_bytes_get_size (parts[i]), NULL, NULL, &error));
+      g_assert_true (g_output_stream_flush (stream, NULL, &error));
+      g_assert_no_error (error);
+
+      out = g_malloc (all->len + 1);
+      in = (ZSTD_inBuffer) { sink->data->data, sink->data->len, 0 };
+      o = (ZSTD_outBuffer) { out, all->len + 1, 0 };
+      while (in.pos < in.size)
+        g_assert_false (ZSTD_isError (ZSTD_decompressStream (dctx, &o, &in)));
+      ZSTD_freeDCtx (dctx);
+      g_assert_cmpmem (out, o.pos, all->data, all->len);
+    }
+
+  g_assert_true (g_output_stream_close (stream, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GBytes) compressed = g_bytes_new (sink->data->data, sink->data->len);
+    g_autoptr(GBytes) output = decompress_with_tool (LIFEBOAT_COMPRESSION_ZSTD, compressed);
+    g_autoptr(GBytes) expected = g_bytes_new (all->data, all->len);
+
+    assert_bytes_equal (expected, output);
   }
 }
 
@@ -977,6 +1041,8 @@ main (int   argc,
   g_test_add_func ("/lifeboat/compress/gzip/small-blocks", test_gzip_small_blocks);
   g_test_add_func ("/lifeboat/compress/gzip/ratio", test_gzip_ratio);
   g_test_add_func ("/lifeboat/compress/gzip/tar", test_gzip_tar);
+  g_test_add_func ("/lifeboat/compress/zstd/tar", test_zstd_tar);
+  g_test_add_func ("/lifeboat/compress/zstd/flush", test_zstd_flush);
   g_test_add_func ("/lifeboat/compress/gzip/flush", test_gzip_flush);
   g_test_add_func ("/lifeboat/compress/gzip/unref-without-close", test_gzip_unref_without_close);
   g_test_add_func ("/lifeboat/compress/gzip/back-pressure", test_gzip_back_pressure);
