@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "lifeboat-archive.h"
+#include "lifeboat-compress.h"
 #include "lifeboat-error.h"
 
 #define PG_ROOT "var/lib/postgresql/data"
@@ -1043,6 +1044,171 @@ test_scan_invalid (void)
   remove_temp_dir (dir);
 }
 
+/* The tar bytes of a tree with a large incompressible file (Lifeboat's gzip stores it) and a
+ * large compressible one (deflated), 12 MB in all: more than one of Lifeboat's blocks, and a
+ * single `gzip` member larger than what the scanner decodes whole. */
+static GBytes *
+build_big_tar (const char *dir)
+{
+  g_autofree char *top = g_build_filename (dir, "big", NULL);
+  g_autofree char *media = g_build_filename (top, "media.jpg", NULL);
+  g_autofree char *text = g_build_filename (top, "log.txt", NULL);
+  g_autofree char *tar_path = g_build_filename (dir, "big.tar", NULL);
+  guint8 *random = g_malloc (7 * 1024 * 1024);
+  GString *lines = g_string_new (NULL);
+
+  g_assert_cmpint (g_mkdir (top, 0755), ==, 0);
+  fill_content (random, 7 * 1024 * 1024, "media");
+  write_file (media, g_bytes_new_take (random, 7 * 1024 * 1024));
+  for (guint i = 0; lines->len < 5 * 1024 * 1024; i++)
+    g_string_append_printf (lines, "%u annotation frame %u label %u\n", i, i * 7, i % 13);
+  write_file (text, g_string_free_to_bytes (lines));
+  run (dir, "tar", "--format=gnu", "-cf", tar_path, "big", NULL);
+  return load_file (tar_path);
+}
+
+static GBytes *
+lifeboat_gzip (GBytes *input)
+{
+  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) gz = lifeboat_compress_output_stream_new (mem, LIFEBOAT_COMPRESSION_GZIP, 2);
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (gz, g_bytes_get_data (input, NULL), g_bytes_get_size (input), NULL,
+                             NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (gz, NULL, &error);
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+}
+
+static GBytes *
+concat_bytes (GBytes       *a,
+              const void   *b,
+              gsize         b_len)
+{
+  GByteArray *out = g_byte_array_new ();
+
+  g_byte_array_append (out, g_bytes_get_data (a, NULL), g_bytes_get_size (a));
+  g_byte_array_append (out, b, b_len);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/*
+ * Every form of gzip decodes to the same tar, in scan and in the restore's tar stream:
+ * Lifeboat's members (decoded whole), one `gzip` member for everything (streamed), both in
+ * one file, and zeros after the end (as `gzip -d` takes them). Damage anywhere is an error:
+ * a changed byte in stored data (the CRC-32), data after the end, a cut.
+ */
+static void
+test_scan_gzip_forms (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(GBytes) tar = build_big_tar (dir);
+  gsize tar_len = g_bytes_get_size (tar);
+  g_autofree char *tar_path = g_build_filename (dir, "big.tar", NULL);
+  g_autofree char *single_path = g_build_filename (dir, "big.tar.gz", NULL);
+  g_autoptr(GBytes) ours = lifeboat_gzip (tar);
+  g_autoptr(GBytes) single = NULL;
+  g_autoptr(GBytes) head = g_bytes_new_from_bytes (tar, 0, 3 * 1024 * 1024 + 5);
+  g_autoptr(GBytes) head_gz = lifeboat_gzip (head);
+  g_autofree char *tail_path = g_build_filename (dir, "tail", NULL);
+  g_autoptr(GBytes) tail_gz = NULL;
+  static const guint8 zeros[1000] = { 0 };
+  struct { const char *what; GBytes *bytes; gboolean ok; } cases[8];
+  gsize ours_len = g_bytes_get_size (ours);
+  guint8 *damaged;
+
+  run (dir, "gzip", "-k", "-n", "-6", tar_path, NULL);
+  single = load_file (single_path);
+  {
+    g_autoptr(GBytes) rest = g_bytes_new_from_bytes (tar, g_bytes_get_size (head),
+                                                     tar_len - g_bytes_get_size (head));
+    g_autofree char *tail_gz_path = g_strconcat (tail_path, ".gz", NULL);
+
+    write_file (tail_path, rest);
+    run (dir, "gzip", "-n", tail_path, NULL);
+    tail_gz = load_file (tail_gz_path);
+  }
+
+  cases[0].what = "Lifeboat's gzip";
+  cases[0].bytes = g_bytes_ref (ours);
+  cases[0].ok = TRUE;
+  cases[1].what = "one gzip member";
+  cases[1].bytes = g_bytes_ref (single);
+  cases[1].ok = TRUE;
+  cases[2].what = "Lifeboat's members, then one large gzip member";
+  cases[2].bytes = concat_bytes (head_gz, g_bytes_get_data (tail_gz, NULL),
+                                 g_bytes_get_size (tail_gz));
+  cases[2].ok = TRUE;
+  cases[3].what = "zeros after the end";
+  cases[3].bytes = concat_bytes (ours, zeros, sizeof zeros);
+  cases[3].ok = TRUE;
+  cases[4].what = "a byte changed in stored data";
+  damaged = g_memdup2 (g_bytes_get_data (ours, NULL), ours_len);
+  /* the media file's bytes are stored as they are: find a stretch of them to change */
+  {
+    g_autofree guint8 *media = g_malloc (1024 * 1024 + 64);
+    const guint8 *hit;
+
+    /* 1 MiB into the media file */
+    fill_content (media, 1024 * 1024 + 64, "media");
+    hit = memmem (damaged, ours_len, media + 1024 * 1024, 64);
+
+    g_assert_nonnull (hit);
+    damaged[hit - damaged + 10] ^= 0x5a;
+  }
+  cases[4].bytes = g_bytes_new_take (damaged, ours_len);
+  cases[4].ok = FALSE;
+  cases[5].what = "data after the end";
+  cases[5].bytes = concat_bytes (ours, "garbage\n", 8);
+  cases[5].ok = FALSE;
+  cases[6].what = "Lifeboat's gzip cut in a member";
+  cases[6].bytes = g_bytes_new_from_bytes (ours, 0, ours_len - 100000);
+  cases[6].ok = FALSE;
+  cases[7].what = "the large member cut";
+  cases[7].bytes = g_bytes_new_from_bytes (cases[2].bytes, 0, g_bytes_get_size (cases[2].bytes) - 3);
+  cases[7].ok = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, "case.tar.gz", NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) streamed = NULL;
+      g_auto(LifeboatArchiveInfo) info = { 0 };
+      gboolean ok;
+
+      write_file (path, cases[i].bytes);
+      ok = lifeboat_archive_scan (file, NULL, &info, NULL, NULL, NULL, &error);
+      g_test_message ("%s: %s", cases[i].what, ok ? "read" : error->message);
+      streamed = tar_stream_bytes (path, "big", "data", ok ? &error : NULL);
+      if (cases[i].ok)
+        {
+          g_autoptr(GPtrArray) original = read_tar_bytes (tar);
+          g_autoptr(GPtrArray) actual = NULL;
+
+          g_assert_no_error (error);
+          g_assert_cmpint (info.compression, ==, LIFEBOAT_COMPRESSION_GZIP);
+          g_assert_cmpuint (info.tar_bytes, ==, tar_len);
+          g_assert_cmpuint (info.file_bytes, ==, g_bytes_get_size (cases[i].bytes));
+          g_assert_cmpuint (info.entries, ==, 3);
+          g_assert_nonnull (streamed);
+          actual = read_tar_bytes (streamed);
+          assert_entries_renamed (original, actual, "big", "data");
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_ARCHIVE);
+          g_assert_null (streamed);
+        }
+      g_bytes_unref (cases[i].bytes);
+    }
+
+  remove_temp_dir (dir);
+}
+
 typedef struct
 {
   const char *name;
@@ -1303,6 +1469,7 @@ main (int   argc,
   g_test_add_func ("/lifeboat/archive/scan/gnu-tar", test_scan_gnu_tar);
   g_test_add_func ("/lifeboat/archive/scan/expected-root", test_scan_expected_root);
   g_test_add_func ("/lifeboat/archive/scan/invalid", test_scan_invalid);
+  g_test_add_func ("/lifeboat/archive/scan/gzip-forms", test_scan_gzip_forms);
   g_test_add_func ("/lifeboat/archive/scan/hostile", test_scan_hostile);
   g_test_add_func ("/lifeboat/archive/scan/safe-links", test_scan_safe_links);
   g_test_add_func ("/lifeboat/archive/scan/cancel", test_scan_cancel);
