@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "lifeboat-archive.h"
+#include "lifeboat-compress-private.h"
 #include "lifeboat-error.h"
 #include "lifeboat-sha256-private.h"
 
@@ -23,10 +24,13 @@
  */
 
 #define READ_BUFFER_SIZE      (128 * 1024)
-#define READ_AHEAD_SIZE       (1024 * 1024)
+#define READ_AHEAD_SIZE       (512 * 1024)
 #define READ_AHEAD_COUNT      4
-#define GUNZIP_LOOKAHEAD      (4 * 1024 * 1024)   /* raw bytes kept ahead: whole members fit */
-#define GUNZIP_OUT_SIZE       (4 * 1024 * 1024)
+#define GUNZIP_LOOKAHEAD      (2 * 1024 * 1024)   /* raw bytes kept ahead: whole members fit */
+#define GUNZIP_OUT_SIZE       (2 * 1024 * 1024)
+/* a member of Lifeboat's gzip holds at most one block's input, stored or deflated */
+G_STATIC_ASSERT (GUNZIP_OUT_SIZE >= LIFEBOAT_GZIP_BLOCK_SIZE);
+G_STATIC_ASSERT (GUNZIP_LOOKAHEAD >= LIFEBOAT_GZIP_BLOCK_SIZE + LIFEBOAT_GZIP_BLOCK_SIZE / 8);
 #define TAR_RECORD_SIZE       10240       /* GNU tar's default record size */
 #define TAR_BYTES_PER_BLOCK   (6 * TAR_RECORD_SIZE)
 #define MAX_SYMLINK_HOPS      40
