@@ -803,6 +803,8 @@ put_worker (gpointer data)
   PutQueue *queue = slot->queue;
   LifeboatJob *job = LIFEBOAT_JOB (queue->self);
   LifeboatDockerClient *client = lifeboat_job_get_client (job);
+  g_autofree char *id = g_uri_escape_string (slot->helper, NULL, FALSE);
+  g_autofree char *url = g_strdup_printf ("/containers/%s/archive?path=" HELPER_ROOT, id);
 
   for (;;)
     {
@@ -833,9 +835,11 @@ put_worker (gpointer data)
       /* into HELPER_ROOT as "<i>/...", which also restores the volume root's owner and mode */
       tar = lifeboat_archive_open_tar_stream (archive, item->item.archive_root, dest_name,
                                               volume_progress, &progress, &error);
+      /* the PUT itself, not put_archive_sync(): a failure names the volume and the engine's
+       * reason, not the helper container's ID */
       if (tar != NULL &&
-          lifeboat_docker_client_put_archive_sync (client, slot->helper, HELPER_ROOT, tar,
-                                                   queue->cancellable, &error))
+          lifeboat_docker_client_put_stream_sync (client, url, "application/x-tar", tar,
+                                                  queue->cancellable, &error))
         {
           g_input_stream_close (tar, NULL, NULL);
           _lifeboat_job_finish_volume (job, i);
@@ -844,6 +848,18 @@ put_worker (gpointer data)
 
       if (tar != NULL)
         g_input_stream_close (tar, NULL, NULL);
+      if (error->domain == LIFEBOAT_ERROR)
+        {
+          /* the engine's words, with the paths in the volume rather than in the helper */
+          g_autofree char *put = g_strdup_printf ("PUT /containers/%s/archive", id);
+          g_autofree char *dir = g_strdup_printf (HELPER_ROOT "/%u/", i);
+          GString *message = g_string_new (error->message);
+
+          g_string_replace (message, put, _("the archive"), 0);
+          g_string_replace (message, dir, "", 0);
+          g_free (error->message);
+          error->message = g_string_free (message, FALSE);
+        }
       g_prefix_error (&error, _("Restoring volume %s failed: "), item->item.key);
       g_mutex_lock (&queue->mutex);
       _lifeboat_keep_first_failure (&queue->error, g_steal_pointer (&error));

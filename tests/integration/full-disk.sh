@@ -73,6 +73,11 @@ grep -q "no space left on device" "$TMP/restore2.err" \
   || die "the error does not give the engine's reason: $(tail -n 1 "$TMP/restore2.err")"
 grep -q "Nothing was changed\|No volume was changed\|put back as they were" "$TMP/restore2.err" \
   || die "the restore error does not say the volumes were left as they were"
+grep -q "Restoring volume cvat_data failed" "$TMP/restore2.err" \
+  || die "the restore error does not name the volume: $(tail -n 1 "$TMP/restore2.err")"
+if grep -q "/containers/\|/lifeboat/" "$TMP/restore2.err"; then
+  die "the restore error speaks of Lifeboat's helper container: $(tail -n 1 "$TMP/restore2.err")"
+fi
 fingerprint_all "$P" "$TMP/new-server.after" --no-root
 diff -r "$TMP/new-server" "$TMP/new-server.after" >&2 \
   || die "a volume changed although the restore into a full volume failed"
