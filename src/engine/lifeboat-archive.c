@@ -539,9 +539,8 @@ read_ahead_thread (gpointer data)
 
 /*
  * From here on a thread of its own reads and hashes the stream while libarchive decompresses
- * and parses what was read before: on a backup's largest archive that halves the time of a
- * restore's check (SHA-256 and inflate each take about half of it on one core).
- * ctx->sha may be read once fill() has reported the end.
+ * and parses what was read before, so that the SHA-256 and the decoding (each about half of
+ * the work on one core) overlap. ctx->sha may be read once fill() has reported the end.
  */
 static void
 read_context_start_read_ahead (ReadContext *ctx)
@@ -827,6 +826,7 @@ read_context_fill (ReadContext *ctx)
         {
           ctx->gz = g_new0 (Gunzip, 1);
           ctx->gz->decompressor = libdeflate_alloc_decompressor ();
+          ctx->gz->zlib = ctx->gz->decompressor == NULL;
           ctx->gz->in = g_malloc (GUNZIP_LOOKAHEAD + MAX (READ_BUFFER_SIZE, READ_AHEAD_SIZE));
           ctx->gz->out = g_malloc (GUNZIP_OUT_SIZE);
           memcpy (ctx->gz->in, ctx->buffer, n);

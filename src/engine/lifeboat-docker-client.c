@@ -715,17 +715,18 @@ read_answer (GInputStream  *stream,
   return TRUE;
 }
 
-gboolean
-lifeboat_docker_client_put_stream_sync (LifeboatDockerClient  *self,
-                                        const char            *path,
-                                        const char            *content_type,
-                                        GInputStream          *body,
-                                        GCancellable          *cancellable,
-                                        GError               **error)
+/* @what: the request as errors name it */
+static gboolean
+put_stream (LifeboatDockerClient  *self,
+            const char            *path,
+            const char            *content_type,
+            const char            *what,
+            GInputStream          *body,
+            GCancellable          *cancellable,
+            GError               **error)
 {
   g_autofree char *url = NULL;
   g_autofree char *head = NULL;
-  g_autofree char *what = NULL;
   g_autofree guint8 *buf = NULL;
   g_autoptr(GIOStream) conn = NULL;
   g_autoptr(GError) write_error = NULL;
@@ -736,7 +737,6 @@ lifeboat_docker_client_put_stream_sync (LifeboatDockerClient  *self,
   g_return_val_if_fail (G_IS_INPUT_STREAM (body), FALSE);
 
   url = build_url (self, path, TRUE);
-  what = g_strdup_printf ("PUT %.*s", (int) strcspn (path, "?"), path);
 
   if (!(conn = connect_own (self, cancellable, error)))
     {
@@ -806,6 +806,19 @@ lifeboat_docker_client_put_stream_sync (LifeboatDockerClient  *self,
   g_propagate_error (error, g_steal_pointer (&write_error));
   translate_transport_error (self, NULL, cancellable, error);
   return FALSE;
+}
+
+gboolean
+lifeboat_docker_client_put_stream_sync (LifeboatDockerClient  *self,
+                                        const char            *path,
+                                        const char            *content_type,
+                                        GInputStream          *body,
+                                        GCancellable          *cancellable,
+                                        GError               **error)
+{
+  g_autofree char *what = g_strdup_printf ("PUT %.*s", (int) strcspn (path, "?"), path);
+
+  return put_stream (self, path, content_type, what, body, cancellable, error);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1368,6 +1381,8 @@ lifeboat_docker_client_get_archive_sync (LifeboatDockerClient  *self,
   return stream;
 }
 
+/* errors name neither @id nor @path (a helper's, as Lifeboat uses it): the caller says
+ * which volume was written */
 gboolean
 lifeboat_docker_client_put_archive_sync (LifeboatDockerClient  *self,
                                          const char            *id,
@@ -1380,11 +1395,6 @@ lifeboat_docker_client_put_archive_sync (LifeboatDockerClient  *self,
   g_autofree char *p = escape (path);
   g_autofree char *url = g_strdup_printf ("/containers/%s/archive?path=%s", e, p);
 
-  if (!lifeboat_docker_client_put_stream_sync (self, url, "application/x-tar", tar,
-                                               cancellable, error))
-    {
-      g_prefix_error (error, _("Could not write into %s of container %s: "), path, id);
-      return FALSE;
-    }
-  return TRUE;
+  return put_stream (self, url, "application/x-tar", _("the upload of the archive"), tar,
+                     cancellable, error);
 }

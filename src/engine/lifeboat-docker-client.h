@@ -133,7 +133,9 @@ GInputStream *lifeboat_docker_client_get_archive_sync      (LifeboatDockerClient
                                                             const char           *path,
                                                             GCancellable         *cancellable,
                                                             GError              **error);
-/* PUT /containers/{id}/archive?path=... with an uncompressed tar as body */
+/* PUT /containers/{id}/archive?path=... with an uncompressed tar as body; errors speak of
+ * "the upload of the archive" and the engine's reason, not of @id and @path: the caller names
+ * what is written */
 gboolean      lifeboat_docker_client_put_archive_sync      (LifeboatDockerClient *self,
                                                             const char           *id,
                                                             const char           *path,

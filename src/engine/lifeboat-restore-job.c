@@ -803,8 +803,6 @@ put_worker (gpointer data)
   PutQueue *queue = slot->queue;
   LifeboatJob *job = LIFEBOAT_JOB (queue->self);
   LifeboatDockerClient *client = lifeboat_job_get_client (job);
-  g_autofree char *id = g_uri_escape_string (slot->helper, NULL, FALSE);
-  g_autofree char *url = g_strdup_printf ("/containers/%s/archive?path=" HELPER_ROOT, id);
 
   for (;;)
     {
@@ -835,11 +833,9 @@ put_worker (gpointer data)
       /* into HELPER_ROOT as "<i>/...", which also restores the volume root's owner and mode */
       tar = lifeboat_archive_open_tar_stream (archive, item->item.archive_root, dest_name,
                                               volume_progress, &progress, &error);
-      /* the PUT itself, not put_archive_sync(): a failure names the volume and the engine's
-       * reason, not the helper container's ID */
       if (tar != NULL &&
-          lifeboat_docker_client_put_stream_sync (client, url, "application/x-tar", tar,
-                                                  queue->cancellable, &error))
+          lifeboat_docker_client_put_archive_sync (client, slot->helper, HELPER_ROOT, tar,
+                                                   queue->cancellable, &error))
         {
           g_input_stream_close (tar, NULL, NULL);
           _lifeboat_job_finish_volume (job, i);
@@ -850,12 +846,11 @@ put_worker (gpointer data)
         g_input_stream_close (tar, NULL, NULL);
       if (error->domain == LIFEBOAT_ERROR)
         {
-          /* the engine's words, with the paths in the volume rather than in the helper */
-          g_autofree char *put = g_strdup_printf ("PUT /containers/%s/archive", id);
+          /* the engine's words name paths in the helper ("write /lifeboat/0/data/x: ..."):
+           * in the volume, they are "data/x" */
           g_autofree char *dir = g_strdup_printf (HELPER_ROOT "/%u/", i);
           GString *message = g_string_new (error->message);
 
-          g_string_replace (message, put, _("the archive"), 0);
           g_string_replace (message, dir, "", 0);
           g_free (error->message);
           error->message = g_string_free (message, FALSE);
