@@ -1056,13 +1056,17 @@ build_big_tar (const char *dir)
   g_autofree char *tar_path = g_build_filename (dir, "big.tar", NULL);
   guint8 *random = g_malloc (7 * 1024 * 1024);
   GString *lines = g_string_new (NULL);
+  g_autoptr(GBytes) media_bytes = NULL;
+  g_autoptr(GBytes) text_bytes = NULL;
 
   g_assert_cmpint (g_mkdir (top, 0755), ==, 0);
   fill_content (random, 7 * 1024 * 1024, "media");
-  write_file (media, g_bytes_new_take (random, 7 * 1024 * 1024));
+  media_bytes = g_bytes_new_take (random, 7 * 1024 * 1024);
+  write_file (media, media_bytes);
   for (guint i = 0; lines->len < 5 * 1024 * 1024; i++)
     g_string_append_printf (lines, "%u annotation frame %u label %u\n", i, i * 7, i % 13);
-  write_file (text, g_string_free_to_bytes (lines));
+  text_bytes = g_string_free_to_bytes (lines);
+  write_file (text, text_bytes);
   run (dir, "tar", "--format=gnu", "-cf", tar_path, "big", NULL);
   return load_file (tar_path);
 }

@@ -656,7 +656,11 @@ read_answer_body (GDataInputStream *in,
         g_free (g_data_input_stream_read_line (in, NULL, cancellable, NULL));  /* CRLF after it */
     }
 
-  return g_memory_input_stream_new_from_bytes (g_byte_array_free_to_bytes (g_steal_pointer (&body)));
+  {
+    g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&body));
+
+    return g_memory_input_stream_new_from_bytes (bytes);
+  }
 }
 
 /* TRUE: an answer was read (*status_out, and @error set unless it is a success) */
