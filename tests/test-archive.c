@@ -679,6 +679,15 @@ test_rewrite_cancel (void)
 
 /* {{{ Scan and tar stream */
 
+static guint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return (guint64) st.st_size;
+}
+
 static void
 scan_ok (const char          *path,
          const char          *expected_root,
@@ -690,7 +699,8 @@ scan_ok (const char          *path,
   last_progress = 0;
   lifeboat_archive_scan (file, expected_root, info, record_progress, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (last_progress, ==, info->tar_bytes);
+  g_assert_cmpuint (last_progress, ==, info->file_bytes);
+  g_assert_cmpuint (info->file_bytes, ==, file_size (path));
 }
 
 static GBytes *

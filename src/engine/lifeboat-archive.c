@@ -1433,7 +1433,7 @@ lifeboat_archive_scan (GFile                       *file,
           if (g_cancellable_set_error_if_cancelled (cancellable, error))
             goto out;
 
-          done = archive_filter_bytes (a, 0);
+          done = rctx.bytes;
           if (progress != NULL && done - last_progress >= PROGRESS_INTERVAL)
             {
               last_progress = done;
@@ -1468,7 +1468,7 @@ lifeboat_archive_scan (GFile                       *file,
   _lifeboat_sha256_finish_hex (&rctx.sha, info->sha256);
 
   if (progress != NULL)
-    progress (info->tar_bytes, user_data);
+    progress (info->file_bytes, user_data);
 
   ret = TRUE;
 

@@ -63,7 +63,8 @@ void lifeboat_archive_info_clear (LifeboatArchiveInfo *info);
  * @expected_root when every entry lies under it; else "" ) and refuses hostile entries
  * (LIFEBOAT_ERROR_HOSTILE_ARCHIVE): absolute paths, "..", entries outside the root, hard
  * links to outside, symlinks that lead outside the volume, entries below a symlink,
- * device nodes. Blocking.
+ * device nodes. @progress is called with the bytes of @file read so far (not tar bytes: a
+ * check's progress is the reading of the file), the last time with its size. Blocking.
  */
 gboolean lifeboat_archive_scan (GFile                       *file,
                                 const char                  *expected_root,

@@ -331,13 +331,20 @@ _lifeboat_job_set_volumes (LifeboatJob        *self,
   guint n = keys ? g_strv_length ((char **) keys) : 0;
 
   g_mutex_lock (&priv->mutex);
-  /* the same volumes with new totals (a restore learns them after checking the archives):
-   * keep the arrays, which the owner's thread may hold from get_volume_keys() */
+  /* the same volumes with new totals, counted from zero again (a restore counts the archives'
+   * bytes while it checks them, then the volumes' while it writes them): keep the keys, which
+   * the owner's thread may hold from get_volume_keys() */
   if (priv->volume_keys != NULL && keys != NULL &&
       g_strv_equal ((const char * const *) priv->volume_keys, keys))
     {
       for (guint i = 0; i < n; i++)
-        priv->volume_total[i] = totals ? totals[i] : -1;
+        {
+          priv->volume_total[i] = totals ? totals[i] : -1;
+          priv->volume_done[i] = 0;
+          priv->volume_active[i] = FALSE;
+        }
+      priv->current_volume = -1;
+      priv->n_samples = 0;
       schedule_progress_locked (self, TRUE);
       g_mutex_unlock (&priv->mutex);
       return;
@@ -367,7 +374,8 @@ _lifeboat_job_set_current_volume (LifeboatJob *self,
 
   g_mutex_lock (&priv->mutex);
   priv->current_volume = index;
-  if (priv->phase == LIFEBOAT_JOB_PHASE_TRANSFERRING && index >= 0 &&
+  if ((priv->phase == LIFEBOAT_JOB_PHASE_TRANSFERRING ||
+       priv->phase == LIFEBOAT_JOB_PHASE_CHECKING) && index >= 0 &&
       (guint) index < priv->n_volumes)
     priv->volume_active[index] = TRUE;
   priv->phase_changed = TRUE;
@@ -545,6 +553,9 @@ lifeboat_job_dup_phase_label (LifeboatJob *self)
     case LIFEBOAT_JOB_PHASE_PREPARING:
       return g_strdup (_("Preparing"));
     case LIFEBOAT_JOB_PHASE_CHECKING:
+      if (key != NULL && other != NULL)
+        /* Translators: two volumes like cvat_data and cvat_db, their archives read at once */
+        return g_strdup_printf (_("Checking the archives of %s and %s"), other, key);
       if (key != NULL)
         /* Translators: %u of %u volumes, %s is a volume like cvat_db */
         return g_strdup_printf (_("Checking archive %u of %u: %s"), current + 1, n, key);

@@ -463,9 +463,24 @@ typedef struct
   LifeboatRestoreJob *self;
   GCancellable       *cancellable;
   GMutex              mutex;
-  guint               done;        /* under mutex */
-  GError            **errors;      /* one per item */
+  GError            **errors;      /* one per item, under mutex */
 } CheckData;
+
+typedef struct
+{
+  LifeboatJob *job;
+  guint        index;
+} CheckProgress;
+
+/* a check's progress is in the archive's bytes, read so far */
+static void
+check_progress (guint64  file_bytes,
+                gpointer user_data)
+{
+  CheckProgress *progress = user_data;
+
+  _lifeboat_job_set_volume_bytes_done (progress->job, progress->index, file_bytes);
+}
 
 static void
 check_one (gpointer data,
@@ -478,12 +493,17 @@ check_one (gpointer data,
   g_auto(LifeboatArchiveInfo) info = { 0 };
   g_autofree char *expected_root = g_strdup (item->item.archive_root);
   g_autofree char *name = g_file_get_basename (file);
+  CheckProgress progress;
   GError *error = NULL;
 
   if (expected_root == NULL)
     expected_root = g_strdup (item->item.mount_path + strspn (item->item.mount_path, "/"));
 
-  if (!lifeboat_archive_scan (file, expected_root, &info, NULL, NULL, check->cancellable, &error))
+  _lifeboat_job_set_current_volume (LIFEBOAT_JOB (check->self), (int) i);
+  progress.job = LIFEBOAT_JOB (check->self);
+  progress.index = i;
+  if (!lifeboat_archive_scan (file, expected_root, &info, check_progress, &progress,
+                              check->cancellable, &error))
     g_prefix_error (&error, _("%s cannot be restored: "), name);
   else if (item->item.expected_sha256 != NULL &&
            g_ascii_strcasecmp (item->item.expected_sha256, info.sha256) != 0)
@@ -499,10 +519,8 @@ check_one (gpointer data,
 
   g_mutex_lock (&check->mutex);
   check->errors[i] = error;
-  check->done++;
-  _lifeboat_job_set_current_volume (LIFEBOAT_JOB (check->self),
-                                    MIN (check->done, check->self->items->len - 1));
   g_mutex_unlock (&check->mutex);
+  _lifeboat_job_finish_volume (LIFEBOAT_JOB (check->self), i);
 }
 
 static int
@@ -530,7 +548,6 @@ check_archives (LifeboatRestoreJob  *self,
 
   g_mutex_init (&check.mutex);
   check.errors = g_new0 (GError *, self->items->len);
-  _lifeboat_job_set_current_volume (LIFEBOAT_JOB (self), 0);
 
   pool = g_thread_pool_new (check_one, &check, MAX (1, MIN (g_get_num_processors (), 4)), TRUE,
                             NULL);
@@ -1207,18 +1224,23 @@ lifeboat_restore_job_run (LifeboatJob   *job,
   if (self->backup_version != NULL)
     _lifeboat_job_set_app_version (job, self->backup_version);
 
+  /* 1. check every archive completely before anything is touched; its progress is in the
+   * archives' bytes, the writing's in the volumes' */
+  totals = g_new0 (gint64, self->items->len);
   for (guint i = 0; i < self->items->len; i++)
-    g_ptr_array_add (keys, ((Item *) g_ptr_array_index (self->items, i))->item.key);
-  _lifeboat_job_set_volumes (job, (const char * const *) keys->pdata, NULL);
+    {
+      Item *item = g_ptr_array_index (self->items, i);
 
-  /* 1. check every archive completely before anything is touched */
+      g_ptr_array_add (keys, item->item.key);
+      totals[i] = (gint64) item->item.archive_bytes;
+    }
+  _lifeboat_job_set_volumes (job, (const char * const *) keys->pdata, totals);
   _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_CHECKING);
   if (!check_archives (self, cancellable, error))
     {
       _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
       return FALSE;
     }
-  totals = g_new0 (gint64, self->items->len);
   for (guint i = 0; i < self->items->len; i++)
     totals[i] = ((Item *) g_ptr_array_index (self->items, i))->item.tar_bytes;
   _lifeboat_job_set_volumes (job, (const char * const *) keys->pdata, totals);
