@@ -11,6 +11,8 @@
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <gio/gunixinputstream.h>
+#include <json-glib/json-glib.h>
 
 #include "lifeboat-archive.h"
 #include "lifeboat-backup-job.h"
@@ -31,6 +33,7 @@ typedef struct
 {
   char     *host;
   gboolean  json;
+  gboolean  job_events;   /* --job-events: the window runs the job here, see below */
 } Globals;
 
 static Globals globals;
@@ -74,6 +77,43 @@ usage_error (const char *format,
   return EXIT_USAGE;
 }
 
+/* --job-events: a failure before or after the job, as a last state line for the window */
+static void
+print_failure_state (const GError *error,
+                     const char   *aftermath)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *line = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "phase");
+  json_builder_add_int_value (builder, LIFEBOAT_JOB_PHASE_FINISHED);
+  json_builder_set_member_name (builder, "outcome");
+  json_builder_add_int_value (builder, LIFEBOAT_JOB_OUTCOME_FAILED);
+  if (aftermath != NULL)
+    {
+      json_builder_set_member_name (builder, "aftermath");
+      json_builder_add_string_value (builder, aftermath);
+    }
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "domain");
+  json_builder_add_string_value (builder, g_quark_to_string (error->domain));
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_int_value (builder, error->code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, error->message);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  line = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", line);
+  fflush (stdout);
+}
+
 static int
 fail (const GError *error,
       const char   *aftermath)
@@ -81,6 +121,9 @@ fail (const GError *error,
   gsize len = strlen (error->message);
   /* one sentence: a full stop unless the message ends in its own */
   const char *stop = len > 0 && strchr (".?!", error->message[len - 1]) ? "" : ".";
+
+  if (globals.job_events)
+    print_failure_state (error, aftermath);
 
   if (aftermath != NULL)
     g_printerr ("lifeboat-cli: %s%s %s\n", error->message, stop, aftermath);
@@ -139,6 +182,7 @@ typedef struct
   char        *last_label;
   gint64       last_line;
   guint        bar_width;
+  GCancellable *window_cancellable;   /* --job-events: reading stdin */
 } JobRun;
 
 static gboolean
@@ -149,6 +193,42 @@ on_signal (gpointer data)
   g_printerr (run->tty ? "\n%s\n" : "%s\n", _("Cancelling…"));
   lifeboat_job_cancel (run->job);
   return G_SOURCE_CONTINUE;
+}
+
+/* --job-events: the job's state, one line of JSON each time it changes */
+static void
+print_state (LifeboatJob *job)
+{
+  g_autofree char *line = lifeboat_job_dup_state_json (job);
+
+  g_print ("%s\n", line);
+  fflush (stdout);
+}
+
+/* --job-events: "cancel" on stdin cancels; its end means the window went away, so the job
+ * cancels (the containers start again) and records itself in the history */
+static void
+on_window_line (GObject      *object,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  JobRun *run = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object),
+                                                                     result, NULL, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;   /* the job is over */
+  if (line == NULL)
+    {
+      lifeboat_job_set_records_history (run->job, TRUE);
+      lifeboat_job_cancel (run->job);
+      return;
+    }
+  if (g_str_equal (g_strstrip (line), "cancel"))
+    lifeboat_job_cancel (run->job);
+  g_data_input_stream_read_line_async (G_DATA_INPUT_STREAM (object), G_PRIORITY_DEFAULT,
+                                       run->window_cancellable, on_window_line, run);
 }
 
 static void
@@ -163,6 +243,12 @@ on_progress (LifeboatJob *job,
   double fraction = lifeboat_job_get_fraction (job);
   gint64 seconds_left = lifeboat_job_get_seconds_left (job);
   gint64 now = g_get_monotonic_time ();
+
+  if (globals.job_events)
+    {
+      print_state (job);
+      return;
+    }
 
   if (lifeboat_job_get_rate (job) > 0)
     {
@@ -220,6 +306,17 @@ run_job (LifeboatJob *job)
   sigint = g_unix_signal_add (SIGINT, on_signal, &run);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &run);
   handler = g_signal_connect (job, "progress", G_CALLBACK (on_progress), &run);
+  if (globals.job_events)
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      g_autoptr(GDataInputStream) lines = g_data_input_stream_new (in);
+
+      run.tty = FALSE;
+      run.window_cancellable = g_cancellable_new ();
+      lifeboat_job_set_records_history (job, FALSE);
+      g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, run.window_cancellable,
+                                           on_window_line, &run);
+    }
 
   lifeboat_job_run_async (job, NULL, on_job_done, &run);
   while (!run.done)
@@ -229,6 +326,11 @@ run_job (LifeboatJob *job)
   on_progress (job, &run);
   if (run.tty)
     g_printerr ("\n");
+  if (run.window_cancellable != NULL)
+    {
+      g_cancellable_cancel (run.window_cancellable);
+      g_clear_object (&run.window_cancellable);
+    }
 
   g_signal_handler_disconnect (job, handler);
   g_source_remove (sigint);
@@ -589,7 +691,7 @@ cmd_backup (int    argc,
   lifeboat_backup_job_set_restart (job, !no_restart);
 
   status = run_job (LIFEBOAT_JOB (job));
-  if (status == EXIT_OK)
+  if (status == EXIT_OK && !globals.job_events)
     {
       GFile *folder = lifeboat_job_get_folder (LIFEBOAT_JOB (job));
       g_autofree char *path = g_file_get_path (folder);
@@ -652,6 +754,7 @@ cmd_restore (int    argc,
   g_autofree char *project = NULL;
   g_autofree char *volumes_str = NULL;
   gboolean yes = FALSE, ignore_version = FALSE;
+  int keep_safety_days = -1;
   GOptionEntry entries[] = {
     { "project", 0, 0, G_OPTION_ARG_STRING, &project,
       N_("Compose project to restore into (default: the backup's)"), "NAME" },
@@ -660,6 +763,9 @@ cmd_restore (int    argc,
     { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, N_("Do not ask for confirmation"), NULL },
     { "ignore-version", 0, 0, G_OPTION_ARG_NONE, &ignore_version,
       N_("Restore even into a different CVAT version"), NULL },
+    /* the window's setting, for a restore it runs here (--job-events) */
+    { "keep-safety-days", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &keep_safety_days,
+      NULL, "DAYS" },
     { NULL }
   };
   g_autoptr(LifeboatDockerClient) client = NULL;
@@ -696,14 +802,26 @@ cmd_restore (int    argc,
     lifeboat_restore_job_set_project (job, project);
   lifeboat_restore_job_set_volumes (job, (const char * const *) volumes);
   lifeboat_restore_job_set_ignore_version (job, ignore_version);
+  if (keep_safety_days >= 0)
+    lifeboat_restore_job_set_keep_safety_days (job, (guint) keep_safety_days);
 
   if (!lifeboat_restore_job_plan_sync (job, NULL, &error))
     return fail (error, _("Nothing was changed."));
 
-  print_restore_plan (job);
+  if (!globals.job_events)
+    print_restore_plan (job);
 
   if (!lifeboat_restore_job_get_version_matches (job))
     {
+      if (!ignore_version && globals.job_events)
+        {
+          g_set_error (&error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_VERSION_MISMATCH,
+                       _("The backup is of CVAT %s, but the project runs CVAT %s. %s"),
+                       lifeboat_restore_job_get_backup_app_version (job),
+                       lifeboat_restore_job_get_target_app_version (job),
+                       lifeboat_restore_version_warning ());
+          return fail (error, _("Nothing was changed."));
+        }
       if (!ignore_version)
         {
           g_printerr (_("lifeboat-cli: The backup is of CVAT %s, but the project runs CVAT %s. "
@@ -723,7 +841,7 @@ cmd_restore (int    argc,
     }
 
   status = run_job (LIFEBOAT_JOB (job));
-  if (status == EXIT_OK)
+  if (status == EXIT_OK && !globals.job_events)
     g_print (_("Restored %s into project “%s”.\n"),
              g_file_peek_path (source) ? g_file_peek_path (source) : argv[1],
              lifeboat_restore_job_get_target_project (job));
@@ -934,6 +1052,8 @@ main (int    argc,
         }
       else if (g_str_equal (arg, "--json"))
         globals.json = TRUE;
+      else if (g_str_equal (arg, "--job-events"))
+        globals.job_events = TRUE;   /* for the window; not in --help */
       else if (g_str_equal (arg, "--host") || g_str_equal (arg, "-H"))
         {
           if (i + 1 >= argc)

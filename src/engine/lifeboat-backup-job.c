@@ -858,6 +858,34 @@ lifeboat_backup_job_finalize (GObject *object)
   G_OBJECT_CLASS (lifeboat_backup_job_parent_class)->finalize (object);
 }
 
+/* lifeboat-cli backup with the same settings; not for a restore's safety backup, which reads
+ * from a helper of its own */
+static char **
+lifeboat_backup_job_dup_worker_args (LifeboatJob *job)
+{
+  LifeboatBackupJob *self = LIFEBOAT_BACKUP_JOB (job);
+  g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
+  g_autofree char *to = g_file_get_path (self->destination);
+
+  if (self->safety || (self->sources != NULL && g_hash_table_size (self->sources) > 0) ||
+      to == NULL)
+    return NULL;
+
+  g_strv_builder_add_many (args, "backup", self->project_name, "--to", to, "--compression",
+                           lifeboat_compression_to_string (self->compression), NULL);
+  if (self->volumes != NULL && self->volumes[0] != NULL)
+    {
+      g_autofree char *list = g_strjoinv (",", self->volumes);
+
+      g_strv_builder_add_many (args, "--volumes", list, NULL);
+    }
+  if (!self->stop)
+    g_strv_builder_add (args, "--no-stop");
+  if (!self->restart)
+    g_strv_builder_add (args, "--no-restart");
+  return g_strv_builder_end (args);
+}
+
 static void
 lifeboat_backup_job_class_init (LifeboatBackupJobClass *klass)
 {
@@ -866,6 +894,7 @@ lifeboat_backup_job_class_init (LifeboatBackupJobClass *klass)
 
   object_class->finalize = lifeboat_backup_job_finalize;
   job_class->run = lifeboat_backup_job_run;
+  job_class->dup_worker_args = lifeboat_backup_job_dup_worker_args;
 }
 
 static void

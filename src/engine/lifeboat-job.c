@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
 
+#include "lifeboat-error.h"
 #include "lifeboat-job-private.h"
 #include "lifeboat-util-private.h"
 
@@ -55,6 +57,8 @@ typedef struct
   gboolean              phase_changed;
   gboolean              outcome_changed;
   gboolean              background;
+  char                 *worker;            /* lifeboat-cli, see lifeboat_job_set_worker() */
+  gint                  records_history;   /* atomic */
 } LifeboatJobPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (LifeboatJob, lifeboat_job, G_TYPE_OBJECT)
@@ -108,6 +112,7 @@ lifeboat_job_finalize (GObject *object)
   g_clear_pointer (&priv->project_name, g_free);
   g_clear_pointer (&priv->aftermath, g_free);
   g_clear_pointer (&priv->app_version, g_free);
+  g_clear_pointer (&priv->worker, g_free);
   g_clear_pointer (&priv->volume_keys, g_strfreev);
   g_clear_pointer (&priv->volume_done, g_free);
   g_clear_pointer (&priv->volume_active, g_free);
@@ -210,6 +215,7 @@ lifeboat_job_init (LifeboatJob *self)
   priv->context = g_main_context_ref_thread_default ();
   priv->current_volume = -1;
   priv->outcome = LIFEBOAT_JOB_OUTCOME_RUNNING;
+  priv->records_history = TRUE;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -875,6 +881,9 @@ record_history (LifeboatJob *self)
   g_autoptr(GError) error = NULL;
   double seconds = lifeboat_job_get_elapsed (self);
 
+  if (!g_atomic_int_get (&priv->records_history))
+    return;
+
   started = g_date_time_add_seconds (now, -seconds);
   lifeboat_history_entry_set_outcome (entry, priv->outcome);
   lifeboat_history_entry_set_started (entry, started);
@@ -898,6 +907,325 @@ record_history (LifeboatJob *self)
     g_warning ("Could not record the job in the history: %s", error->message);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Running in a separate process (lifeboat_job_set_worker) */
+
+char *
+lifeboat_job_dup_state_json (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), NULL);
+
+  json_builder_begin_object (builder);
+  g_mutex_lock (&priv->mutex);
+  json_builder_set_member_name (builder, "phase");
+  json_builder_add_int_value (builder, priv->phase);
+  json_builder_set_member_name (builder, "outcome");
+  json_builder_add_int_value (builder, priv->outcome);
+  json_builder_set_member_name (builder, "current");
+  json_builder_add_int_value (builder, priv->current_volume);
+  json_builder_set_member_name (builder, "volumes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < priv->n_volumes; i++)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "key");
+      json_builder_add_string_value (builder, priv->volume_keys[i]);
+      json_builder_set_member_name (builder, "total");
+      json_builder_add_int_value (builder, priv->volume_total[i]);
+      json_builder_set_member_name (builder, "done");
+      json_builder_add_int_value (builder, (gint64) priv->volume_done[i]);
+      json_builder_set_member_name (builder, "active");
+      json_builder_add_boolean_value (builder, priv->volume_active[i]);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "result_bytes");
+  json_builder_add_int_value (builder, (gint64) priv->result_bytes);
+  if (priv->folder != NULL)
+    {
+      g_autofree char *path = g_file_get_path (priv->folder);
+      g_autofree char *uri = path ? NULL : g_file_get_uri (priv->folder);
+
+      json_builder_set_member_name (builder, "folder");
+      json_builder_add_string_value (builder, path ? path : uri);
+    }
+  if (priv->aftermath != NULL)
+    {
+      json_builder_set_member_name (builder, "aftermath");
+      json_builder_add_string_value (builder, priv->aftermath);
+    }
+  if (priv->app_version != NULL)
+    {
+      json_builder_set_member_name (builder, "app_version");
+      json_builder_add_string_value (builder, priv->app_version);
+    }
+  if (priv->error != NULL)
+    {
+      json_builder_set_member_name (builder, "error");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "domain");
+      json_builder_add_string_value (builder, g_quark_to_string (priv->error->domain));
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_int_value (builder, priv->error->code);
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, priv->error->message);
+      json_builder_end_object (builder);
+    }
+  g_mutex_unlock (&priv->mutex);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+void
+lifeboat_job_set_records_history (LifeboatJob *self,
+                                  gboolean     records)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_return_if_fail (LIFEBOAT_IS_JOB (self));
+  g_atomic_int_set (&priv->records_history, !!records);
+}
+
+void
+lifeboat_job_set_worker (LifeboatJob *self,
+                         const char  *program)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_return_if_fail (LIFEBOAT_IS_JOB (self));
+  g_return_if_fail (priv->started == 0);
+
+  g_clear_pointer (&priv->worker, g_free);
+  if (program != NULL && LIFEBOAT_JOB_GET_CLASS (self)->dup_worker_args != NULL &&
+      g_strcmp0 (g_getenv ("LIFEBOAT_JOBS_IN_PROCESS"), "1") != 0)
+    priv->worker = g_strdup (program);
+}
+
+/* What a line of lifeboat_job_dup_state_json() says, applied to this job (in its thread). The
+ * last line's outcome and error are the worker's result. */
+static void
+apply_state (LifeboatJob         *self,
+             JsonObject          *state,
+             LifeboatJobOutcome  *outcome,
+             GError             **job_error)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  JsonNode *volumes_node = json_object_get_member (state, "volumes");
+  JsonNode *error_node = json_object_get_member (state, "error");
+  JsonArray *volumes = volumes_node && JSON_NODE_HOLDS_ARRAY (volumes_node)
+                         ? json_node_get_array (volumes_node) : NULL;
+  JsonObject *error = error_node && JSON_NODE_HOLDS_OBJECT (error_node)
+                        ? json_node_get_object (error_node) : NULL;
+  guint n = volumes ? json_array_get_length (volumes) : 0;
+  g_autoptr(GStrvBuilder) keys_builder = g_strv_builder_new ();
+  g_auto(GStrv) keys = NULL;
+  const char *folder = json_object_get_string_member_with_default (state, "folder", NULL);
+  const char *aftermath = json_object_get_string_member_with_default (state, "aftermath", NULL);
+  const char *version = json_object_get_string_member_with_default (state, "app_version", NULL);
+  LifeboatJobPhase phase;
+  int current;
+  gboolean changed;
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (volumes, i);
+      JsonObject *v = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *key = v ? json_object_get_string_member_with_default (v, "key", NULL) : NULL;
+
+      if (key == NULL)
+        return;   /* not a state line of this program */
+      g_strv_builder_add (keys_builder, key);
+    }
+  keys = g_strv_builder_end (keys_builder);
+
+  phase = (LifeboatJobPhase) json_object_get_int_member_with_default (state, "phase", 0);
+  phase = CLAMP (phase, LIFEBOAT_JOB_PHASE_PREPARING, LIFEBOAT_JOB_PHASE_FINISHED);
+  current = (int) json_object_get_int_member_with_default (state, "current", -1);
+  *outcome = (LifeboatJobOutcome) json_object_get_int_member_with_default (state, "outcome",
+                                                                          LIFEBOAT_JOB_OUTCOME_RUNNING);
+  if (error != NULL)
+    {
+      const char *domain = json_object_get_string_member_with_default (error, "domain", NULL);
+      const char *message = json_object_get_string_member_with_default (error, "message", "");
+
+      g_clear_error (job_error);
+      *job_error = g_error_new_literal (domain ? g_quark_from_string (domain) : LIFEBOAT_ERROR,
+                                        (int) json_object_get_int_member_with_default (error, "code", 0),
+                                        message);
+    }
+
+  if (n > 0 && (priv->volume_keys == NULL ||
+                !g_strv_equal ((const char * const *) priv->volume_keys,
+                               (const char * const *) keys)))
+    _lifeboat_job_set_volumes (self, (const char * const *) keys, NULL);
+
+  g_mutex_lock (&priv->mutex);
+  changed = priv->current_volume != (current < (int) priv->n_volumes ? current : -1);
+  if (phase != LIFEBOAT_JOB_PHASE_FINISHED && priv->phase != phase)
+    {
+      priv->phase = phase;
+      changed = TRUE;
+    }
+  priv->current_volume = current < (int) priv->n_volumes ? current : -1;
+  for (guint i = 0; i < priv->n_volumes && i < n; i++)
+    {
+      JsonObject *v = json_array_get_object_element (volumes, i);   /* checked above */
+
+      priv->volume_total[i] = json_object_get_int_member_with_default (v, "total", -1);
+      priv->volume_done[i] = (guint64) MAX (0, json_object_get_int_member_with_default (v, "done", 0));
+      priv->volume_active[i] = json_object_get_boolean_member_with_default (v, "active", FALSE);
+    }
+  priv->result_bytes = (guint64) MAX (0, json_object_get_int_member_with_default (state, "result_bytes", 0));
+  _lifeboat_set_str (&priv->app_version, version);
+  if (aftermath != NULL && g_strcmp0 (aftermath, priv->aftermath) != 0)
+    _lifeboat_set_str (&priv->aftermath, aftermath);
+  if (folder != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (folder);
+
+      if (priv->folder == NULL || !g_file_equal (priv->folder, file))
+        g_set_object (&priv->folder, file);
+    }
+  if (changed)
+    priv->phase_changed = TRUE;
+  add_rate_sample_locked (priv);
+  schedule_progress_locked (self, changed);
+  g_mutex_unlock (&priv->mutex);
+}
+
+typedef struct
+{
+  GOutputStream *input;   /* the worker's stdin */
+  gboolean       asked;
+} WorkerCancel;
+
+/* "cancel" on the worker's stdin; it cancels on the end of its stdin too, when this process
+ * goes away */
+static void
+worker_cancel_cb (GCancellable *cancellable,
+                  gpointer      data)
+{
+  WorkerCancel *wc = data;
+
+  if (wc->asked)
+    return;
+  wc->asked = TRUE;
+  g_output_stream_write_all (wc->input, "cancel\n", 7, NULL, NULL, NULL);
+  g_output_stream_flush (wc->input, NULL, NULL);
+}
+
+static void
+worker_child_setup (gpointer data)
+{
+  /* a session (and so a scheduling autogroup) of its own; nice 10 within it */
+  setsid ();
+  if (GPOINTER_TO_INT (data))
+    setpriority (PRIO_PROCESS, 0, 10);
+}
+
+static gboolean
+run_in_worker (LifeboatJob         *self,
+               const char * const  *args,
+               GCancellable        *cancellable,
+               GError             **error)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) job_error = NULL;
+  g_autoptr(GError) read_error = NULL;
+  LifeboatJobOutcome outcome = LIFEBOAT_JOB_OUTCOME_RUNNING;
+  WorkerCancel wc = { 0 };
+  gulong cancel_id = 0;
+  char *line;
+
+  g_ptr_array_add (argv, priv->worker);
+  g_ptr_array_add (argv, (char *) "--host");
+  g_ptr_array_add (argv, (char *) lifeboat_docker_client_get_uri (priv->client));
+  g_ptr_array_add (argv, (char *) "--job-events");
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, worker_child_setup,
+                                         GINT_TO_POINTER (priv->background), NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
+  if (process == NULL)
+    {
+      g_prefix_error (error, _("Could not start %s: "), priv->worker);
+      _lifeboat_job_set_aftermath (self, _("Nothing was changed."));
+      return FALSE;
+    }
+
+  wc.input = g_subprocess_get_stdin_pipe (process);
+  if (cancellable != NULL)
+    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (worker_cancel_cb), &wc, NULL);
+
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  /* a state line is a few hundred bytes per volume */
+  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (lines), 64 * 1024);
+  while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &read_error)) != NULL)
+    {
+      JsonNode *root;
+
+      if (json_parser_load_from_data (parser, line, -1, NULL) &&
+          (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        apply_state (self, json_node_get_object (root), &outcome, &job_error);
+      else
+        g_debug ("Not a state line from %s: %s", priv->worker, line);
+      g_free (line);
+    }
+
+  if (cancel_id != 0)
+    g_cancellable_disconnect (cancellable, cancel_id);
+  g_output_stream_close (wc.input, NULL, NULL);
+  g_subprocess_wait (process, NULL, NULL);
+
+  if (outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED && g_subprocess_get_if_exited (process) &&
+      g_subprocess_get_exit_status (process) == 0)
+    return TRUE;
+
+  if (outcome == LIFEBOAT_JOB_OUTCOME_CANCELLED)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           job_error ? job_error->message : _("Cancelled"));
+      return FALSE;
+    }
+  if (outcome == LIFEBOAT_JOB_OUTCOME_FAILED && job_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&job_error));
+      return FALSE;
+    }
+
+  /* it ended without saying how: a crash, or a signal from outside */
+  if (g_subprocess_get_if_signaled (process))
+    g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                 _("The job’s process (%s) ended with signal %d before the job did"),
+                 priv->worker, g_subprocess_get_term_sig (process));
+  else
+    g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                 _("The job’s process (%s) ended with status %d before the job did%s%s"),
+                 priv->worker, g_subprocess_get_exit_status (process),
+                 read_error ? ": " : "", read_error ? read_error->message : "");
+  if (lifeboat_job_get_aftermath (self) == NULL)
+    _lifeboat_job_set_aftermath (self, _("Check the backup’s folder and the containers: the "
+                                         "job’s process could not say what it left."));
+  return FALSE;
+}
+
 gboolean
 _lifeboat_job_run_sync (LifeboatJob   *self,
                         GCancellable  *cancellable,
@@ -905,6 +1233,7 @@ _lifeboat_job_run_sync (LifeboatJob   *self,
 {
   LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
   g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) worker_args = NULL;
   gboolean ok;
 
   g_mutex_lock (&priv->mutex);
@@ -912,7 +1241,12 @@ _lifeboat_job_run_sync (LifeboatJob   *self,
   priv->outcome = LIFEBOAT_JOB_OUTCOME_RUNNING;
   g_mutex_unlock (&priv->mutex);
 
-  ok = LIFEBOAT_JOB_GET_CLASS (self)->run (self, cancellable, &local_error);
+  if (priv->worker != NULL)
+    worker_args = LIFEBOAT_JOB_GET_CLASS (self)->dup_worker_args (self);
+  if (worker_args != NULL)
+    ok = run_in_worker (self, (const char * const *) worker_args, cancellable, &local_error);
+  else
+    ok = LIFEBOAT_JOB_GET_CLASS (self)->run (self, cancellable, &local_error);
   g_assert (ok || local_error != NULL);
 
   g_mutex_lock (&priv->mutex);

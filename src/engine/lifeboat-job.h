@@ -26,6 +26,10 @@ struct _LifeboatJobClass
   gboolean (*run) (LifeboatJob   *self,
                    GCancellable  *cancellable,
                    GError       **error);
+
+  /* optional: the lifeboat-cli command and options that do the same job (after the global
+   * options), for lifeboat_job_set_worker(); NULL when this job cannot run there */
+  char   **(*dup_worker_args) (LifeboatJob *self);
 };
 
 LifeboatJobKind     lifeboat_job_get_kind            (LifeboatJob *self);
@@ -68,6 +72,23 @@ const char         *lifeboat_job_get_aftermath       (LifeboatJob *self);
  * whose main loop must stay responsive while the job keeps every core busy */
 void                lifeboat_job_set_background      (LifeboatJob         *self,
                                                       gboolean             background);
+/*
+ * before running: do the work in a separate process, @program (lifeboat-cli with the hidden
+ * global option --job-events), in a session of its own: its threads then share the CPU with the
+ * window's process as a group of their own (the kernel's autogroup), instead of inside the
+ * window's, where they made its main loop wait. The job's state comes back as lines of JSON
+ * (lifeboat_job_dup_state_json()) and is read with the same getters; cancelling asks the
+ * process to cancel, and the process cancels by itself when the window goes away. The job is
+ * recorded in the history here, as in-process. Ignored for jobs whose class cannot say how
+ * (dup_worker_args), and with LIFEBOAT_JOBS_IN_PROCESS=1 in the environment.
+ */
+void                lifeboat_job_set_worker          (LifeboatJob         *self,
+                                                      const char          *program);
+/* the job's state as one line of JSON, for lifeboat-cli --job-events */
+char               *lifeboat_job_dup_state_json      (LifeboatJob         *self);
+/* whether the job records itself in the history when it ends (default: TRUE) */
+void                lifeboat_job_set_records_history (LifeboatJob         *self,
+                                                      gboolean             records);
 void                lifeboat_job_run_async           (LifeboatJob         *self,
                                                       GCancellable        *cancellable,
                                                       GAsyncReadyCallback  callback,

@@ -1318,6 +1318,47 @@ lifeboat_restore_job_finalize (GObject *object)
   G_OBJECT_CLASS (lifeboat_restore_job_parent_class)->finalize (object);
 }
 
+/* lifeboat-cli restore with the same settings; --yes, for the window has asked. The process
+ * plans again: the same folder, project and volumes give the same plan. */
+static char **
+lifeboat_restore_job_dup_worker_args (LifeboatJob *job)
+{
+  LifeboatRestoreJob *self = LIFEBOAT_RESTORE_JOB (job);
+  g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
+  g_autofree char *source = g_file_get_path (self->source);
+  g_autofree char *safety = g_file_get_path (self->safety_dir);
+  g_autofree char *default_safety = g_build_filename (g_get_user_data_dir (), "lifeboat",
+                                                      "safety", NULL);
+  g_autofree char *days = g_strdup_printf ("%u", self->keep_safety_days);
+  const char *project = lifeboat_job_get_project_name (job);
+
+  /* a safety folder of its own (tests) or a folder without a local path: here */
+  if (source == NULL || g_strcmp0 (safety, default_safety) != 0)
+    return NULL;
+
+  g_strv_builder_add_many (args, "restore", source, NULL);
+  for (guint i = 0; self->extra_archives != NULL && i < self->extra_archives->len; i++)
+    {
+      g_autofree char *path = g_file_get_path (g_ptr_array_index (self->extra_archives, i));
+
+      if (path == NULL)
+        return NULL;
+      g_strv_builder_add (args, path);
+    }
+  g_strv_builder_add_many (args, "--yes", "--keep-safety-days", days, NULL);
+  if (project != NULL)
+    g_strv_builder_add_many (args, "--project", project, NULL);
+  if (self->volumes != NULL && self->volumes[0] != NULL)
+    {
+      g_autofree char *list = g_strjoinv (",", self->volumes);
+
+      g_strv_builder_add_many (args, "--volumes", list, NULL);
+    }
+  if (self->ignore_version)
+    g_strv_builder_add (args, "--ignore-version");
+  return g_strv_builder_end (args);
+}
+
 static void
 lifeboat_restore_job_class_init (LifeboatRestoreJobClass *klass)
 {
@@ -1326,6 +1367,7 @@ lifeboat_restore_job_class_init (LifeboatRestoreJobClass *klass)
 
   object_class->finalize = lifeboat_restore_job_finalize;
   job_class->run = lifeboat_restore_job_run;
+  job_class->dup_worker_args = lifeboat_restore_job_dup_worker_args;
 }
 
 static void

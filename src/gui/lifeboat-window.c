@@ -1011,6 +1011,26 @@ job_done_cb (GObject      *object,
  * (30-40 ms with software rendering); started at once, the job's first burst (the engine
  * stopping containers, the job's threads) took the cores from it and the main loop stalled
  * for 70 ms. A timeout starts the job anyway when the window draws no frames (hidden). */
+/* lifeboat-cli, to run jobs in: $LIFEBOAT_CLI, else beside this program (installed: both in
+ * bindir; in the build tree: src/cli next to src/gui); NULL runs them in this process */
+static char *
+find_cli (void)
+{
+  const char *env = g_getenv ("LIFEBOAT_CLI");
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = exe ? g_path_get_dirname (exe) : NULL;
+  g_autofree char *beside = dir ? g_build_filename (dir, "lifeboat-cli", NULL) : NULL;
+  g_autofree char *build = dir ? g_build_filename (dir, "..", "cli", "lifeboat-cli", NULL) : NULL;
+
+  if (env != NULL && *env != '\0')
+    return g_file_test (env, G_FILE_TEST_IS_EXECUTABLE) ? g_strdup (env) : NULL;
+  if (beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&beside);
+  if (build != NULL && g_file_test (build, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&build);
+  return NULL;
+}
+
 static void
 run_pending_job (LifeboatWindow *self)
 {
@@ -1024,8 +1044,15 @@ run_pending_job (LifeboatWindow *self)
     return;
   self->job_pending = FALSE;
 
-  /* the window's main loop comes first: see lifeboat_job_set_background() */
+  /* the window's main loop comes first: see lifeboat_job_set_background() and
+   * lifeboat_job_set_worker() */
   lifeboat_job_set_background (self->job, TRUE);
+  {
+    g_autofree char *cli = find_cli ();
+
+    if (cli != NULL)
+      lifeboat_job_set_worker (self->job, cli);
+  }
   lifeboat_job_run_async (self->job, self->job_cancellable, job_done_cb, g_object_ref (self));
 }
 

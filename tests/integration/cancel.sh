@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# A backup interrupted mid-stream (SIGINT, then SIGTERM) exits non-zero, leaves no .partial
+# A backup interrupted mid-stream (SIGINT, then SIGTERM, then — run for the window with
+# --job-events — the window going away: the end of its stdin) exits non-zero, leaves no .partial
 # folder and nothing that looks like a backup, and starts the containers it stopped again.
 # A restore interrupted while it writes into a volume puts the volume back as it was.
 set -euo pipefail
@@ -21,10 +22,19 @@ partial_has_data () {
 }
 
 interrupt () {
-  local sig=$1 dest=$TMP/backups-$1 pid rc=0
+  local sig=$1 dest=$TMP/backups-$1 pid rc=0 holder=
   mkdir -p "$dest"
-  "$LIFEBOAT_CLI" --host "$LIFEBOAT_TEST_DOCKER_HOST" backup "$P" --to "$dest" \
-    >"$TMP/$sig.out" 2>"$TMP/$sig.err" </dev/null &
+  if [ "$sig" = WINDOW ]; then
+    # the window's end of the pipe: a process that holds the FIFO open until it is killed
+    mkfifo "$TMP/window.fifo"
+    sleep 600 >"$TMP/window.fifo" &
+    holder=$!
+    "$LIFEBOAT_CLI" --host "$LIFEBOAT_TEST_DOCKER_HOST" --job-events backup "$P" --to "$dest" \
+      >"$TMP/$sig.out" 2>"$TMP/$sig.err" <"$TMP/window.fifo" &
+  else
+    "$LIFEBOAT_CLI" --host "$LIFEBOAT_TEST_DOCKER_HOST" backup "$P" --to "$dest" \
+      >"$TMP/$sig.out" 2>"$TMP/$sig.err" </dev/null &
+  fi
   pid=$!
   if ! wait_until 120 partial_has_data "$dest"; then
     kill -KILL "$pid" 2>/dev/null || true
@@ -34,7 +44,12 @@ interrupt () {
   if ! kill -0 "$pid" 2>/dev/null; then
     die "SIG$sig: the backup finished before it could be interrupted; raise LIFEBOAT_TEST_CANCEL_MB"
   fi
-  kill -"$sig" "$pid"
+  if [ "$sig" = WINDOW ]; then
+    kill "$holder"
+    wait "$holder" 2>/dev/null || true
+  else
+    kill -"$sig" "$pid"
+  fi
   # Bounded wait for it to clean up and exit.
   local deadline=$((SECONDS + 90))
   while kill -0 "$pid" 2>/dev/null; do
@@ -47,6 +62,15 @@ interrupt () {
   wait "$pid" || rc=$?
   [ "$rc" != 0 ] || die "SIG$sig: the interrupted backup exited 0"
   log "cancel: SIG$sig -> exit $rc; stderr: $(tail -n 1 "$TMP/$sig.err")"
+  if [ "$sig" = WINDOW ]; then
+    # its last state line says cancelled (outcome 3), and with no window to record it, the
+    # job recorded itself in the history
+    tail -n 1 "$TMP/$sig.out" | grep -q '"outcome":3' ||
+      die "WINDOW: the last state line is not a cancelled job: $(tail -n 1 "$TMP/$sig.out")"
+    "$LIFEBOAT_CLI" history "$P" >"$TMP/history.txt"
+    grep -q "backup  *cancelled  *$P" "$TMP/history.txt" ||
+      die "WINDOW: the cancelled backup is not in the history: $(cat "$TMP/history.txt")"
+  fi
   if compgen -G "$dest/*.partial" >/dev/null; then
     die "SIG$sig: a .partial folder was left: $(ls -A "$dest")"
   fi
@@ -64,6 +88,7 @@ interrupt () {
 
 interrupt INT
 interrupt TERM
+interrupt WINDOW
 fingerprint_all "$P" "$TMP/after"
 assert_same_fingerprints "$TMP/before" "$TMP/after" "an interrupted backup changed a volume"
 

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A job run in a separate process (lifeboat_job_set_worker): the window's side of the protocol
+ * with lifeboat-cli --job-events. The worker here is a shell script that answers as the CLI
+ * would (the CLI's own side runs against the real engine in the window test): the state lines
+ * reach the getters, the last line decides the outcome, a cancel reaches the worker, a worker
+ * that dies without a last line is a clear failure, and the job is recorded in the history here.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "lifeboat-backup-job.h"
+#include "lifeboat-error.h"
+#include "lifeboat-history.h"
+#include "lifeboat-job-private.h"
+
+typedef struct
+{
+  char *dir;
+  char *worker;     /* the script */
+  char *args_file;  /* where it writes its arguments, one per line */
+  LifeboatHistory *history;
+} Fixture;
+
+/* @body runs after the script has written its arguments */
+static void
+write_worker (Fixture    *fx,
+              const char *body)
+{
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\n"
+                                             "for a in \"$@\"; do echo \"$a\"; done > '%s'\n"
+                                             "%s\n", fx->args_file, body);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (fx->worker, script, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (fx->worker, 0755), ==, 0);
+}
+
+static void
+fixture_set_up (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) history_dir = NULL;
+
+  fx->dir = g_dir_make_tmp ("lifeboat-test-job-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->worker = g_build_filename (fx->dir, "worker.sh", NULL);
+  fx->args_file = g_build_filename (fx->dir, "args", NULL);
+  history_dir = g_file_new_build_filename (fx->dir, "history", NULL);
+  fx->history = lifeboat_history_new (history_dir);
+}
+
+static void
+fixture_tear_down (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fx->dir);
+
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+  g_clear_object (&fx->history);
+  g_free (fx->dir);
+  g_free (fx->worker);
+  g_free (fx->args_file);
+}
+
+static LifeboatJob *
+new_backup_job (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LifeboatDockerClient) client = lifeboat_docker_client_new ("unix:///nowhere/docker.sock",
+                                                                       &error);
+  g_autoptr(GFile) dest = g_file_new_build_filename (fx->dir, "backups", NULL);
+  const char * const volumes[] = { "cvat_db", "cvat_data", NULL };
+  LifeboatBackupJob *job;
+
+  g_assert_no_error (error);
+  job = lifeboat_backup_job_new (client, "cvat", dest);
+  lifeboat_backup_job_set_compression (job, LIFEBOAT_COMPRESSION_ZSTD);
+  lifeboat_backup_job_set_volumes (job, volumes);
+  lifeboat_backup_job_set_restart (job, FALSE);
+  _lifeboat_job_set_history (LIFEBOAT_JOB (job), fx->history);
+  lifeboat_job_set_worker (LIFEBOAT_JOB (job), fx->worker);
+  return LIFEBOAT_JOB (job);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  gboolean   ok;
+  GError    *error;
+  guint      progress;
+} RunData;
+
+static void
+run_done (GObject      *object,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  RunData *run = data;
+
+  run->ok = lifeboat_job_run_finish (LIFEBOAT_JOB (object), result, &run->error);
+  g_main_loop_quit (run->loop);
+}
+
+static void
+count_progress (LifeboatJob *job,
+                RunData     *run)
+{
+  run->progress++;
+}
+
+static gboolean
+run_timeout (gpointer data)
+{
+  g_error ("the job did not end in 30 s");
+  return G_SOURCE_REMOVE;
+}
+
+/* runs @job to its end; @cancel_after_ms >= 0 cancels it then */
+static void
+run_job (LifeboatJob *job,
+         int          cancel_after_ms,
+         RunData     *run)
+{
+  guint timeout = g_timeout_add_seconds (30, run_timeout, NULL);
+  gulong handler = g_signal_connect (job, "progress", G_CALLBACK (count_progress), run);
+
+  run->loop = g_main_loop_new (NULL, FALSE);
+  lifeboat_job_run_async (job, NULL, run_done, run);
+  if (cancel_after_ms >= 0)
+    g_timeout_add_once (cancel_after_ms, (GSourceOnceFunc) lifeboat_job_cancel, job);
+  g_main_loop_run (run->loop);
+  g_signal_handler_disconnect (job, handler);
+  g_source_remove (timeout);
+  g_main_loop_unref (run->loop);
+}
+
+static char **
+read_args (Fixture *fx)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (fx->args_file, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_strchomp (text);
+  return g_strsplit (text, "\n", -1);
+}
+
+static guint
+history_length (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = lifeboat_history_list (fx->history, NULL, &error);
+
+  g_assert_no_error (error);
+  return entries->len;
+}
+
+#define STATE_TRANSFER \
+  "{\"phase\":4,\"outcome\":0,\"current\":1,\"volumes\":[" \
+  "{\"key\":\"cvat_db\",\"total\":1000,\"done\":1000,\"active\":false}," \
+  "{\"key\":\"cvat_data\",\"total\":3000,\"done\":1500,\"active\":true}]," \
+  "\"result_bytes\":0,\"app_version\":\"v2.22.0\"}"
+
+static void
+test_worker_succeeds (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autoptr(LifeboatJob) job = new_backup_job (fx);
+  g_autofree char *folder = g_build_filename (fx->dir, "backups", "cvat-20261125-070000", NULL);
+  g_autofree char *body = g_strdup_printf (
+      "echo '" STATE_TRANSFER "'\n"
+      "sleep 0.3\n"
+      "echo 'not a state line'\n"
+      "echo '{\"phase\":8,\"outcome\":1,\"current\":1,\"volumes\":["
+      "{\"key\":\"cvat_db\",\"total\":1000,\"done\":1000,\"active\":false},"
+      "{\"key\":\"cvat_data\",\"total\":3000,\"done\":3000,\"active\":false}],"
+      "\"result_bytes\":2500,\"folder\":\"%s\",\"app_version\":\"v2.22.0\"}'\n", folder);
+  g_auto(GStrv) args = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  RunData run = { 0 };
+  LifeboatHistoryEntry *entry;
+
+  write_worker (fx, body);
+  run_job (job, -1, &run);
+  g_assert_no_error (run.error);
+  g_assert_true (run.ok);
+  g_assert_cmpuint (run.progress, >, 0);
+
+  /* what the worker was asked to do: the CLI's own command for the job's settings */
+  args = read_args (fx);
+  g_assert_cmpstr (args[0], ==, "--host");
+  g_assert_cmpstr (args[1], ==, "unix:///nowhere/docker.sock");
+  g_assert_cmpstr (args[2], ==, "--job-events");
+  g_assert_cmpstr (args[3], ==, "backup");
+  g_assert_cmpstr (args[4], ==, "cvat");
+  g_assert_true (g_strv_contains ((const char * const *) args, "--compression"));
+  g_assert_true (g_strv_contains ((const char * const *) args, "zstd"));
+  g_assert_true (g_strv_contains ((const char * const *) args, "cvat_db,cvat_data"));
+  g_assert_true (g_strv_contains ((const char * const *) args, "--no-restart"));
+  g_assert_false (g_strv_contains ((const char * const *) args, "--no-stop"));
+
+  /* the state, through the usual getters */
+  g_assert_cmpint (lifeboat_job_get_outcome (job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
+  g_assert_cmpuint (lifeboat_job_get_n_volumes (job), ==, 2);
+  g_assert_cmpstr (lifeboat_job_get_volume_keys (job)[1], ==, "cvat_data");
+  g_assert_cmpuint (lifeboat_job_get_bytes_done (job), ==, 4000);
+  g_assert_nonnull (lifeboat_job_get_folder (job));
+  {
+    g_autofree char *path = g_file_get_path (lifeboat_job_get_folder (job));
+
+    g_assert_cmpstr (path, ==, folder);
+  }
+
+  /* recorded here, once */
+  entries = lifeboat_history_list (fx->history, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  entry = g_ptr_array_index (entries, 0);
+  g_assert_cmpint (lifeboat_history_entry_get_outcome (entry), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
+  g_assert_cmpuint (lifeboat_history_entry_get_bytes (entry), ==, 2500);
+  g_assert_cmpstr (lifeboat_history_entry_get_folder (entry), ==, folder);
+  g_assert_cmpstr (lifeboat_history_entry_get_app_version (entry), ==, "v2.22.0");
+}
+
+static void
+test_worker_fails (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(LifeboatJob) job = new_backup_job (fx);
+  g_autofree char *body = g_strdup_printf (
+      "echo '" STATE_TRANSFER "'\n"
+      "echo '{\"phase\":8,\"outcome\":2,\"current\":-1,\"volumes\":[],"
+      "\"aftermath\":\"No backup was written.\","
+      "\"error\":{\"domain\":\"%s\",\"code\":%d,\"message\":\"The disk is full\"}}'\n"
+      "exit 1\n", g_quark_to_string (LIFEBOAT_ERROR), LIFEBOAT_ERROR_NO_SPACE);
+  RunData run = { 0 };
+
+  write_worker (fx, body);
+  run_job (job, -1, &run);
+  g_assert_false (run.ok);
+  g_assert_error (run.error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NO_SPACE);
+  g_assert_cmpstr (run.error->message, ==, "The disk is full");
+  g_assert_cmpint (lifeboat_job_get_outcome (job), ==, LIFEBOAT_JOB_OUTCOME_FAILED);
+  g_assert_cmpstr (lifeboat_job_get_aftermath (job), ==, "No backup was written.");
+  /* the volumes of the last line that had them */
+  g_assert_cmpuint (lifeboat_job_get_n_volumes (job), ==, 2);
+  g_assert_cmpuint (history_length (fx), ==, 1);
+  g_clear_error (&run.error);
+}
+
+static void
+test_worker_dies (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(LifeboatJob) job = new_backup_job (fx);
+  RunData run = { 0 };
+
+  write_worker (fx, "echo '" STATE_TRANSFER "'\nkill -KILL $$\n");
+  run_job (job, -1, &run);
+  g_assert_false (run.ok);
+  g_assert_error (run.error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED);
+  g_assert_nonnull (strstr (run.error->message, "signal 9"));
+  g_assert_cmpint (lifeboat_job_get_outcome (job), ==, LIFEBOAT_JOB_OUTCOME_FAILED);
+  g_assert_nonnull (lifeboat_job_get_aftermath (job));
+  g_clear_error (&run.error);
+
+  /* and one that exits without a last line */
+  {
+    g_autoptr(LifeboatJob) job2 = new_backup_job (fx);
+    RunData run2 = { 0 };
+
+    write_worker (fx, "echo '" STATE_TRANSFER "'\nexit 3\n");
+    run_job (job2, -1, &run2);
+    g_assert_false (run2.ok);
+    g_assert_error (run2.error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED);
+    g_assert_nonnull (strstr (run2.error->message, "status 3"));
+    g_clear_error (&run2.error);
+  }
+}
+
+static void
+test_worker_cancel (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(LifeboatJob) job = new_backup_job (fx);
+  g_autofree char *marker = g_build_filename (fx->dir, "cancel-seen", NULL);
+  g_autofree char *body = g_strdup_printf (
+      "echo '" STATE_TRANSFER "'\n"
+      "read line\n"
+      "echo \"$line\" > '%s'\n"
+      "echo '{\"phase\":8,\"outcome\":3,\"current\":-1,\"volumes\":[],"
+      "\"aftermath\":\"No backup was written; the containers run again.\","
+      "\"error\":{\"domain\":\"g-io-error-quark\",\"code\":%d,\"message\":\"Operation was cancelled\"}}'\n"
+      "exit 1\n", marker, G_IO_ERROR_CANCELLED);
+  g_autofree char *seen = NULL;
+  RunData run = { 0 };
+
+  write_worker (fx, body);
+  run_job (job, 300, &run);
+  g_assert_false (run.ok);
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (lifeboat_job_get_outcome (job), ==, LIFEBOAT_JOB_OUTCOME_CANCELLED);
+  g_assert_cmpstr (lifeboat_job_get_aftermath (job), ==,
+                   "No backup was written; the containers run again.");
+  g_assert_true (g_file_get_contents (marker, &seen, NULL, NULL));
+  g_assert_cmpstr (g_strstrip (seen), ==, "cancel");
+  g_assert_cmpuint (history_length (fx), ==, 1);
+  g_clear_error (&run.error);
+}
+
+static void
+test_worker_missing (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(LifeboatJob) job = new_backup_job (fx);
+  RunData run = { 0 };
+
+  /* never written: the program is not there */
+  run_job (job, -1, &run);
+  g_assert_false (run.ok);
+  g_assert_nonnull (run.error);
+  g_assert_nonnull (strstr (run.error->message, fx->worker));
+  g_assert_cmpstr (lifeboat_job_get_aftermath (job), ==, "Nothing was changed.");
+  g_clear_error (&run.error);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_unsetenv ("LIFEBOAT_JOBS_IN_PROCESS");
+
+  g_test_add ("/job/worker/succeeds", Fixture, NULL, fixture_set_up, test_worker_succeeds,
+              fixture_tear_down);
+  g_test_add ("/job/worker/fails", Fixture, NULL, fixture_set_up, test_worker_fails,
+              fixture_tear_down);
+  g_test_add ("/job/worker/dies", Fixture, NULL, fixture_set_up, test_worker_dies,
+              fixture_tear_down);
+  g_test_add ("/job/worker/cancel", Fixture, NULL, fixture_set_up, test_worker_cancel,
+              fixture_tear_down);
+  g_test_add ("/job/worker/missing", Fixture, NULL, fixture_set_up, test_worker_missing,
+              fixture_tear_down);
+
+  return g_test_run ();
+}
