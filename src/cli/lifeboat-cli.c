@@ -34,6 +34,7 @@ typedef struct
   char     *host;
   gboolean  json;
   gboolean  job_events;   /* --job-events: the window runs the job here, see below */
+  gboolean  job_ended;    /* --job-events: the job's last state line is out */
 } Globals;
 
 static Globals globals;
@@ -122,7 +123,7 @@ fail (const GError *error,
   /* one sentence: a full stop unless the message ends in its own */
   const char *stop = len > 0 && strchr (".?!", error->message[len - 1]) ? "" : ".";
 
-  if (globals.job_events)
+  if (globals.job_events && !globals.job_ended)
     print_failure_state (error, aftermath);
 
   if (aftermath != NULL)
@@ -324,6 +325,7 @@ run_job (LifeboatJob *job)
 
   /* the last progress, then a newline after a bar */
   on_progress (job, &run);
+  globals.job_ended = TRUE;
   if (run.tty)
     g_printerr ("\n");
   if (run.window_cancellable != NULL)
