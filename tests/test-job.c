@@ -81,6 +81,7 @@ new_backup_job (Fixture *fx)
   LifeboatBackupJob *job;
 
   g_assert_no_error (error);
+  lifeboat_docker_client_set_display_name (client, "cvat.example.org");
   job = lifeboat_backup_job_new (client, "cvat", dest);
   lifeboat_backup_job_set_compression (job, LIFEBOAT_COMPRESSION_ZSTD);
   lifeboat_backup_job_set_volumes (job, volumes);
@@ -200,9 +201,11 @@ test_worker_succeeds (Fixture       *fx,
   args = read_args (fx);
   g_assert_cmpstr (args[0], ==, "--host");
   g_assert_cmpstr (args[1], ==, "unix:///nowhere/docker.sock");
-  g_assert_cmpstr (args[2], ==, "--job-events");
-  g_assert_cmpstr (args[3], ==, "backup");
-  g_assert_cmpstr (args[4], ==, "cvat");
+  g_assert_cmpstr (args[2], ==, "--host-name");
+  g_assert_cmpstr (args[3], ==, "cvat.example.org");
+  g_assert_cmpstr (args[4], ==, "--job-events");
+  g_assert_cmpstr (args[5], ==, "backup");
+  g_assert_cmpstr (args[6], ==, "cvat");
   g_assert_true (g_strv_contains ((const char * const *) args, "--compression"));
   g_assert_true (g_strv_contains ((const char * const *) args, "zstd"));
   g_assert_true (g_strv_contains ((const char * const *) args, "cvat_db,cvat_data"));
@@ -230,6 +233,7 @@ test_worker_succeeds (Fixture       *fx,
   g_assert_cmpuint (lifeboat_history_entry_get_bytes (entry), ==, 2500);
   g_assert_cmpstr (lifeboat_history_entry_get_folder (entry), ==, folder);
   g_assert_cmpstr (lifeboat_history_entry_get_app_version (entry), ==, "v2.22.0");
+  g_assert_cmpstr (lifeboat_history_entry_get_engine (entry), ==, "cvat.example.org");
 }
 
 static void

@@ -35,6 +35,8 @@ typedef struct
   gboolean  json;
   gboolean  job_events;   /* --job-events: the window runs the job here, see below */
   gboolean  job_ended;    /* --job-events: the job's last state line is out */
+  char     *host_name;    /* --host-name: what the window calls the engine (an SSH host
+                           * reached through its tunnel's socket), for the history */
 } Globals;
 
 static Globals globals;
@@ -166,7 +168,11 @@ format_duration (double seconds)
 static LifeboatDockerClient *
 open_client (GError **error)
 {
-  return lifeboat_hosts_open_client (globals.host, NULL, error);
+  LifeboatDockerClient *client = lifeboat_hosts_open_client (globals.host, NULL, error);
+
+  if (client != NULL && globals.host_name != NULL)
+    lifeboat_docker_client_set_display_name (client, globals.host_name);
+  return client;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1056,6 +1062,11 @@ main (int    argc,
         globals.json = TRUE;
       else if (g_str_equal (arg, "--job-events"))
         globals.job_events = TRUE;   /* for the window; not in --help */
+      else if (g_str_equal (arg, "--host-name") && i + 1 < argc)
+        {
+          g_free (globals.host_name);
+          globals.host_name = g_strdup (argv[++i]);   /* for the window; not in --help */
+        }
       else if (g_str_equal (arg, "--host") || g_str_equal (arg, "-H"))
         {
           if (i + 1 >= argc)

@@ -1153,6 +1153,8 @@ run_in_worker (LifeboatJob         *self,
   g_ptr_array_add (argv, priv->worker);
   g_ptr_array_add (argv, (char *) "--host");
   g_ptr_array_add (argv, (char *) lifeboat_docker_client_get_uri (priv->client));
+  g_ptr_array_add (argv, (char *) "--host-name");
+  g_ptr_array_add (argv, (char *) lifeboat_docker_client_get_display_name (priv->client));
   g_ptr_array_add (argv, (char *) "--job-events");
   for (guint i = 0; args != NULL && args[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) args[i]);
