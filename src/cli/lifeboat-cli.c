@@ -12,7 +12,6 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <gio/gunixinputstream.h>
-#include <json-glib/json-glib.h>
 
 #include "lifeboat-archive.h"
 #include "lifeboat-backup-job.h"
@@ -80,43 +79,6 @@ usage_error (const char *format,
   return EXIT_USAGE;
 }
 
-/* --job-events: a failure before or after the job, as a last state line for the window */
-static void
-print_failure_state (const GError *error,
-                     const char   *aftermath)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *line = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "phase");
-  json_builder_add_int_value (builder, LIFEBOAT_JOB_PHASE_FINISHED);
-  json_builder_set_member_name (builder, "outcome");
-  json_builder_add_int_value (builder, LIFEBOAT_JOB_OUTCOME_FAILED);
-  if (aftermath != NULL)
-    {
-      json_builder_set_member_name (builder, "aftermath");
-      json_builder_add_string_value (builder, aftermath);
-    }
-  json_builder_set_member_name (builder, "error");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "domain");
-  json_builder_add_string_value (builder, g_quark_to_string (error->domain));
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_int_value (builder, error->code);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, error->message);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  line = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", line);
-  fflush (stdout);
-}
-
 static int
 fail (const GError *error,
       const char   *aftermath)
@@ -125,8 +87,14 @@ fail (const GError *error,
   /* one sentence: a full stop unless the message ends in its own */
   const char *stop = len > 0 && strchr (".?!", error->message[len - 1]) ? "" : ".";
 
+  /* --job-events: a failure before the job ran, as the window's last state line */
   if (globals.job_events && !globals.job_ended)
-    print_failure_state (error, aftermath);
+    {
+      g_autofree char *line = lifeboat_job_dup_failure_json (error, aftermath);
+
+      g_print ("%s\n", line);
+      fflush (stdout);
+    }
 
   if (aftermath != NULL)
     g_printerr ("lifeboat-cli: %s%s %s\n", error->message, stop, aftermath);

@@ -910,13 +910,59 @@ record_history (LifeboatJob *self)
 /* ---------------------------------------------------------------------------------------- */
 /* Running in a separate process (lifeboat_job_set_worker) */
 
+static void
+add_error_member (JsonBuilder  *builder,
+                  const GError *error)
+{
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "domain");
+  json_builder_add_string_value (builder, g_quark_to_string (error->domain));
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_int_value (builder, error->code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, error->message);
+  json_builder_end_object (builder);
+}
+
+static char *
+builder_to_line (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+char *
+lifeboat_job_dup_failure_json (const GError *error,
+                               const char   *aftermath)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "phase");
+  json_builder_add_int_value (builder, LIFEBOAT_JOB_PHASE_FINISHED);
+  json_builder_set_member_name (builder, "outcome");
+  json_builder_add_int_value (builder, LIFEBOAT_JOB_OUTCOME_FAILED);
+  if (aftermath != NULL)
+    {
+      json_builder_set_member_name (builder, "aftermath");
+      json_builder_add_string_value (builder, aftermath);
+    }
+  add_error_member (builder, error);
+  json_builder_end_object (builder);
+  return builder_to_line (builder);
+}
+
 char *
 lifeboat_job_dup_state_json (LifeboatJob *self)
 {
   LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
 
   g_return_val_if_fail (LIFEBOAT_IS_JOB (self), NULL);
 
@@ -965,23 +1011,10 @@ lifeboat_job_dup_state_json (LifeboatJob *self)
       json_builder_add_string_value (builder, priv->app_version);
     }
   if (priv->error != NULL)
-    {
-      json_builder_set_member_name (builder, "error");
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "domain");
-      json_builder_add_string_value (builder, g_quark_to_string (priv->error->domain));
-      json_builder_set_member_name (builder, "code");
-      json_builder_add_int_value (builder, priv->error->code);
-      json_builder_set_member_name (builder, "message");
-      json_builder_add_string_value (builder, priv->error->message);
-      json_builder_end_object (builder);
-    }
+    add_error_member (builder, priv->error);
   g_mutex_unlock (&priv->mutex);
   json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
+  return builder_to_line (builder);
 }
 
 void

@@ -84,8 +84,11 @@ void                lifeboat_job_set_background      (LifeboatJob         *self,
  */
 void                lifeboat_job_set_worker          (LifeboatJob         *self,
                                                       const char          *program);
-/* the job's state as one line of JSON, for lifeboat-cli --job-events */
+/* the job's state as one line of JSON, for lifeboat-cli --job-events; and the line for a
+ * failure before the job ran (no engine, no such project) */
 char               *lifeboat_job_dup_state_json      (LifeboatJob         *self);
+char               *lifeboat_job_dup_failure_json    (const GError        *error,
+                                                      const char          *aftermath);
 /* whether the job records itself in the history when it ends (default: TRUE) */
 void                lifeboat_job_set_records_history (LifeboatJob         *self,
                                                       gboolean             records);
