@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -1029,7 +1030,12 @@ main (int    argc,
       else if (g_str_equal (arg, "--json"))
         globals.json = TRUE;
       else if (g_str_equal (arg, "--job-events"))
-        globals.job_events = TRUE;   /* for the window; not in --help */
+        {
+          /* for the window; not in --help. When the window dies, writing a state line must not
+           * kill this process mid-restore: it learns of it from its stdin and rolls back */
+          globals.job_events = TRUE;
+          signal (SIGPIPE, SIG_IGN);
+        }
       else if (g_str_equal (arg, "--host-name") && i + 1 < argc)
         {
           g_free (globals.host_name);
