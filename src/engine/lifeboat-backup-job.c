@@ -54,21 +54,6 @@ G_DEFINE_FINAL_TYPE (LifeboatBackupJob, lifeboat_backup_job, LIFEBOAT_TYPE_JOB)
 
 /* ---------------------------------------------------------------------------------------- */
 
-typedef struct
-{
-  LifeboatJob *job;
-  guint        index;
-} ProgressData;
-
-static void
-volume_progress (guint64  tar_bytes_done,
-                 gpointer user_data)
-{
-  ProgressData *data = user_data;
-
-  _lifeboat_job_set_volume_bytes_done (data->job, data->index, tar_bytes_done);
-}
-
 /* fsync a local file or directory by path; other GFile locations have no fd to sync */
 static gboolean
 sync_file (GFile   *file,
@@ -155,7 +140,7 @@ backup_volume (LifeboatBackupJob      *self,
   g_autoptr(GInputStream) tar_in = NULL;
   g_autofree char *source_root = g_path_get_basename (source_path);
   LifeboatArchiveWriteStats stats = { 0 };
-  ProgressData progress = { LIFEBOAT_JOB (self), index };
+  LifeboatVolumeProgress progress = { LIFEBOAT_JOB (self), index };
   gint64 started = g_get_monotonic_time ();
 
   tar_in = lifeboat_docker_client_get_archive_sync (client, container, source_path,
@@ -172,7 +157,8 @@ backup_volume (LifeboatBackupJob      *self,
   compress_out = lifeboat_compress_output_stream_new (hash_out, mv->compression, 0);
 
   if (!lifeboat_archive_rewrite_tar (tar_in, source_root, mv->archive_root, compress_out,
-                                     volume_progress, &progress, &stats, cancellable, error))
+                                     _lifeboat_job_volume_progress, &progress, &stats, cancellable,
+                                     error))
     {
       g_output_stream_close (compress_out, NULL, NULL);
       g_output_stream_close (G_OUTPUT_STREAM (file_out), NULL, NULL);

@@ -23,6 +23,15 @@ void     _lifeboat_job_set_volume_bytes_done (LifeboatJob      *self,
                                               guint             index,
                                               guint64           done);
 /* a volume is done: its total becomes what was done */
+/* progress of volume @index of @job, for a LifeboatArchiveProgressFunc (bytes, user_data) */
+typedef struct
+{
+  LifeboatJob *job;
+  guint        index;
+} LifeboatVolumeProgress;
+
+void     _lifeboat_job_volume_progress   (guint64               bytes,
+                                          gpointer              volume_progress);
 void     _lifeboat_job_finish_volume     (LifeboatJob          *self,
                                           guint                 index);
 void     _lifeboat_job_set_folder        (LifeboatJob          *self,

@@ -407,6 +407,15 @@ _lifeboat_job_set_volume_bytes_done (LifeboatJob *self,
 }
 
 void
+_lifeboat_job_volume_progress (guint64  bytes,
+                               gpointer volume_progress)
+{
+  LifeboatVolumeProgress *progress = volume_progress;
+
+  _lifeboat_job_set_volume_bytes_done (progress->job, progress->index, bytes);
+}
+
+void
 _lifeboat_job_finish_volume (LifeboatJob *self,
                              guint        index)
 {

@@ -466,22 +466,6 @@ typedef struct
   GError            **errors;      /* one per item, under mutex */
 } CheckData;
 
-typedef struct
-{
-  LifeboatJob *job;
-  guint        index;
-} CheckProgress;
-
-/* a check's progress is in the archive's bytes, read so far */
-static void
-check_progress (guint64  file_bytes,
-                gpointer user_data)
-{
-  CheckProgress *progress = user_data;
-
-  _lifeboat_job_set_volume_bytes_done (progress->job, progress->index, file_bytes);
-}
-
 static void
 check_one (gpointer data,
            gpointer user_data)
@@ -493,7 +477,7 @@ check_one (gpointer data,
   g_auto(LifeboatArchiveInfo) info = { 0 };
   g_autofree char *expected_root = g_strdup (item->item.archive_root);
   g_autofree char *name = g_file_get_basename (file);
-  CheckProgress progress;
+  LifeboatVolumeProgress progress;   /* in the archive's bytes, read so far */
   GError *error = NULL;
 
   if (expected_root == NULL)
@@ -502,7 +486,7 @@ check_one (gpointer data,
   _lifeboat_job_set_current_volume (LIFEBOAT_JOB (check->self), (int) i);
   progress.job = LIFEBOAT_JOB (check->self);
   progress.index = i;
-  if (!lifeboat_archive_scan (file, expected_root, &info, check_progress, &progress,
+  if (!lifeboat_archive_scan (file, expected_root, &info, _lifeboat_job_volume_progress, &progress,
                               check->cancellable, &error))
     g_prefix_error (&error, _("%s cannot be restored: "), name);
   else if (item->item.expected_sha256 != NULL &&
@@ -652,21 +636,6 @@ static const char move_back_script[] =
   "    rmdir \"$aside\" && touch -r /.lifeboat-mtime . || status=1\n"
   "done\n"
   "exit $status\n";
-
-typedef struct
-{
-  LifeboatJob *job;
-  guint        index;
-} ProgressData;
-
-static void
-volume_progress (guint64  done,
-                 gpointer user_data)
-{
-  ProgressData *data = user_data;
-
-  _lifeboat_job_set_volume_bytes_done (data->job, data->index, done);
-}
 
 /* Runs @script in a helper with @binds on @args; FALSE with a worded error unless it exits 0
  * (or SCRIPT_ALL_EMPTY, when @all_empty_out asks for it). @started_out: whether the script
@@ -825,7 +794,7 @@ put_worker (gpointer data)
     {
       Item *item;
       guint i;
-      ProgressData progress;
+      LifeboatVolumeProgress progress;
       g_autoptr(GFile) archive = NULL;
       g_autoptr(GInputStream) tar = NULL;
       g_autofree char *dest_name = NULL;
@@ -849,7 +818,8 @@ put_worker (gpointer data)
       _lifeboat_job_set_current_volume (job, i);
       /* into HELPER_ROOT as "<i>/...", which also restores the volume root's owner and mode */
       tar = lifeboat_archive_open_tar_stream (archive, item->item.archive_root, dest_name,
-                                              volume_progress, &progress, &error);
+                                              _lifeboat_job_volume_progress, &progress,
+                                              &error);
       if (tar != NULL &&
           lifeboat_docker_client_put_archive_sync (client, slot->helper, HELPER_ROOT, tar,
                                                    queue->cancellable, &error))
