@@ -1126,7 +1126,8 @@ apply_state (LifeboatJob         *self,
       priv->volume_active[i] = json_object_get_boolean_member_with_default (v, "active", FALSE);
     }
   priv->result_bytes = (guint64) MAX (0, json_object_get_int_member_with_default (state, "result_bytes", 0));
-  _lifeboat_set_str (&priv->app_version, version);
+  if (version != NULL && g_strcmp0 (version, priv->app_version) != 0)
+    _lifeboat_set_str (&priv->app_version, version);
   if (aftermath != NULL && g_strcmp0 (aftermath, priv->aftermath) != 0)
     _lifeboat_set_str (&priv->aftermath, aftermath);
   if (folder != NULL)
