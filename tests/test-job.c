@@ -213,6 +213,7 @@ test_worker_succeeds (Fixture       *fx,
   g_assert_false (g_strv_contains ((const char * const *) args, "--no-stop"));
 
   /* the state, through the usual getters */
+  g_assert_true (lifeboat_job_get_in_worker (job));
   g_assert_cmpint (lifeboat_job_get_outcome (job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
   g_assert_cmpuint (lifeboat_job_get_n_volumes (job), ==, 2);
   g_assert_cmpstr (lifeboat_job_get_volume_keys (job)[1], ==, "cvat_data");

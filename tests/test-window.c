@@ -537,6 +537,8 @@ test_backup (void)
   if (job_error != NULL)
     g_test_message ("job error: %s", job_error->message);
   g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
+  /* in lifeboat-cli (LIFEBOAT_CLI), not in the window's process */
+  g_assert_true (lifeboat_job_get_in_worker (window->job));
 
   stall_probe_finish (&probe, "backup");
 
@@ -829,6 +831,7 @@ test_restore_guide_backup (void)
   if (job_error != NULL)
     g_test_message ("job error: %s", job_error->message);
   g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
+  g_assert_true (lifeboat_job_get_in_worker (window->job));
   g_assert_cmpuint (_lifeboat_window_get_n_notifications (window), ==, notifications_before + 1);
   g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_notification (window),
                                    _("Restore complete")));

@@ -59,6 +59,7 @@ typedef struct
   gboolean              background;
   char                 *worker;            /* lifeboat-cli, see lifeboat_job_set_worker() */
   gint                  records_history;   /* atomic */
+  gint                  in_worker;         /* atomic: run_in_worker() began */
 } LifeboatJobPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (LifeboatJob, lifeboat_job, G_TYPE_OBJECT)
@@ -1036,6 +1037,15 @@ lifeboat_job_set_records_history (LifeboatJob *self,
   g_atomic_int_set (&priv->records_history, !!records);
 }
 
+gboolean
+lifeboat_job_get_in_worker (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), FALSE);
+  return g_atomic_int_get (&priv->in_worker);
+}
+
 void
 lifeboat_job_set_worker (LifeboatJob *self,
                          const char  *program)
@@ -1192,6 +1202,8 @@ run_in_worker (LifeboatJob         *self,
   WorkerCancel wc = { 0 };
   gulong cancel_id = 0;
   char *line;
+
+  g_atomic_int_set (&priv->in_worker, TRUE);
 
   g_ptr_array_add (argv, priv->worker);
   g_ptr_array_add (argv, (char *) "--host");

@@ -84,6 +84,8 @@ void                lifeboat_job_set_background      (LifeboatJob         *self,
  */
 void                lifeboat_job_set_worker          (LifeboatJob         *self,
                                                       const char          *program);
+/* whether the job runs (or ran) in the separate process of lifeboat_job_set_worker() */
+gboolean            lifeboat_job_get_in_worker       (LifeboatJob         *self);
 /* the job's state as one line of JSON, for lifeboat-cli --job-events; and the line for a
  * failure before the job ran (no engine, no such project) */
 char               *lifeboat_job_dup_state_json      (LifeboatJob         *self);
