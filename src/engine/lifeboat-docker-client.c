@@ -328,6 +328,13 @@ lifeboat_docker_client_set_keepalive (LifeboatDockerClient *self,
   g_set_object (&self->keepalive, object);
 }
 
+GObject *
+lifeboat_docker_client_get_keepalive (LifeboatDockerClient *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), NULL);
+  return self->keepalive;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Requests */
 

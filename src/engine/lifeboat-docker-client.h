@@ -29,6 +29,8 @@ void                  lifeboat_docker_client_set_display_name (LifeboatDockerCli
 /* keeps @object alive as long as the client (e.g. the SSH tunnel behind the socket) */
 void                  lifeboat_docker_client_set_keepalive  (LifeboatDockerClient  *self,
                                                              GObject               *object);
+/* what set_keepalive() gave (an SSH tunnel), or NULL */
+GObject              *lifeboat_docker_client_get_keepalive  (LifeboatDockerClient  *self);
 
 /* /_ping then /version; picks min(engine API, LIFEBOAT_DOCKER_API_MAX). */
 gboolean              lifeboat_docker_client_connect_sync   (LifeboatDockerClient  *self,

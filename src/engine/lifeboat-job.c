@@ -12,6 +12,7 @@
 
 #include "lifeboat-error.h"
 #include "lifeboat-job-private.h"
+#include "lifeboat-ssh-tunnel.h"
 #include "lifeboat-util-private.h"
 
 #define N_RATE_SAMPLES   32
@@ -1201,13 +1202,19 @@ run_in_worker (LifeboatJob         *self,
   LifeboatJobOutcome outcome = LIFEBOAT_JOB_OUTCOME_RUNNING;
   WorkerCancel wc = { 0 };
   gulong cancel_id = 0;
+  GObject *tunnel = lifeboat_docker_client_get_keepalive (priv->client);
   char *line;
 
   g_atomic_int_set (&priv->in_worker, TRUE);
 
   g_ptr_array_add (argv, priv->worker);
   g_ptr_array_add (argv, (char *) "--host");
-  g_ptr_array_add (argv, (char *) lifeboat_docker_client_get_uri (priv->client));
+  /* an SSH host through a tunnel of its own: this process's tunnel would go with this
+   * process, and the job could then not put back what it moved aside */
+  if (LIFEBOAT_IS_SSH_TUNNEL (tunnel))
+    g_ptr_array_add (argv, (char *) lifeboat_ssh_tunnel_get_uri (LIFEBOAT_SSH_TUNNEL (tunnel)));
+  else
+    g_ptr_array_add (argv, (char *) lifeboat_docker_client_get_uri (priv->client));
   g_ptr_array_add (argv, (char *) "--host-name");
   g_ptr_array_add (argv, (char *) lifeboat_docker_client_get_display_name (priv->client));
   g_ptr_array_add (argv, (char *) "--job-events");

@@ -149,4 +149,32 @@ containers_state "$P" >"$TMP/state.restored"
 assert_eq "$(cat "$TMP/state.before")" "$(cat "$TMP/state.restored")" "container states after the restore over SSH"
 no_tunnel_left
 
+# --- a backup run the way the window runs it: in lifeboat-cli, which reaches the engine through
+# an SSH tunnel of its own (the window's tunnel would go with the window, and with it the way
+# to put back what a restore moved aside) ---
+DRIVER=${LIFEBOAT_JOB_DRIVER:-$LIFEBOAT_BUILD_DIR/tests/job-driver}
+[ -x "$DRIVER" ] || die "no job-driver at $DRIVER (built with the tests)"
+cat >"$TMP/ssh-wrap" <<'WRAP'
+#!/bin/sh
+# who started this ssh: the program opening the tunnel
+cat "/proc/$PPID/comm" >>"$SSH_CALLERS"
+exec ssh "$@"
+WRAP
+chmod +x "$TMP/ssh-wrap"
+export SSH_CALLERS=$TMP/ssh-callers
+mkdir -p "$TMP/window-dest"
+LIFEBOAT_SSH=$TMP/ssh-wrap run_bounded 300 "$TMP/drv.out" "$TMP/drv.err" \
+  "$DRIVER" "$SSH_URI" "$P" "$TMP/window-dest"
+[ "$CLI_RC" = 0 ] || { cat "$TMP/drv.out" "$TMP/drv.err" >&2; die "the window's way of backing up over SSH exited $CLI_RC"; }
+grep -q '^in_worker=1 outcome=1 ' "$TMP/drv.out" ||
+  die "the backup did not run in lifeboat-cli: $(cat "$TMP/drv.out")"
+folder=$(sed -n 's/.* folder=//p' "$TMP/drv.out")
+[ -s "$folder/lifeboat.json" ] || die "no complete backup at $folder"
+grep -qx 'job-driver' "$SSH_CALLERS" || die "the window's own tunnel was not opened: $(cat "$SSH_CALLERS")"
+grep -qx 'lifeboat-cli' "$SSH_CALLERS" ||
+  die "lifeboat-cli did not open a tunnel of its own: ssh started by $(tr '\n' ' ' <"$SSH_CALLERS")"
+containers_state "$P" >"$TMP/state.after-window"
+assert_eq "$(cat "$TMP/state.before")" "$(cat "$TMP/state.after-window")" "container states after the window's backup over SSH"
+no_tunnel_left
+
 echo "ssh-remote: ok"

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * job-driver HOST PROJECT DEST: backs PROJECT up into DEST the way the window does — a job at
+ * background priority run in lifeboat-cli ($LIFEBOAT_CLI, lifeboat_job_set_worker()) — for the
+ * integration tests of that path over SSH. Prints "in_worker=0|1 outcome=N folder=PATH" and the
+ * error; exits 0 when the backup succeeded.
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "lifeboat-backup-job.h"
+#include "lifeboat-hosts.h"
+
+static void
+done (GObject      *object,
+      GAsyncResult *result,
+      gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  LifeboatJob *job = LIFEBOAT_JOB (object);
+  GFile *folder = lifeboat_job_get_folder (job);
+  gboolean ok = lifeboat_job_run_finish (job, result, &error);
+
+  g_print ("in_worker=%d outcome=%d folder=%s\n", lifeboat_job_get_in_worker (job),
+           lifeboat_job_get_outcome (job), folder ? g_file_peek_path (folder) : "-");
+  if (error != NULL)
+    g_printerr ("job-driver: %s\n", error->message);
+  *(int *) data = ok ? 0 : 1;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LifeboatDockerClient) client = NULL;
+  g_autoptr(LifeboatBackupJob) job = NULL;
+  g_autoptr(GFile) dest = NULL;
+  int status = -1;
+
+  if (argc != 4 || g_getenv ("LIFEBOAT_CLI") == NULL)
+    {
+      g_printerr ("usage: LIFEBOAT_CLI=PATH job-driver HOST PROJECT DEST\n");
+      return 2;
+    }
+  client = lifeboat_hosts_open_client (argv[1], NULL, &error);
+  if (client == NULL)
+    {
+      g_printerr ("job-driver: %s\n", error->message);
+      return 1;
+    }
+  dest = g_file_new_for_commandline_arg (argv[3]);
+  job = lifeboat_backup_job_new (client, argv[2], dest);
+  lifeboat_job_set_background (LIFEBOAT_JOB (job), TRUE);
+  lifeboat_job_set_worker (LIFEBOAT_JOB (job), g_getenv ("LIFEBOAT_CLI"));
+  lifeboat_job_run_async (LIFEBOAT_JOB (job), NULL, done, &status);
+  while (status < 0)
+    g_main_context_iteration (NULL, TRUE);
+  return status;
+}
