@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -1206,6 +1207,9 @@ run_in_worker (LifeboatJob         *self,
   char *line;
 
   g_atomic_int_set (&priv->in_worker, TRUE);
+  /* a "cancel" written after the process ended must not end this one (GSocket, which the
+   * window's connections load, does the same) */
+  signal (SIGPIPE, SIG_IGN);
 
   g_ptr_array_add (argv, priv->worker);
   g_ptr_array_add (argv, (char *) "--host");
@@ -1285,8 +1289,9 @@ run_in_worker (LifeboatJob         *self,
                  priv->worker, g_subprocess_get_exit_status (process),
                  read_error ? ": " : "", read_error ? read_error->message : "");
   if (lifeboat_job_get_aftermath (self) == NULL)
-    _lifeboat_job_set_aftermath (self, _("Check the backup’s folder and the containers: the "
-                                         "job’s process could not say what it left."));
+    _lifeboat_job_set_aftermath (self, _("The job’s process could not say what it left: check "
+                                         "the containers, and the volumes or the backup "
+                                         "folder."));
   return FALSE;
 }
 
