@@ -335,6 +335,42 @@ test_project_page (void)
   screenshot ("project-page.png");
 }
 
+static void
+count_cb (gpointer  instance,
+          guint    *count)
+{
+  (*count)++;
+}
+
+/* A window that shows nothing new lays nothing out. GTK 4.8 runs the animation of a spinning
+ * GtkSpinner on a page that is not shown, and every frame of it laid the whole window out
+ * again (on X11 with round trips to the display server): 60 times a second, for as long as
+ * the window was open. */
+static void
+test_idle (void)
+{
+  GdkFrameClock *clock;
+  guint layouts = 0, paints = 0;
+  gulong layout_id, paint_id;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (on_project_page (NULL));
+  spin (0.5);   /* what the project page still loads */
+
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_assert_nonnull (clock);
+  layout_id = g_signal_connect (clock, "layout", G_CALLBACK (count_cb), &layouts);
+  paint_id = g_signal_connect (clock, "paint", G_CALLBACK (count_cb), &paints);
+  spin (1.0);
+  g_signal_handler_disconnect (clock, layout_id);
+  g_signal_handler_disconnect (clock, paint_id);
+
+  g_test_message ("idle for 1 s: %u layouts, %u frames painted", layouts, paints);
+  g_assert_cmpuint (layouts, <=, 2);
+  g_assert_cmpuint (paints, <=, 2);
+}
+
 typedef struct
 {
   gint64   start;
@@ -343,6 +379,8 @@ typedef struct
   gint64   worst_by_phase[LIFEBOAT_JOB_PHASE_FINISHED + 2];  /* [0]: no job yet */
   GString *log;     /* gaps over 50 ms: when, how long, in which phase */
   guint64  last_run_ns, last_wait_ns;
+  guint64  start_run_ns;   /* the main thread's CPU time when the probe started */
+  double   page_ms;        /* ... and what it used until the job left its first phase */
   guint    id;
 } StallProbe;
 
@@ -367,6 +405,9 @@ stall_probe_cb (gpointer data)
   guint64 run_ns = 0, wait_ns = 0;
   gboolean have_schedstat = read_schedstat (&run_ns, &wait_ns);
 
+  if (probe->page_ms == 0 && window->job != NULL &&
+      lifeboat_job_get_phase (window->job) != LIFEBOAT_JOB_PHASE_PREPARING)
+    probe->page_ms = (run_ns - probe->start_run_ns) / 1e6;
   if (probe->last != 0)
     {
       guint slot = window->job ? (guint) lifeboat_job_get_phase (window->job) + 1 : 0;
@@ -398,6 +439,7 @@ stall_probe_start (StallProbe *probe)
 {
   memset (probe, 0, sizeof *probe);
   probe->start = g_get_monotonic_time ();
+  read_schedstat (&probe->start_run_ns, &probe->last_wait_ns);
   probe->log = g_string_new (NULL);
   probe->id = g_timeout_add (10, stall_probe_cb, probe);
 }
@@ -422,6 +464,8 @@ stall_probe_finish (StallProbe *probe,
   g_test_message ("worst main-loop stall during the %s: %.1f ms (10 ms probe)", what,
                   probe->worst / 1000.0);
   g_test_message ("gaps over 50 ms:%s", probe->log->len ? probe->log->str : " none");
+  g_test_message ("the main thread's CPU time from the click to the job's second phase: %.1f ms",
+                  probe->page_ms);
   for (guint i = 1; i < G_N_ELEMENTS (probe->worst_by_phase); i++)
     if (probe->worst_by_phase[i] > 0)
       g_string_append_printf (phases, " %s %.1f ms;", names[i - 1],
@@ -1270,6 +1314,7 @@ main (int   argc,
   gtk_window_present (GTK_WINDOW (window));
 
   g_test_add_func ("/lifeboat/window/project-page", test_project_page);
+  g_test_add_func ("/lifeboat/window/idle", test_idle);
   g_test_add_func ("/lifeboat/window/backup", test_backup);
   g_test_add_func ("/lifeboat/window/drop-guide-backup", test_drop_guide_backup);
   g_test_add_func ("/lifeboat/window/restore-guide-backup", test_restore_guide_backup);

@@ -726,6 +726,8 @@ lifeboat_history_view_class_init (LifeboatHistoryViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/lifeboat/Lifeboat/lifeboat-history-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LifeboatHistoryView, stack);
+  gtk_widget_class_bind_template_callback (widget_class, gtk_spinner_start);
+  gtk_widget_class_bind_template_callback (widget_class, gtk_spinner_stop);
   gtk_widget_class_bind_template_child (widget_class, LifeboatHistoryView, list);
 }
 

@@ -1007,10 +1007,13 @@ job_done_cb (GObject      *object,
     lifeboat_application_job_finished (app);
 }
 
-/* The job starts once its page has been drawn. That first frame redraws the whole window
- * (30-40 ms with software rendering); started at once, the job's first burst (the engine
- * stopping containers, the job's threads) took the cores from it and the main loop stalled
- * for 70 ms. A timeout starts the job anyway when the window draws no frames (hidden). */
+/* The job starts once its page has been drawn. That first frame lays out the whole page
+ * (20-40 ms with software rendering); started at once, the job's first burst (the engine
+ * stopping containers: runc and its shims take both cores for a tenth of a second) took the
+ * cores from it and the main loop stalled for 70 ms. For the same reason the content stack
+ * switches pages without a crossfade: its 200 ms of frames, each drawing two pages, cost the
+ * main thread 70-140 ms of CPU just when the engine stops the containers. A timeout starts the
+ * job anyway when the window draws no frames (hidden). */
 /* lifeboat-cli, to run jobs in: $LIFEBOAT_CLI, else beside this program (installed: both in
  * bindir; in the build tree: src/cli next to src/gui); NULL runs them in this process */
 static char *
@@ -2067,6 +2070,8 @@ lifeboat_window_class_init (LifeboatWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, history_view);
   gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, job_view);
   gtk_widget_class_bind_template_child (widget_class, LifeboatWindow, restore_view);
+  gtk_widget_class_bind_template_callback (widget_class, gtk_spinner_start);
+  gtk_widget_class_bind_template_callback (widget_class, gtk_spinner_stop);
   gtk_widget_class_bind_template_callback (widget_class, host_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, add_host_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, project_selected_cb);
