@@ -10,7 +10,7 @@
 typedef struct
 {
   GtkProgressBar *bar;
-  GtkLabel       *label;
+  GtkInscription *label;
   AdwActionRow   *row;
 } VolumeRow;
 
@@ -25,8 +25,8 @@ struct _LifeboatJobView
   GtkLabel       *title_label;
   GtkLabel       *phase_label;
   GtkProgressBar *overall_bar;
-  GtkLabel       *bytes_label;
-  GtkLabel       *rate_label;
+  GtkInscription *bytes_label;   /* GtkInscription: see the .ui */
+  GtkInscription *rate_label;
   GtkLabel       *result_label;
   GtkListBox     *volumes_list;
   GtkButton      *cancel_button;
@@ -120,6 +120,28 @@ job_title (LifeboatJob *job)
     }
 }
 
+/* A GtkInscription keeps its size whatever its text, so a new text is only redrawn; screen
+ * readers are told the text as the label of it, as a GtkLabel would tell them */
+static void
+set_inscription_text (GtkInscription *inscription,
+                      const char     *text)
+{
+  if (g_strcmp0 (gtk_inscription_get_text (inscription), text) == 0)
+    return;
+  gtk_inscription_set_text (inscription, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (inscription),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+}
+
+/* gtk_image_set_from_icon_name() lays out the window again even for the same icon */
+static void
+set_icon (GtkImage   *image,
+          const char *icon_name)
+{
+  if (g_strcmp0 (gtk_image_get_icon_name (image), icon_name) != 0)
+    gtk_image_set_from_icon_name (image, icon_name);
+}
+
 static void
 rebuild_volume_rows (LifeboatJobView *self)
 {
@@ -142,8 +164,10 @@ rebuild_volume_rows (LifeboatJobView *self)
 
       box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
       gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-      vr.label = GTK_LABEL (gtk_label_new (""));
-      gtk_label_set_xalign (vr.label, 1.0);
+      vr.label = GTK_INSCRIPTION (gtk_inscription_new (NULL));
+      gtk_inscription_set_xalign (vr.label, 1.0);
+      gtk_inscription_set_nat_chars (vr.label, 22);
+      gtk_inscription_set_text_overflow (vr.label, GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_START);
       gtk_widget_add_css_class (GTK_WIDGET (vr.label), "numeric");
       gtk_widget_add_css_class (GTK_WIDGET (vr.label), "caption");
       vr.bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
@@ -191,7 +215,7 @@ lifeboat_job_view_update (LifeboatJobView *self)
                                  CLAMP (lifeboat_job_get_fraction (self->job), 0.0, 1.0));
   bytes = lifeboat_format_bytes_of (lifeboat_job_get_bytes_done (self->job),
                                     lifeboat_job_get_bytes_total (self->job));
-  gtk_label_set_text (self->bytes_label, bytes);
+  set_inscription_text (self->bytes_label, bytes);
 
   r = lifeboat_job_get_rate (self->job);
   left = lifeboat_job_get_seconds_left (self->job);
@@ -220,7 +244,7 @@ lifeboat_job_view_update (LifeboatJobView *self)
       /* Translators: how long the job ran */
       g_string_append_printf (rate, _("took %s"), took);
     }
-  gtk_label_set_text (self->rate_label, rate->str);
+  set_inscription_text (self->rate_label, rate->str);
 
   current = lifeboat_job_get_current_volume (self->job);
   for (guint i = 0; i < self->volume_rows->len; i++)
@@ -233,7 +257,7 @@ lifeboat_job_view_update (LifeboatJobView *self)
       gtk_progress_bar_set_fraction (vr->bar,
                                      CLAMP (lifeboat_job_get_fraction_for_volume (self->job, i),
                                             0.0, 1.0));
-      gtk_label_set_text (vr->label, vbytes);
+      set_inscription_text (vr->label, vbytes);
       if (running && current == (int) i)
         gtk_widget_add_css_class (GTK_WIDGET (vr->row), "current-volume");
       else
@@ -248,10 +272,10 @@ lifeboat_job_view_update (LifeboatJobView *self)
 
   if (running)
     {
-      gtk_image_set_from_icon_name (self->status_icon,
-                                    lifeboat_job_get_kind (self->job) == LIFEBOAT_JOB_KIND_RESTORE
-                                      ? "document-revert-symbolic"
-                                      : "folder-download-symbolic");
+      set_icon (self->status_icon,
+                lifeboat_job_get_kind (self->job) == LIFEBOAT_JOB_KIND_RESTORE
+                  ? "document-revert-symbolic"
+                  : "folder-download-symbolic");
       gtk_widget_set_visible (GTK_WIDGET (self->result_label), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->open_button), FALSE);
     }
@@ -265,7 +289,7 @@ lifeboat_job_view_update (LifeboatJobView *self)
       gtk_widget_set_visible (GTK_WIDGET (self->phase_label), FALSE);
       if (outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED)
         {
-          gtk_image_set_from_icon_name (self->status_icon, "emblem-ok-symbolic");
+          set_icon (self->status_icon, "emblem-ok-symbolic");
           gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), "success");
           if (lifeboat_job_get_kind (self->job) != LIFEBOAT_JOB_KIND_RESTORE && folder != NULL)
             {
@@ -280,10 +304,10 @@ lifeboat_job_view_update (LifeboatJobView *self)
         }
       else
         {
-          gtk_image_set_from_icon_name (self->status_icon,
-                                        outcome == LIFEBOAT_JOB_OUTCOME_CANCELLED
-                                          ? "process-stop-symbolic"
-                                          : "dialog-error-symbolic");
+          set_icon (self->status_icon,
+                    outcome == LIFEBOAT_JOB_OUTCOME_CANCELLED
+                      ? "process-stop-symbolic"
+                      : "dialog-error-symbolic");
           gtk_widget_add_css_class (GTK_WIDGET (self->status_icon),
                                     outcome == LIFEBOAT_JOB_OUTCOME_CANCELLED ? "warning" : "error");
           if (error != NULL && outcome == LIFEBOAT_JOB_OUTCOME_FAILED)
@@ -389,8 +413,8 @@ _lifeboat_job_view_dup_text (LifeboatJobView *self)
   return g_strdup_printf ("%s\t%s\t%s\t%s\t%s",
                           gtk_label_get_text (self->title_label),
                           gtk_label_get_text (self->phase_label),
-                          gtk_label_get_text (self->bytes_label),
-                          gtk_label_get_text (self->rate_label),
+                          gtk_inscription_get_text (self->bytes_label),
+                          gtk_inscription_get_text (self->rate_label),
                           gtk_label_get_text (self->result_label));
 }
 
