@@ -919,6 +919,10 @@ lifeboat_backup_job_set_volumes (LifeboatBackupJob  *self,
 
   g_strfreev (self->volumes);
   self->volumes = g_strdupv ((char **) volumes);
+  /* the job backs them up in this order: known now, a view can show their rows before the job
+   * runs, instead of building them while the engine stops the containers */
+  if (volumes != NULL && volumes[0] != NULL)
+    _lifeboat_job_set_volumes (LIFEBOAT_JOB (self), volumes, NULL);
 }
 
 void
