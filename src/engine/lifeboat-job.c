@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -1180,10 +1181,21 @@ worker_cancel_cb (GCancellable *cancellable,
 static void
 worker_child_setup (gpointer data)
 {
-  /* a session (and so a scheduling autogroup) of its own; nice 10 within it */
+  /* a session, and so a scheduling autogroup, of its own. With autogroups (Linux's default
+   * for desktops without cgroup slices) a nice value only ranks threads within their group;
+   * the group's own nice is what the window's group is weighed against */
   setsid ();
   if (GPOINTER_TO_INT (data))
-    setpriority (PRIO_PROCESS, 0, 10);
+    {
+      int fd = open ("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
+
+      if (fd >= 0)
+        {
+          (void) write (fd, "10", 2);
+          close (fd);
+        }
+      setpriority (PRIO_PROCESS, 0, 10);
+    }
 }
 
 static gboolean
