@@ -439,7 +439,11 @@ stall_probe_start (StallProbe *probe)
 {
   memset (probe, 0, sizeof *probe);
   probe->start = g_get_monotonic_time ();
-  read_schedstat (&probe->start_run_ns, &probe->last_wait_ns);
+  {
+    guint64 wait_ns;
+
+    read_schedstat (&probe->start_run_ns, &wait_ns);
+  }
   probe->log = g_string_new (NULL);
   probe->id = g_timeout_add (10, stall_probe_cb, probe);
 }
