@@ -6,10 +6,11 @@
 #include <glib/gi18n.h>
 
 #include "lifeboat-job-view.h"
+#include "lifeboat-progress-bar.h"
 
 typedef struct
 {
-  GtkProgressBar *bar;
+  LifeboatProgressBar *bar;
   GtkInscription *label;
   AdwActionRow   *row;
 } VolumeRow;
@@ -23,8 +24,8 @@ struct _LifeboatJobView
 
   GtkImage       *status_icon;
   GtkLabel       *title_label;
-  GtkLabel       *phase_label;
-  GtkProgressBar *overall_bar;
+  GtkInscription *phase_label;
+  LifeboatProgressBar *overall_bar;
   GtkInscription *bytes_label;   /* GtkInscription: see the .ui */
   GtkInscription *rate_label;
   GtkLabel       *result_label;
@@ -170,7 +171,7 @@ rebuild_volume_rows (LifeboatJobView *self)
       gtk_inscription_set_text_overflow (vr.label, GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_START);
       gtk_widget_add_css_class (GTK_WIDGET (vr.label), "numeric");
       gtk_widget_add_css_class (GTK_WIDGET (vr.label), "caption");
-      vr.bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+      vr.bar = LIFEBOAT_PROGRESS_BAR (lifeboat_progress_bar_new ());
       gtk_widget_set_size_request (GTK_WIDGET (vr.bar), 200, -1);
       gtk_accessible_update_property (GTK_ACCESSIBLE (vr.bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       keys[i], -1);
@@ -206,12 +207,12 @@ lifeboat_job_view_update (LifeboatJobView *self)
 
   gtk_label_set_text (self->title_label, job_title (self->job));
   phase = lifeboat_job_dup_phase_label (self->job);
-  gtk_label_set_text (self->phase_label, phase ? phase : "");
+  set_inscription_text (self->phase_label, phase ? phase : "");
 
   if (self->volume_rows->len != lifeboat_job_get_n_volumes (self->job))
     rebuild_volume_rows (self);
 
-  gtk_progress_bar_set_fraction (self->overall_bar,
+  lifeboat_progress_bar_set_fraction (self->overall_bar,
                                  CLAMP (lifeboat_job_get_fraction (self->job), 0.0, 1.0));
   bytes = lifeboat_format_bytes_of (lifeboat_job_get_bytes_done (self->job),
                                     lifeboat_job_get_bytes_total (self->job));
@@ -254,7 +255,7 @@ lifeboat_job_view_update (LifeboatJobView *self)
           lifeboat_job_get_volume_bytes_done (self->job, i),
           lifeboat_job_get_volume_bytes_total (self->job, i));
 
-      gtk_progress_bar_set_fraction (vr->bar,
+      lifeboat_progress_bar_set_fraction (vr->bar,
                                      CLAMP (lifeboat_job_get_fraction_for_volume (self->job, i),
                                             0.0, 1.0));
       set_inscription_text (vr->label, vbytes);
@@ -412,7 +413,7 @@ _lifeboat_job_view_dup_text (LifeboatJobView *self)
 {
   return g_strdup_printf ("%s\t%s\t%s\t%s\t%s",
                           gtk_label_get_text (self->title_label),
-                          gtk_label_get_text (self->phase_label),
+                          gtk_inscription_get_text (self->phase_label),
                           gtk_inscription_get_text (self->bytes_label),
                           gtk_inscription_get_text (self->rate_label),
                           gtk_label_get_text (self->result_label));
@@ -456,6 +457,7 @@ lifeboat_job_view_class_init (LifeboatJobViewClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
 
+  g_type_ensure (LIFEBOAT_TYPE_PROGRESS_BAR);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/lifeboat/Lifeboat/lifeboat-job-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LifeboatJobView, status_icon);
