@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "lifeboat-progress-bar.h"
 
 /* GtkProgressBar in GTK 4.8 gives its "progress" node the width of the fraction, so every new
@@ -30,6 +32,7 @@ struct _LifeboatProgressBar
   GtkWidget *trough;     /* css name "trough", the bar's only child */
   GtkWidget *progress;   /* css name "progress", the trough's only child, as large as it */
   double     fraction;
+  int        percent;    /* in the accessible description */
 };
 
 enum {
@@ -166,6 +169,29 @@ lifeboat_progress_bar_class_init (LifeboatProgressBarClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
+/* The value, as GtkProgressBar gives it; GTK 4.8 offers AT-SPI's Value interface only to its
+ * own widgets, so the percentage is in the description as well (when it changes: a whole
+ * percent at most a hundred times a job) */
+static void
+update_accessible (LifeboatProgressBar *self)
+{
+  int percent = (int) (self->fraction * 100.0 + 0.5);
+  g_autofree char *text = NULL;
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_MIN, 0.0,
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_MAX, 1.0,
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, self->fraction,
+                                  -1);
+  if (percent == self->percent)
+    return;
+  self->percent = percent;
+  /* Translators: a progress bar's value for screen readers, "45 %" */
+  text = g_strdup_printf (_("%d %%"), percent);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+}
+
 static void
 lifeboat_progress_bar_init (LifeboatProgressBar *self)
 {
@@ -180,11 +206,8 @@ lifeboat_progress_bar_init (LifeboatProgressBar *self)
   gtk_widget_add_css_class (self->progress, "right");
   gtk_widget_set_parent (self->progress, self->trough);
 
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_VALUE_MIN, 0.0,
-                                  GTK_ACCESSIBLE_PROPERTY_VALUE_MAX, 1.0,
-                                  GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, 0.0,
-                                  -1);
+  self->percent = -1;
+  update_accessible (self);
 }
 
 GtkWidget *
@@ -213,7 +236,6 @@ lifeboat_progress_bar_set_fraction (LifeboatProgressBar *self,
 
   self->fraction = fraction;
   gtk_widget_queue_draw (self->trough);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, fraction, -1);
+  update_accessible (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
 }
