@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 
 #include "lifeboat-application.h"
+#include "lifeboat-progress-bar.h"
 #include "lifeboat-window-private.h"
 
 static char *docker_host;
@@ -369,6 +370,86 @@ test_idle (void)
   g_test_message ("idle for 1 s: %u layouts, %u frames painted", layouts, paints);
   g_assert_cmpuint (layouts, <=, 2);
   g_assert_cmpuint (paints, <=, 2);
+}
+
+/* Counts the frames of @widget's window that laid something out and that painted while
+ * @set_fraction moves @bar from 0 to 1 in 20 steps, one every 20 ms. */
+static void
+count_progress_frames (GtkWidget *bar,
+                       void     (*set_fraction) (GtkWidget *bar, double fraction),
+                       guint     *layouts,
+                       guint     *paints)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (bar);
+  gulong layout_id, paint_id;
+
+  g_assert_nonnull (clock);
+  *layouts = *paints = 0;
+  layout_id = g_signal_connect (clock, "layout", G_CALLBACK (count_cb), layouts);
+  paint_id = g_signal_connect (clock, "paint", G_CALLBACK (count_cb), paints);
+  for (int i = 1; i <= 20; i++)
+    {
+      set_fraction (bar, i / 20.0);
+      spin (0.02);
+    }
+  spin (0.1);
+  g_signal_handler_disconnect (clock, layout_id);
+  g_signal_handler_disconnect (clock, paint_id);
+}
+
+static void
+set_lifeboat_fraction (GtkWidget *bar,
+                       double     fraction)
+{
+  lifeboat_progress_bar_set_fraction (LIFEBOAT_PROGRESS_BAR (bar), fraction);
+}
+
+static void
+set_gtk_fraction (GtkWidget *bar,
+                  double     fraction)
+{
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), fraction);
+}
+
+/* The job page's bars show a new fraction by drawing again, where GtkProgressBar (4.8) queues
+ * an allocation and so a layout of the whole window at every new fraction. Needs no engine. */
+static void
+test_progress_bar (void)
+{
+  GtkWidget *win = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *bar = lifeboat_progress_bar_new ();
+  GtkWidget *reference = gtk_progress_bar_new ();
+  const char *percent_45 = "45 %";
+  guint layouts, paints, ref_layouts, ref_paints;
+
+  gtk_box_append (GTK_BOX (box), bar);
+  gtk_box_append (GTK_BOX (box), reference);
+  gtk_window_set_child (GTK_WINDOW (win), box);
+  gtk_window_set_default_size (GTK_WINDOW (win), 400, 100);
+  gtk_window_present (GTK_WINDOW (win));
+  spin (0.5);
+
+  count_progress_frames (bar, set_lifeboat_fraction, &layouts, &paints);
+  count_progress_frames (reference, set_gtk_fraction, &ref_layouts, &ref_paints);
+  g_test_message ("20 new fractions: LifeboatProgressBar %u layouts, %u frames painted; "
+                  "GtkProgressBar %u layouts, %u frames painted",
+                  layouts, paints, ref_layouts, ref_paints);
+  g_assert_cmpuint (paints, >=, 10);
+  g_assert_cmpuint (layouts, ==, 0);
+
+  g_assert_cmpfloat (lifeboat_progress_bar_get_fraction (LIFEBOAT_PROGRESS_BAR (bar)), ==, 1.0);
+  lifeboat_progress_bar_set_fraction (LIFEBOAT_PROGRESS_BAR (bar), 7.0);
+  g_assert_cmpfloat (lifeboat_progress_bar_get_fraction (LIFEBOAT_PROGRESS_BAR (bar)), ==, 1.0);
+  lifeboat_progress_bar_set_fraction (LIFEBOAT_PROGRESS_BAR (bar), 0.454);
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_ROLE_PROGRESS_BAR);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_NOW,
+                                       0.454);
+  /* not a literal: the macro pastes its arguments into a printf format */
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       percent_45);
+
+  gtk_window_destroy (GTK_WINDOW (win));
 }
 
 typedef struct
@@ -1365,6 +1446,7 @@ main (int   argc,
 
   g_test_add_func ("/lifeboat/window/project-page", test_project_page);
   g_test_add_func ("/lifeboat/window/idle", test_idle);
+  g_test_add_func ("/lifeboat/window/progress-bar", test_progress_bar);
   g_test_add_func ("/lifeboat/window/backup", test_backup);
   g_test_add_func ("/lifeboat/window/drop-guide-backup", test_drop_guide_backup);
   g_test_add_func ("/lifeboat/window/restore-guide-backup", test_restore_guide_backup);
