@@ -372,7 +372,7 @@ test_idle (void)
   g_assert_cmpuint (paints, <=, 2);
 }
 
-/* Counts the frames of @widget's window that laid something out and that painted while
+/* Counts the frames of @bar's window that laid something out and that painted while
  * @set_fraction moves @bar from 0 to 1 in 20 steps, one every 20 ms. */
 static void
 count_progress_frames (GtkWidget *bar,
