@@ -212,8 +212,7 @@ lifeboat_job_view_update (LifeboatJobView *self)
   if (self->volume_rows->len != lifeboat_job_get_n_volumes (self->job))
     rebuild_volume_rows (self);
 
-  lifeboat_progress_bar_set_fraction (self->overall_bar,
-                                      CLAMP (lifeboat_job_get_fraction (self->job), 0.0, 1.0));
+  lifeboat_progress_bar_set_fraction (self->overall_bar, lifeboat_job_get_fraction (self->job));
   bytes = lifeboat_format_bytes_of (lifeboat_job_get_bytes_done (self->job),
                                     lifeboat_job_get_bytes_total (self->job));
   set_inscription_text (self->bytes_label, bytes);
@@ -256,9 +255,7 @@ lifeboat_job_view_update (LifeboatJobView *self)
           lifeboat_job_get_volume_bytes_total (self->job, i));
 
       lifeboat_progress_bar_set_fraction (vr->bar,
-                                          CLAMP (lifeboat_job_get_fraction_for_volume (self->job,
-                                                                                       i),
-                                                 0.0, 1.0));
+                                          lifeboat_job_get_fraction_for_volume (self->job, i));
       set_inscription_text (vr->label, vbytes);
       if (running && current == (int) i)
         gtk_widget_add_css_class (GTK_WIDGET (vr->row), "current-volume");

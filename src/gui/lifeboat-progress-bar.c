@@ -179,10 +179,7 @@ update_accessible (LifeboatProgressBar *self)
   g_autofree char *text = NULL;
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_VALUE_MIN, 0.0,
-                                  GTK_ACCESSIBLE_PROPERTY_VALUE_MAX, 1.0,
-                                  GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, self->fraction,
-                                  -1);
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, self->fraction, -1);
   if (percent == self->percent)
     return;
   self->percent = percent;
@@ -206,6 +203,10 @@ lifeboat_progress_bar_init (LifeboatProgressBar *self)
   gtk_widget_add_css_class (self->progress, "right");
   gtk_widget_set_parent (self->progress, self->trough);
 
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_MIN, 0.0,
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_MAX, 1.0,
+                                  -1);
   self->percent = -1;
   update_accessible (self);
 }
