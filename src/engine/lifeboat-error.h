@@ -27,6 +27,9 @@ typedef enum
   LIFEBOAT_ERROR_HOST_KEY_UNKNOWN,
   LIFEBOAT_ERROR_HOST_KEY_CHANGED,
   LIFEBOAT_ERROR_AUTH_FAILED,
+  LIFEBOAT_ERROR_CONFLICT,            /* the engine answered 409: a name in use, a volume in use */
+  LIFEBOAT_ERROR_BUSY,                /* another job holds the project's lock */
+  LIFEBOAT_ERROR_NEEDS_RECOVERY,      /* an interrupted job left the project; recover it first */
 } LifeboatError;
 
 GQuark lifeboat_error_quark (void);

@@ -17,6 +17,7 @@ typedef enum
   LIFEBOAT_JOB_KIND_BACKUP,
   LIFEBOAT_JOB_KIND_RESTORE,
   LIFEBOAT_JOB_KIND_SAFETY_BACKUP,
+  LIFEBOAT_JOB_KIND_RECOVERY,
 } LifeboatJobKind;
 
 typedef enum
@@ -38,6 +39,7 @@ typedef enum
   LIFEBOAT_JOB_OUTCOME_SUCCEEDED,
   LIFEBOAT_JOB_OUTCOME_FAILED,
   LIFEBOAT_JOB_OUTCOME_CANCELLED,
+  LIFEBOAT_JOB_OUTCOME_INTERRUPTED,   /* ended by a signal, a crash or the engine; recovered later */
 } LifeboatJobOutcome;
 
 typedef enum

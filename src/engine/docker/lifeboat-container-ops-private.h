@@ -63,6 +63,10 @@ char    *_lifeboat_run_helper        (LifeboatDockerClient *client,
 /* Removes a helper container, ignoring "already gone"; never cancelled. */
 void     _lifeboat_remove_helper     (LifeboatDockerClient *client,
                                       const char           *id);
+/* Helpers created through @client from now on carry the label io.github.lifeboat.job=@job_id
+ * (NULL: none), so that the recovery of an interrupted job removes the ones it left. */
+void     _lifeboat_helpers_set_job   (LifeboatDockerClient *client,
+                                      const char           *job_id);
 /* "a, b and c" for messages */
 char    *_lifeboat_join_names        (GPtrArray            *names);
 

@@ -9,6 +9,14 @@
 #include "lifeboat-error.h"
 
 #define DEFAULT_STOP_TIMEOUT 10
+#define HELPER_JOB_KEY "lifeboat-helper-job"
+
+void
+_lifeboat_helpers_set_job (LifeboatDockerClient *client,
+                           const char           *job_id)
+{
+  g_object_set_data_full (G_OBJECT (client), HELPER_JOB_KEY, g_strdup (job_id), g_free);
+}
 
 static gboolean
 names_contain (GPtrArray  *names,
@@ -321,6 +329,12 @@ _lifeboat_create_helper_binds (LifeboatDockerClient  *client,
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "io.github.lifeboat.helper");
   json_builder_add_string_value (b, "true");
+  if (g_object_get_data (G_OBJECT (client), HELPER_JOB_KEY) != NULL)
+    {
+      /* so that the recovery of an interrupted job finds the helpers it left */
+      json_builder_set_member_name (b, "io.github.lifeboat.job");
+      json_builder_add_string_value (b, g_object_get_data (G_OBJECT (client), HELPER_JOB_KEY));
+    }
   json_builder_end_object (b);
   json_builder_set_member_name (b, "HostConfig");
   json_builder_begin_object (b);

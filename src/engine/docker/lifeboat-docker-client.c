@@ -449,6 +449,9 @@ set_engine_error (guint          status,
     case SOUP_STATUS_NOT_FOUND:
       code = LIFEBOAT_ERROR_NOT_FOUND;
       break;
+    case SOUP_STATUS_CONFLICT:
+      code = LIFEBOAT_ERROR_CONFLICT;
+      break;
     default:
       code = LIFEBOAT_ERROR_ENGINE;
     }

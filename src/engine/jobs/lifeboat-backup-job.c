@@ -18,6 +18,7 @@
 #include "lifeboat-container-ops-private.h"
 #include "lifeboat-discovery.h"
 #include "lifeboat-error.h"
+#include "lifeboat-job-journal-private.h"
 #include "lifeboat-job-private.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-util-private.h"
@@ -379,6 +380,7 @@ volume_worker (gpointer data)
           task->busy = FALSE;
           g_mutex_unlock (&queue->mutex);
           early_start_volume_read (queue->early, task->mv->name);
+          _lifeboat_test_point ("volume-read");
         }
       else
         {
@@ -526,6 +528,9 @@ lifeboat_backup_job_run (LifeboatJob   *job,
   guint64 total_archive_bytes = 0;
   GListModel *volumes, *containers;
   EarlyStart early = { 0 };
+  LifeboatJobLock *lock = NULL;
+  LifeboatGuard guard = { 0 };
+  g_autofree char *recovered = NULL;
   gboolean volumes_ok;
   gboolean ok = FALSE;
 
@@ -625,17 +630,74 @@ lifeboat_backup_job_run (LifeboatJob   *job,
       json_array_add_object_element (manifest->containers, g_steal_pointer (&o));
     }
 
-  partial = new_partial_folder (self, &final, cancellable, error);
-  if (partial == NULL)
+  /* one job per project: the lock (a safety backup runs inside its restore's), and what an
+   * interrupted job left */
+  if (!self->safety)
     {
-      _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
-      return FALSE;
+      g_autoptr(JsonObject) begin = json_object_new ();
+      g_autofree char *destination = g_file_get_path (self->destination);
+
+      if (!(helper_image = _lifeboat_pick_helper_image (client, project, cancellable, error)))
+        {
+          _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+          return FALSE;
+        }
+      lock = _lifeboat_job_take_project (job, self->project_name, helper_image, &recovered,
+                                         cancellable, error);
+      if (lock == NULL)
+        {
+          _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+          return FALSE;
+        }
+      if (recovered != NULL)
+        {
+          /* the recovery changed the project: read it again */
+          g_clear_object (&project);
+          project = lifeboat_discover_project_sync (client, self->project_name, TRUE, cancellable,
+                                                    &local_error);
+          if (project == NULL)
+            goto out;
+          containers = lifeboat_project_get_containers (project);
+        }
+      json_object_set_string_member (begin, "destination", destination);
+      if (!_lifeboat_job_begin (job, lock, begin, &local_error))
+        goto out;
+    }
+
+  partial = new_partial_folder (self, &final, cancellable, &local_error);
+  if (partial == NULL)
+    goto out;
+  if (lock != NULL)
+    {
+      g_autoptr(JsonObject) where = json_object_new ();
+      g_autofree char *path = g_file_get_path (partial);
+
+      json_object_set_string_member (where, "path", path);
+      if (!_lifeboat_job_lock_journal (lock, "partial", where, &local_error))
+        goto out;
     }
 
   if (self->stop)
     {
+      g_autoptr(GPtrArray) volume_names = g_ptr_array_new ();
+
+      for (guint i = 0; i < chosen->len; i++)
+        g_ptr_array_add (volume_names,
+                         (gpointer) lifeboat_volume_get_name (g_ptr_array_index (chosen, i)));
       _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STOPPING);
-      if (!_lifeboat_stop_project (client, project, stopped, cancellable, &local_error))
+      if (lock != NULL)
+        {
+          if (!_lifeboat_guard_hold (&guard, lock, project, volume_names, TRUE, cancellable,
+                                     &local_error))
+            {
+              for (guint i = 0; guard.stopped && i < guard.stopped->len; i++)
+                g_ptr_array_add (stopped, g_strdup (g_ptr_array_index (guard.stopped, i)));
+              goto out;
+            }
+          for (guint i = 0; i < guard.stopped->len; i++)
+            g_ptr_array_add (stopped, g_strdup (g_ptr_array_index (guard.stopped, i)));
+        }
+      else if (!_lifeboat_stop_project (client, project, stopped, cancellable, &local_error))
         goto out;
     }
 
@@ -753,6 +815,7 @@ lifeboat_backup_job_run (LifeboatJob   *job,
   if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
     goto out;
 
+  _lifeboat_test_point ("before-rename");
   if (!g_file_move (partial, final, G_FILE_COPY_NOFOLLOW_SYMLINKS | G_FILE_COPY_NO_FALLBACK_FOR_MOVE,
                     NULL, NULL, NULL, &local_error))
     {
@@ -780,46 +843,79 @@ out:
   for (guint i = 0; i < helpers->len; i++)
     _lifeboat_remove_helper (client, g_ptr_array_index (helpers, i));
 
-  if (!ok)
+  if (!ok && partial != NULL)
     remove_partial (partial);
 
-  if (stopped->len > 0 && (self->restart || !ok))
+  {
+    gboolean started_all = TRUE;
+    g_autoptr(GError) outsiders_error = NULL;
+
+    if (stopped->len > 0 && (self->restart || !ok))
+      {
+        g_autoptr(GError) start_error = NULL;
+        g_autofree char *names = _lifeboat_join_names (stopped);
+        GPtrArray *remaining = to_start != NULL ? to_start : stopped;
+
+        _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STARTING);
+        if (remaining->len > 0 &&
+            !_lifeboat_start_containers (client, project, remaining, &start_error))
+          {
+            g_autofree char *msg = NULL;
+
+            started_all = FALSE;
+            if (ok)
+              {
+                g_autofree char *path = g_file_get_parse_name (final);
+
+                msg = g_strdup_printf (_("The backup is complete in %s, but a container did not "
+                                         "start again: %s"), path, start_error->message);
+                local_error = g_steal_pointer (&start_error);
+                ok = FALSE;
+              }
+            else
+              msg = g_strdup_printf (_("No backup was written. Lifeboat stopped %s and could "
+                                       "not start all of them again: %s"), names,
+                                     start_error->message);
+            _lifeboat_job_set_aftermath (job, msg);
+          }
+        else if (!ok)
+          {
+            g_autofree char *msg = g_strdup_printf (_("No backup was written; %s, stopped for "
+                                                      "the backup, run again."), names);
+            _lifeboat_job_set_aftermath (job, msg);
+          }
+      }
+    else if (!ok)
+      {
+        _lifeboat_job_set_aftermath (job, _("No backup was written; the containers were not "
+                                            "touched."));
+      }
+
+    /* other containers that used the volumes run again too */
+    if ((self->restart || !ok) && !_lifeboat_guard_start_outsiders (&guard, client,
+                                                                    &outsiders_error))
+      {
+        const char *before = lifeboat_job_get_aftermath (job);
+        g_autofree char *msg = g_strdup_printf ("%s%s%s", before ? before : "",
+                                                before ? " " : "", outsiders_error->message);
+
+        started_all = FALSE;
+        _lifeboat_job_set_aftermath (job, msg);
+      }
+
+    /* what could not start is tried again by the next Lifeboat: the journal stays */
+    if (lock != NULL)
+      _lifeboat_job_end (job, lock, &guard, ok, started_all);
+    _lifeboat_guard_clear (&guard);
+  }
+
+  if (recovered != NULL)
     {
-      g_autoptr(GError) start_error = NULL;
-      g_autofree char *names = _lifeboat_join_names (stopped);
-      GPtrArray *remaining = to_start != NULL ? to_start : stopped;
+      const char *after = lifeboat_job_get_aftermath (job);
+      g_autofree char *msg = g_strdup_printf ("%s%s%s", recovered, after ? " " : "",
+                                              after ? after : "");
 
-      _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STARTING);
-      if (remaining->len > 0 &&
-          !_lifeboat_start_containers (client, project, remaining, &start_error))
-        {
-          g_autofree char *msg = NULL;
-
-          if (ok)
-            {
-              g_autofree char *path = g_file_get_parse_name (final);
-
-              msg = g_strdup_printf (_("The backup is complete in %s, but a container did not "
-                                       "start again: %s"), path, start_error->message);
-              g_propagate_error (error, g_steal_pointer (&start_error));
-              _lifeboat_job_set_aftermath (job, msg);
-              return FALSE;
-            }
-          msg = g_strdup_printf (_("No backup was written. Lifeboat stopped %s and could not "
-                                   "start all of them again: %s"), names, start_error->message);
-          _lifeboat_job_set_aftermath (job, msg);
-        }
-      else if (!ok)
-        {
-          g_autofree char *msg = g_strdup_printf (_("No backup was written; %s, stopped for "
-                                                    "the backup, run again."), names);
-          _lifeboat_job_set_aftermath (job, msg);
-        }
-    }
-  else if (!ok)
-    {
-      _lifeboat_job_set_aftermath (job, _("No backup was written; the containers were not "
-                                          "touched."));
+      _lifeboat_job_set_aftermath (job, msg);
     }
 
   if (!ok)

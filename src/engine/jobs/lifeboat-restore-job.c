@@ -3,7 +3,11 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -13,10 +17,13 @@
 #include "lifeboat-container-ops-private.h"
 #include "lifeboat-discovery.h"
 #include "lifeboat-error.h"
+#include "lifeboat-job-journal-private.h"
 #include "lifeboat-job-private.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-restore-job.h"
+#include "lifeboat-restore-job-private.h"
 #include "lifeboat-util-private.h"
+#include "lifeboat-volume-swap-private.h"
 
 /* Where CVAT mounts its volumes (CONTRACTS.md §1): used when neither a manifest nor a
  * container says where a volume belongs. */
@@ -44,6 +51,12 @@ typedef struct
   char                *helper_image;  /* image of a container that mounts the volume */
   gboolean             created;       /* the job created the volume */
   gboolean             touched;       /* the job moved aside or wrote into the volume */
+  gboolean             root_declared; /* archive_root is the manifest's: the archive must match */
+  int                  fd;            /* the archive, opened for the check: what is written */
+  struct stat          checked;       /* ... and its state then */
+  guint64              entries;       /* entries found by the check */
+  char                *foreign_owner; /* the volume exists and belongs to this other project
+                                       * ("" for none): not a target */
 } Item;
 
 struct _LifeboatRestoreJob
@@ -55,6 +68,8 @@ struct _LifeboatRestoreJob
   char             *project_name;
   char            **volumes;
   gboolean          ignore_version;
+  gboolean          allow_empty;
+  gboolean          new_project;
   GFile            *safety_dir;
   guint             keep_safety_days;
 
@@ -81,6 +96,9 @@ item_free (Item *item)
   g_clear_pointer (&item->labels, json_object_unref);
   g_free (item->driver);
   g_free (item->helper_image);
+  g_free (item->foreign_owner);
+  if (item->fd >= 0)
+    close (item->fd);
   g_free (item);
 }
 
@@ -121,6 +139,7 @@ add_item (LifeboatRestoreJob *self,
   item->item.archive_path = g_file_get_path (archive);
   item->item.key = g_strdup (key);
   item->item.current_size = -1;
+  item->fd = -1;
   g_ptr_array_add (self->items, item);
   return item;
 }
@@ -191,9 +210,19 @@ collect_archives (LifeboatRestoreJob  *self,
           for (guint i = 0; i < self->manifest->volumes->len; i++)
             {
               LifeboatManifestVolume *mv = g_ptr_array_index (self->manifest->volumes, i);
-              g_autoptr(GFile) file = g_file_get_child (self->source, mv->archive);
+              g_autoptr(GFile) file = NULL;
               Item *item;
 
+              /* the manifest names files in its own folder, nothing else */
+              if (mv->archive == NULL || strchr (mv->archive, '/') != NULL ||
+                  mv->archive[0] == '.' || mv->key == NULL || *mv->key == '\0')
+                {
+                  g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_BACKUP,
+                               _("The manifest of %s names an archive outside its folder"),
+                               display);
+                  return FALSE;
+                }
+              file = g_file_get_child (self->source, mv->archive);
               if (!g_file_query_exists (file, cancellable))
                 {
                   g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_BACKUP,
@@ -204,6 +233,7 @@ collect_archives (LifeboatRestoreJob  *self,
               item = add_item (self, file, mv->key);
               item->item.expected_sha256 = g_strdup (mv->sha256);
               item->item.archive_root = g_strdup (mv->archive_root);
+              item->root_declared = mv->archive_root != NULL;
               item->item.archive_bytes = mv->archive_bytes;
               item->item.tar_bytes = mv->tar_bytes;
               item->item.mount_path = g_strdup (mv->mount_path);
@@ -404,6 +434,18 @@ plan (LifeboatRestoreJob  *self,
             }
           g_clear_error (&local_error);
           item->item.volume_exists = inspect != NULL;
+          if (inspect != NULL)
+            {
+              JsonObject *labels = json_object_has_member (inspect, "Labels") &&
+                                   JSON_NODE_HOLDS_OBJECT (json_object_get_member (inspect, "Labels"))
+                                   ? json_object_get_object_member (inspect, "Labels") : NULL;
+              const char *owner = labels ? json_object_get_string_member_with_default (
+                                             labels, "com.docker.compose.project", NULL) : NULL;
+
+              /* a volume of another project (or of none) is never a restore's target */
+              if (g_strcmp0 (owner, project_name) != 0)
+                item->foreign_owner = g_strdup (owner ? owner : "");
+            }
 
           if (item->labels == NULL)
             item->labels = json_object_new ();
@@ -466,6 +508,41 @@ typedef struct
   GError            **errors;      /* one per item, under mutex */
 } CheckData;
 
+/* The path that reads the archive through the descriptor the check opened: the same file,
+ * even when something is renamed over its name later. */
+static GFile *
+item_open_file (Item *item)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/fd/%d", item->fd);
+
+  return g_file_new_for_path (path);
+}
+
+/* Did the archive change since the check? (size, times, or another file under its name is
+ * fine: the descriptor reads the checked one; a change of its bytes is not.) */
+static gboolean
+item_unchanged (Item    *item,
+                GError **error)
+{
+  struct stat now;
+
+  if (item->fd < 0 || fstat (item->fd, &now) != 0 ||
+      now.st_size != item->checked.st_size ||
+      now.st_mtim.tv_sec != item->checked.st_mtim.tv_sec ||
+      now.st_mtim.tv_nsec != item->checked.st_mtim.tv_nsec ||
+      now.st_ctim.tv_sec != item->checked.st_ctim.tv_sec ||
+      now.st_ctim.tv_nsec != item->checked.st_ctim.tv_nsec)
+    {
+      g_autofree char *name = g_path_get_basename (item->item.archive_path);
+
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
+                   _("%s changed after it was checked, so what was written is not what was "
+                     "checked"), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 check_one (gpointer data,
            gpointer user_data)
@@ -473,10 +550,10 @@ check_one (gpointer data,
   guint i = GPOINTER_TO_UINT (data) - 1;
   CheckData *check = user_data;
   Item *item = g_ptr_array_index (check->self->items, i);
-  g_autoptr(GFile) file = g_file_new_for_path (item->item.archive_path);
+  g_autoptr(GFile) file = NULL;
   g_auto(LifeboatArchiveInfo) info = { 0 };
   g_autofree char *expected_root = g_strdup (item->item.archive_root);
-  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *name = g_path_get_basename (item->item.archive_path);
   LifeboatVolumeProgress progress;   /* in the archive's bytes, read so far */
   GError *error = NULL;
 
@@ -486,19 +563,37 @@ check_one (gpointer data,
   _lifeboat_job_set_current_volume (LIFEBOAT_JOB (check->self), (int) i);
   progress.job = LIFEBOAT_JOB (check->self);
   progress.index = i;
-  if (!lifeboat_archive_scan (file, expected_root, &info, _lifeboat_job_volume_progress, &progress,
-                              check->cancellable, &error))
+  if (item->fd >= 0)
+    close (item->fd);
+  item->fd = open (item->item.archive_path, O_RDONLY | O_CLOEXEC);
+  if (item->fd < 0 || fstat (item->fd, &item->checked) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Could not open %s: %s"), name, g_strerror (saved));
+    }
+  else if (file = item_open_file (item),
+           !lifeboat_archive_scan (file, expected_root, &info, _lifeboat_job_volume_progress,
+                                   &progress, check->cancellable, &error))
     g_prefix_error (&error, _("%s cannot be restored: "), name);
   else if (item->item.expected_sha256 != NULL &&
            g_ascii_strcasecmp (item->item.expected_sha256, info.sha256) != 0)
     g_set_error (&error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
                  _("%s is not the archive the manifest describes: its SHA-256 is %s, the "
                    "manifest says %s"), name, info.sha256, item->item.expected_sha256);
+  else if (item->root_declared && g_strcmp0 (info.root, item->item.archive_root) != 0)
+    g_set_error (&error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_ARCHIVE,
+                 _("%s does not have the layout its manifest declares: its entries lie under "
+                   "“%s”, not “%s”"), name, info.root ? info.root : "", item->item.archive_root);
+  else if (!item_unchanged (item, &error))
+    ;
   else
     {
       g_free (item->item.archive_root);
       item->item.archive_root = g_strdup (info.root);
       item->item.tar_bytes = info.tar_bytes;
+      item->entries = info.entries;
     }
 
   g_mutex_lock (&check->mutex);
@@ -565,186 +660,172 @@ check_archives (LifeboatRestoreJob  *self,
   return TRUE;
 }
 
+/* Removes safety backups (complete folders with a manifest) older than the kept days;
+ * never the one just made. */
+static void
+prune_safety_backups (LifeboatRestoreJob *self,
+                      GFile              *keep)
+{
+  g_autoptr(GFileEnumerator) e = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  gint64 limit = g_date_time_to_unix (now) - (gint64) self->keep_safety_days * 24 * 3600;
+
+  if (self->keep_safety_days == 0)
+    return;
+
+  e = g_file_enumerate_children (self->safety_dir, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                 G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_TIME_MODIFIED,
+                                 G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (e != NULL)
+    {
+      GFileInfo *info;
+      GFile *child;
+      g_autoptr(GFile) manifest = NULL;
+
+      if (!g_file_enumerator_iterate (e, &info, &child, NULL, NULL) || info == NULL)
+        break;
+      if (g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY ||
+          (keep != NULL && g_file_equal (child, keep)) ||
+          (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED) >= limit)
+        continue;
+
+      manifest = g_file_get_child (child, LIFEBOAT_MANIFEST_NAME);
+      if (!g_file_query_exists (manifest, NULL))
+        continue;  /* not one of ours */
+
+      {
+        g_autoptr(GFileEnumerator) files =
+          g_file_enumerate_children (child, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                     G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+        GFileInfo *finfo;
+        GFile *file;
+
+        while (files != NULL && g_file_enumerator_iterate (files, &finfo, &file, NULL, NULL) &&
+               finfo != NULL)
+          g_file_delete (file, NULL, NULL);
+        g_file_delete (child, NULL, NULL);
+      }
+    }
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Writing the volumes
  *
- * One helper container mounts every volume of the restore at /lifeboat/<index>. It first moves
- * each existing volume's contents into a folder with a random name inside that same volume (a
- * rename: instant, and the data never leaves the volume), giving the folder the volume root's
- * owner and mode. Then two things happen at the same time: the archives are written into the
- * volumes (PUT), and the previous contents are archived from the moved-aside folders as the
- * safety backup (GET, a nested backup job on a thread of its own). When both are complete the
- * folders are removed. When anything fails or the job is cancelled, what was written is
- * removed and the folders' contents move back: the way back does not depend on the safety
- * backup, which stays as a second one.
+ * Every step that changes the engine is journaled on the engine first (lifeboat-job-lock.c), so
+ * that whatever ends this process, the next Lifeboat finishes or undoes it (lifeboat-recovery.c):
+ *
+ *  1. the previous contents of each existing volume move into a hidden folder inside that same
+ *     volume (a rename: instant, and the data never leave the volume; lifeboat-volume-swap.c);
+ *  2. the archives are written into the volumes (PUT, two at a time, the largest first), read
+ *     through the descriptors the check opened; an archive that changed since is a failure;
+ *  3. "written-all": from here the new contents stay. The containers start again, and while
+ *     they must stay running (and healthy) for a settle time, the previous contents are kept as
+ *     the safety backup (GET from the hidden folders, a nested backup job): the downtime ends
+ *     before the safety copy does;
+ *  4. the hidden folders are removed.
+ * A failure or a cancel before the safety copy is complete — also the containers not staying
+ * up — removes what was written and moves the previous contents back.
  */
 
-#define HELPER_ROOT "/lifeboat"
-
-/* The scripts keep each volume root's mtime (which a rename or rmdir in it changes) in the
- * helper's own /.lifeboat-mtime, and the root's owner, mode and mtime on the folder aside. */
-
-/* Exit status of the move-aside script when every volume was empty: nothing to keep. */
-#define SCRIPT_ALL_EMPTY 100
-
-/* sh -c SCRIPT sh ASIDE DIR...; exits SCRIPT_ALL_EMPTY when it moved nothing */
-static const char move_aside_script[] =
-  "set -e\n"
-  "aside=$1; shift; empty=1\n"
-  "for d in \"$@\"; do\n"
-  "  cd \"$d\"\n"
-  "  touch -r . /.lifeboat-mtime\n"
-  "  mkdir \"$aside\"\n"
-  "  chown \"$(stat -c %u:%g .)\" \"$aside\"\n"
-  "  chmod \"$(stat -c %a .)\" \"$aside\"\n"
-  "  for f in * .[!.]* ..?*; do\n"
-  "    if [ -e \"$f\" ] || [ -L \"$f\" ]; then\n"
-  "      if [ \"$f\" != \"$aside\" ]; then mv -- \"$f\" \"$aside/\"; empty=0; fi\n"
-  "    fi\n"
-  "  done\n"
-  "  touch -r /.lifeboat-mtime \"$aside\"\n"
-  "done\n"
-  "[ $empty = 0 ] || exit " G_STRINGIFY (SCRIPT_ALL_EMPTY) "\n";
-
-/* sh -c SCRIPT sh ASIDE DIR... */
-static const char remove_aside_script[] =
-  "aside=$1; shift; status=0\n"
-  "for d in \"$@\"; do\n"
-  "  touch -r \"$d\" /.lifeboat-mtime\n"
-  "  rm -rf -- \"$d/$aside\"\n"
-  "  if [ -e \"$d/$aside\" ]; then status=1; else touch -r /.lifeboat-mtime \"$d\"; fi\n"
-  "done\n"
-  "exit $status\n";
-
-/* sh -c SCRIPT sh CLEAN ASIDE DIR...: CLEAN=1 removes what was written next to the folder
- * first (only once the move completed; before, everything next to it is still the old data) */
-static const char move_back_script[] =
-  "clean=$1; aside=$2; shift 2; status=0\n"
-  "for d in \"$@\"; do\n"
-  "  cd \"$d\" || { status=1; continue; }\n"
-  "  [ -d \"$aside\" ] || continue\n"
-  "  if [ \"$clean\" = 1 ]; then\n"
-  "    for f in * .[!.]* ..?*; do\n"
-  "      if [ -e \"$f\" ] || [ -L \"$f\" ]; then [ \"$f\" = \"$aside\" ] || rm -rf -- \"$f\" || status=1; fi\n"
-  "    done\n"
-  "  fi\n"
-  "  touch -r \"$aside\" /.lifeboat-mtime || status=1\n"
-  "  for f in \"$aside\"/* \"$aside\"/.[!.]* \"$aside\"/..?*; do\n"
-  "    if [ -e \"$f\" ] || [ -L \"$f\" ]; then mv -- \"$f\" . || status=1; fi\n"
-  "  done\n"
-  "  chown \"$(stat -c %u:%g \"$aside\")\" . && chmod \"$(stat -c %a \"$aside\")\" . &&\n"
-  "    rmdir \"$aside\" && touch -r /.lifeboat-mtime . || status=1\n"
-  "done\n"
-  "exit $status\n";
-
-/* Runs @script in a helper with @binds on @args; FALSE with a worded error unless it exits 0
- * (or SCRIPT_ALL_EMPTY, when @all_empty_out asks for it). @started_out: whether the script
- * started at all (it may have done part of its work even when this fails). */
-static gboolean
-run_script (LifeboatDockerClient  *client,
-            const char            *image,
-            GPtrArray             *binds,
-            const char            *script,
-            const char * const    *args,
-            GPtrArray             *dirs,
-            const char            *what,
-            gboolean              *all_empty_out,
-            gboolean              *started_out,
-            char                 **helper_out,
-            GCancellable          *cancellable,
-            GError               **error)
+typedef struct
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_null_terminated (8, NULL, TRUE);
-  g_autofree char *helper = NULL;
-  int status = -1;
+  LifeboatJobLock *lock;
+  LifeboatGuard    guard;
+  char            *image;
+  char            *aside;
+  GPtrArray       *binds;      /* "volume:/lifeboat/<i>", NULL-terminated */
+  GPtrArray       *existing;   /* "/lifeboat/<i>" of the volumes that existed */
+  GPtrArray       *existing_names;
+  gboolean         moved;      /* the move-aside started: it may have moved some */
+  gboolean         all_empty;  /* ... and every existing volume was empty */
+  gboolean         writing;    /* a PUT began */
+  gboolean         written;    /* "written-all" */
+  gboolean         running;    /* the containers were started on the new contents */
+} RestoreRun;
 
-  g_ptr_array_add (argv, (char *) "/bin/sh");
-  g_ptr_array_add (argv, (char *) "-c");
-  g_ptr_array_add (argv, (char *) script);
-  g_ptr_array_add (argv, (char *) "sh");
-  for (guint i = 0; args[i]; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  for (guint i = 0; i < dirs->len; i++)
-    g_ptr_array_add (argv, g_ptr_array_index (dirs, i));
+static void
+restore_run_clear (RestoreRun *run)
+{
+  _lifeboat_guard_clear (&run->guard);
+  g_clear_pointer (&run->image, g_free);
+  g_clear_pointer (&run->aside, g_free);
+  g_clear_pointer (&run->binds, g_ptr_array_unref);
+  g_clear_pointer (&run->existing, g_ptr_array_unref);
+  g_clear_pointer (&run->existing_names, g_ptr_array_unref);
+}
 
-  helper = _lifeboat_run_helper (client, image, (const char * const *) binds->pdata,
-                                 (const char * const *) argv->pdata, &status, cancellable, error);
-  if (started_out != NULL)
-    *started_out = helper != NULL || status != -1;
-  if (helper == NULL)
+gboolean
+_lifeboat_restore_keep_safety (LifeboatDockerClient *client,
+                               const char           *project_name,
+                               const char           *image,
+                               const char           *aside,
+                               GPtrArray            *volume_names,
+                               GFile                *safety_dir,
+                               LifeboatHistory      *history,
+                               GCancellable         *cancellable,
+                               GFile               **folder_out,
+                               GError              **error)
+{
+  g_autoptr(GPtrArray) binds = g_ptr_array_new_null_terminated (8, g_free, TRUE);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_null_terminated (8, NULL, TRUE);
+  g_autoptr(LifeboatBackupJob) backup = NULL;
+  g_autofree char *reader = NULL;
+  gboolean ok;
+
+  for (guint i = 0; i < volume_names->len; i++)
+    g_ptr_array_add (binds, g_strdup_printf ("%s:" LIFEBOAT_SWAP_ROOT "/%u",
+                                             (char *) g_ptr_array_index (volume_names, i), i));
+  /* a container of its own: the engine locks a container for each archive call */
+  reader = _lifeboat_create_helper_binds (client, image, (const char * const *) binds->pdata,
+                                          NULL, cancellable, error);
+  if (reader == NULL)
     return FALSE;
 
-  if (all_empty_out != NULL)
-    *all_empty_out = status == SCRIPT_ALL_EMPTY;
-  if (status != 0 && !(all_empty_out != NULL && status == SCRIPT_ALL_EMPTY))
+  backup = lifeboat_backup_job_new (client, project_name, safety_dir);
+  for (guint i = 0; i < volume_names->len; i++)
     {
-      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
-                   _("Could not %s: the helper container (image %s) exited with status %d; it "
-                     "needs /bin/sh, mkdir, mv, rm, stat, chown, chmod and touch"),
-                   what, image, status);
-      _lifeboat_remove_helper (client, helper);
-      return FALSE;
-    }
+      g_autofree char *path = g_strdup_printf (LIFEBOAT_SWAP_ROOT "/%u/%s", i, aside);
 
-  if (helper_out != NULL)
-    *helper_out = g_steal_pointer (&helper);
-  else
-    _lifeboat_remove_helper (client, helper);
-  return TRUE;
+      g_ptr_array_add (names, g_ptr_array_index (volume_names, i));
+      _lifeboat_backup_job_set_source (backup, g_ptr_array_index (volume_names, i), reader, path);
+    }
+  lifeboat_backup_job_set_volumes (backup, (const char * const *) names->pdata);
+  lifeboat_backup_job_set_stop (backup, FALSE);
+  lifeboat_backup_job_set_restart (backup, FALSE);
+  lifeboat_backup_job_set_safety (backup, TRUE);
+  /* uncompressed: it is made on the same cores that restart the application */
+  lifeboat_backup_job_set_compression (backup, LIFEBOAT_COMPRESSION_NONE);
+  _lifeboat_job_set_history (LIFEBOAT_JOB (backup), history);
+
+  ok = _lifeboat_job_run_sync (LIFEBOAT_JOB (backup), cancellable, error);
+  if (ok && folder_out != NULL)
+    *folder_out = g_object_ref (lifeboat_job_get_folder (LIFEBOAT_JOB (backup)));
+  _lifeboat_remove_helper (client, reader);
+  return ok;
 }
 
 typedef struct
 {
   LifeboatRestoreJob *self;
-  const char         *helper;
-  const char         *aside;
-  GCancellable       *cancellable;   /* cancelled when this fails, to stop the writing too */
+  RestoreRun         *run;
+  GCancellable       *cancellable;   /* cancelled when the settle check fails */
   GFile              *folder;        /* out */
   GError             *error;         /* out */
 } SafetyData;
 
-/* The previous contents of every existing volume, from the moved-aside folders, as a backup
- * folder in the safety directory that the history records. */
 static gpointer
 safety_thread (gpointer data)
 {
   SafetyData *safety = data;
   LifeboatRestoreJob *self = safety->self;
-  LifeboatDockerClient *client = lifeboat_job_get_client (LIFEBOAT_JOB (self));
-  g_autoptr(LifeboatBackupJob) backup = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_null_terminated (8, NULL, TRUE);
 
-  backup = lifeboat_backup_job_new (client, lifeboat_project_get_name (self->project),
-                                    self->safety_dir);
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      Item *item = g_ptr_array_index (self->items, i);
-      g_autofree char *path = NULL;
-
-      if (!item->item.volume_exists)
-        continue;
-      path = g_strdup_printf (HELPER_ROOT "/%u/%s", i, safety->aside);
-      g_ptr_array_add (names, item->item.volume_name);
-      _lifeboat_backup_job_set_source (backup, item->item.volume_name, safety->helper, path);
-    }
-
-  lifeboat_backup_job_set_volumes (backup, (const char * const *) names->pdata);
-  lifeboat_backup_job_set_stop (backup, FALSE);
-  lifeboat_backup_job_set_restart (backup, FALSE);
-  lifeboat_backup_job_set_safety (backup, TRUE);
-  /* uncompressed: the containers are down while it is made (measured with bench/run: the
-   * restore takes about 10 % less than with gzip; CVAT's media do not compress anyway) */
-  lifeboat_backup_job_set_compression (backup, LIFEBOAT_COMPRESSION_NONE);
-  _lifeboat_job_set_history (LIFEBOAT_JOB (backup), _lifeboat_job_get_history (LIFEBOAT_JOB (self)));
-
-  if (_lifeboat_job_run_sync (LIFEBOAT_JOB (backup), safety->cancellable, &safety->error))
-    safety->folder = g_object_ref (lifeboat_job_get_folder (LIFEBOAT_JOB (backup)));
-  else
-    {
-      g_prefix_error (&safety->error, _("Could not keep a safety copy, so nothing was restored: "));
-      g_cancellable_cancel (safety->cancellable);
-    }
-
+  if (!_lifeboat_restore_keep_safety (lifeboat_job_get_client (LIFEBOAT_JOB (self)),
+                                      lifeboat_job_get_project_name (LIFEBOAT_JOB (self)),
+                                      safety->run->image, safety->run->aside,
+                                      safety->run->existing_names, self->safety_dir,
+                                      _lifeboat_job_get_history (LIFEBOAT_JOB (self)),
+                                      safety->cancellable, &safety->folder, &safety->error))
+    g_prefix_error (&safety->error, _("Could not keep a safety copy of the previous contents: "));
   return NULL;
 }
 
@@ -812,20 +893,22 @@ put_worker (gpointer data)
       item = g_ptr_array_index (queue->self->items, i);
       progress.job = job;
       progress.index = i;
-      archive = g_file_new_for_path (item->item.archive_path);
+      archive = item_open_file (item);
       dest_name = g_strdup_printf ("%u", i);
 
       _lifeboat_job_set_current_volume (job, i);
-      /* into HELPER_ROOT as "<i>/...", which also restores the volume root's owner and mode */
+      /* into LIFEBOAT_SWAP_ROOT as "<i>/...", which also restores the root's owner and mode */
       tar = lifeboat_archive_open_tar_stream (archive, item->item.archive_root, dest_name,
                                               _lifeboat_job_volume_progress, &progress,
                                               &error);
       if (tar != NULL &&
-          lifeboat_docker_client_put_archive_sync (client, slot->helper, HELPER_ROOT, tar,
-                                                   queue->cancellable, &error))
+          lifeboat_docker_client_put_archive_sync (client, slot->helper, LIFEBOAT_SWAP_ROOT, tar,
+                                                   queue->cancellable, &error) &&
+          item_unchanged (item, &error))
         {
           g_input_stream_close (tar, NULL, NULL);
           _lifeboat_job_finish_volume (job, i);
+          _lifeboat_test_point ("volume-written");
           continue;
         }
 
@@ -835,7 +918,7 @@ put_worker (gpointer data)
         {
           /* the engine's words name paths in the helper ("write /lifeboat/0/data/x: ..."):
            * in the volume, they are "data/x" */
-          g_autofree char *dir = g_strdup_printf (HELPER_ROOT "/%u/", i);
+          g_autofree char *dir = g_strdup_printf (LIFEBOAT_SWAP_ROOT "/%u/", i);
           GString *message = g_string_new (error->message);
 
           g_string_replace (message, dir, "", 0);
@@ -850,53 +933,47 @@ put_worker (gpointer data)
     }
 }
 
+static JsonObject *
+volumes_details (LifeboatRestoreJob *self)
+{
+  JsonObject *o = json_object_new ();
+  JsonArray *volumes = json_array_new ();
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (self->items, i);
+      JsonObject *v = json_object_new ();
+
+      json_object_set_string_member (v, "key", item->item.key);
+      json_object_set_string_member (v, "name", item->item.volume_name);
+      json_object_set_boolean_member (v, "existed", item->item.volume_exists);
+      json_object_set_int_member (v, "index", i);
+      json_array_add_object_element (volumes, v);
+    }
+  json_object_set_array_member (o, "volumes", volumes);
+  return o;
+}
+
+/* 1 and 2: aside, then the archives; "written-all" at the end */
 static gboolean
 write_volumes (LifeboatRestoreJob  *self,
-               GFile              **safety_folder_out,
+               RestoreRun          *run,
                GCancellable        *cancellable,
                GError             **error)
 {
   LifeboatJob *job = LIFEBOAT_JOB (self);
   LifeboatDockerClient *client = lifeboat_job_get_client (job);
-  g_autoptr(GPtrArray) binds = g_ptr_array_new_null_terminated (8, g_free, TRUE);
-  g_autoptr(GPtrArray) existing = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GCancellable) work = g_cancellable_new ();
-  g_autoptr(GError) put_error = NULL;
-  g_autofree char *image = NULL;
-  g_autofree char *aside = NULL;
-  g_autofree char *helper = NULL;
-  g_autofree char *reader = NULL;
+  g_autoptr(JsonObject) aside_details = NULL;
+  g_autofree char *writer1 = NULL;
   g_autofree char *writer2 = NULL;
-  SafetyData safety = { 0 };
-  GThread *thread = NULL;
+  GError *put_error = NULL;
   gulong cancel_id = 0;
-  gboolean moved = FALSE;     /* the move-aside script started: it may have moved some */
-  gboolean all_empty = FALSE; /* ... and found every existing volume empty */
-  gboolean written = FALSE;   /* a PUT began */
-  gboolean ok = FALSE;
-  guint64 total_bytes = 0;
 
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      Item *item = g_ptr_array_index (self->items, i);
-
-      if (item->item.volume_exists && self->project == NULL)
-        {
-          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND,
-                       _("Volume %s exists but belongs to no compose project “%s”; Lifeboat will "
-                         "not overwrite it"), item->item.volume_name,
-                       lifeboat_job_get_project_name (job));
-          return FALSE;
-        }
-      if (image == NULL && item->helper_image != NULL)
-        image = g_strdup (item->helper_image);
-    }
-
-  if (image == NULL &&
-      !(image = _lifeboat_pick_helper_image (client, self->project, cancellable, error)))
-    return FALSE;
-
-  aside = g_strdup_printf (".lifeboat-restore-%08x%08x", g_random_int (), g_random_int ());
+  run->aside = _lifeboat_swap_new_aside_name ();
+  run->binds = g_ptr_array_new_null_terminated (8, g_free, TRUE);
+  run->existing = g_ptr_array_new_with_free_func (g_free);
+  run->existing_names = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < self->items->len; i++)
     {
@@ -904,75 +981,65 @@ write_volumes (LifeboatRestoreJob  *self,
 
       if (!item->item.volume_exists)
         {
+          g_autoptr(JsonObject) created = json_object_new ();
+
+          json_object_set_string_member (created, "name", item->item.volume_name);
+          if (!_lifeboat_job_lock_journal (run->lock, "create-volume", created, error))
+            return FALSE;
           if (!lifeboat_docker_client_create_volume_sync (client, item->item.volume_name,
                                                           item->driver, item->labels,
-                                                          cancellable, &put_error))
-            goto out;
+                                                          cancellable, error))
+            return FALSE;
           item->created = TRUE;
           item->touched = TRUE;
         }
       else
-        g_ptr_array_add (existing, g_strdup_printf (HELPER_ROOT "/%u", i));
-      g_ptr_array_add (binds, g_strdup_printf ("%s:" HELPER_ROOT "/%u", item->item.volume_name, i));
+        {
+          g_ptr_array_add (run->existing, g_strdup_printf (LIFEBOAT_SWAP_ROOT "/%u", i));
+          g_ptr_array_add (run->existing_names, g_strdup (item->item.volume_name));
+        }
+      g_ptr_array_add (run->binds, g_strdup_printf ("%s:" LIFEBOAT_SWAP_ROOT "/%u",
+                                                    item->item.volume_name, i));
     }
 
   /* 1. the previous contents aside, within each volume */
-  if (existing->len > 0)
+  if (run->existing->len > 0)
     {
-      const char *args[] = { aside, NULL };
-
+      aside_details = volumes_details (self);
+      json_object_set_string_member (aside_details, "aside", run->aside);
+      json_object_set_string_member (aside_details, "image", run->image);
+      if (!_lifeboat_job_lock_journal (run->lock, "aside", aside_details, error))
+        return FALSE;
       for (guint i = 0; i < self->items->len; i++)
-        {
-          Item *item = g_ptr_array_index (self->items, i);
-
-          item->touched |= item->item.volume_exists;
-        }
-      if (!run_script (client, image, binds, move_aside_script, args, existing,
-                       _("move the volumes’ contents aside"), &all_empty, &moved, &helper,
-                       cancellable, &put_error))
-        goto out;
+        ((Item *) g_ptr_array_index (self->items, i))->touched |=
+          ((Item *) g_ptr_array_index (self->items, i))->item.volume_exists;
+      if (!_lifeboat_swap_move_aside (client, run->image, run->binds, run->aside, run->existing,
+                                      &run->all_empty, &run->moved, cancellable, error))
+        return FALSE;
     }
-  else if (!(helper = _lifeboat_create_helper_binds (client, image,
-                                                     (const char * const *) binds->pdata, NULL,
-                                                     cancellable, &put_error)))
-    goto out;
 
-  /* 2. the safety backup from there, while 3. the archives are written; when every volume was
-   * empty (a new server) there is nothing to keep */
+  /* 2. the archives, two at a time through two helpers (the engine locks a container for each
+   * archive call), the largest first */
+  if (!_lifeboat_job_lock_journal (run->lock, "writing", NULL, error))
+    return FALSE;
+  run->writing = TRUE;
   if (cancellable != NULL)
     cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (_lifeboat_cancel_other), work, NULL);
-  if (existing->len > 0 && !all_empty)
-    {
-      /* a container of its own: the engine locks a container for each archive call, so a GET
-       * and a PUT through the same one would take turns */
-      reader = _lifeboat_create_helper_binds (client, image, (const char * const *) binds->pdata,
-                                              NULL, cancellable, &put_error);
-      if (reader == NULL)
-        goto out;
-      safety.self = self;
-      safety.helper = reader;
-      safety.aside = aside;
-      safety.cancellable = work;
-      thread = g_thread_new ("lifeboat-safety", safety_thread, &safety);
-    }
 
-  /* the archives, two at a time through two helpers (the engine locks a container for each
-   * archive call), the largest first */
-  written = TRUE;
-  if (self->items->len > 1)
-    {
-      writer2 = _lifeboat_create_helper_binds (client, image, (const char * const *) binds->pdata,
-                                               NULL, work, &put_error);
-      if (writer2 == NULL)
-        g_cancellable_cancel (work);
-    }
+  writer1 = _lifeboat_create_helper_binds (client, run->image,
+                                           (const char * const *) run->binds->pdata, NULL, work,
+                                           &put_error);
+  if (writer1 != NULL && self->items->len > 1)
+    writer2 = _lifeboat_create_helper_binds (client, run->image,
+                                             (const char * const *) run->binds->pdata, NULL,
+                                             work, &put_error);
   if (put_error == NULL)
     {
       PutQueue queue = { .self = self, .cancellable = work };
       GThread *second = NULL;
 
       queue.slots[0].queue = queue.slots[1].queue = &queue;
-      queue.slots[0].helper = helper;
+      queue.slots[0].helper = writer1;
       queue.slots[1].helper = writer2;
       g_mutex_init (&queue.mutex);
       queue.order = g_new (guint, self->items->len);
@@ -988,18 +1055,11 @@ write_volumes (LifeboatRestoreJob  *self,
       g_free (queue.order);
       g_mutex_clear (&queue.mutex);
     }
-  for (guint i = 0; put_error == NULL && i < self->items->len; i++)
-    total_bytes += ((Item *) g_ptr_array_index (self->items, i))->item.archive_bytes;
+  if (cancel_id != 0)
+    g_cancellable_disconnect (cancellable, cancel_id);
+  _lifeboat_remove_helper (client, writer1);
+  _lifeboat_remove_helper (client, writer2);
 
-  if (thread != NULL)
-    {
-      if (put_error == NULL)
-        _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_SAFETY_BACKUP);
-      g_thread_join (thread);
-    }
-
-  if (safety.error != NULL)
-    _lifeboat_keep_first_failure (&put_error, g_steal_pointer (&safety.error));
   if (put_error != NULL)
     {
       /* the user cancelled: say so, not what the cancellation broke */
@@ -1008,84 +1068,37 @@ write_volumes (LifeboatRestoreJob  *self,
           g_clear_error (&put_error);
           g_cancellable_set_error_if_cancelled (cancellable, &put_error);
         }
-      goto out;
+      g_propagate_error (error, put_error);
+      return FALSE;
     }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
 
-  /* 4. the previous contents are in the safety backup now; no container may see them */
-  if (existing->len > 0)
-    {
-      const char *args[] = { aside, NULL };
-      g_autoptr(GError) remove_error = NULL;
+  if (!_lifeboat_job_lock_journal (run->lock, "written-all", NULL, error))
+    return FALSE;
+  run->written = TRUE;
+  return TRUE;
+}
 
-      if (!run_script (client, image, binds, remove_aside_script, args, existing,
-                       _("remove the previous contents"), NULL, NULL, NULL, NULL, &remove_error))
-        {
-          g_autofree char *msg =
-            g_strdup_printf (_("The restore is complete, but the previous contents are still in "
-                               "a folder named %s inside the volumes (%s); they are also in the "
-                               "safety backup, so the folder can be removed."),
-                             aside, remove_error->message);
+/* Puts the previous contents back (what was written goes), removes the volumes the restore
+ * created. FALSE when a volume could not be put back: the journal then stays for the recovery. */
+static gboolean
+roll_back (LifeboatRestoreJob *self,
+           RestoreRun         *run,
+           GError            **error)
+{
+  LifeboatJob *job = LIFEBOAT_JOB (self);
+  LifeboatDockerClient *client = lifeboat_job_get_client (job);
 
-          _lifeboat_job_set_aftermath (job, msg);
-        }
-    }
-
-  _lifeboat_job_set_result_bytes (job, total_bytes);
-  if (safety.folder != NULL)
-    *safety_folder_out = g_object_ref (safety.folder);
-  ok = TRUE;
-
-out:
-  /* before @work goes: the handler cancels it */
-  if (cancel_id != 0)
-    g_cancellable_disconnect (cancellable, cancel_id);
-
-  if (!ok && moved)
-    {
-      const char *args[] = { written ? "1" : "0", aside, NULL };
-      g_autoptr(GError) back_error = NULL;
-
-      _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_ROLLING_BACK);
-      if (run_script (client, image, binds, move_back_script, args, existing,
-                      _("put the previous contents back"), NULL, NULL, NULL, NULL, &back_error))
-        _lifeboat_job_set_aftermath (job, _("The volumes were put back as they were before the "
-                                            "restore."));
-      else
-        {
-          g_autofree char *where = safety.folder ? g_file_get_parse_name (safety.folder) : NULL;
-          g_autofree char *msg = NULL;
-
-          if (where != NULL)
-            msg = g_strdup_printf (_("Some volumes could not be put back (%s). Their previous "
-                                     "contents are in a folder named %s inside each volume, and "
-                                     "in the safety backup %s."), back_error->message, aside,
-                                   where);
-          else
-            msg = g_strdup_printf (_("Some volumes could not be put back (%s). Their previous "
-                                     "contents are in a folder named %s inside each volume."),
-                                   back_error->message, aside);
-          _lifeboat_job_set_aftermath (job, msg);
-        }
-    }
-  else if (!ok)
-    {
-      gboolean any_created = FALSE;
-
-      for (guint i = 0; i < self->items->len; i++)
-        any_created |= ((Item *) g_ptr_array_index (self->items, i))->created;
-      _lifeboat_job_set_aftermath (job, any_created ? _("No existing volume was changed.")
-                                                    : _("No volume was changed."));
-    }
-
-  if (helper != NULL)
-    _lifeboat_remove_helper (client, helper);
-  if (reader != NULL)
-    _lifeboat_remove_helper (client, reader);
-  if (writer2 != NULL)
-    _lifeboat_remove_helper (client, writer2);
+  _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_ROLLING_BACK);
+  if (run->moved &&
+      (!_lifeboat_job_lock_journal (run->lock, "rolling-back", NULL, error) ||
+       !_lifeboat_swap_move_back (client, run->image, run->binds, run->aside, run->writing,
+                                  run->existing, error)))
+    return FALSE;
 
   /* volumes the restore created go again: leaving them would be a change */
-  for (guint i = 0; !ok && i < self->items->len; i++)
+  for (guint i = 0; i < self->items->len; i++)
     {
       Item *item = g_ptr_array_index (self->items, i);
       g_autofree char *e = NULL;
@@ -1103,60 +1116,123 @@ out:
       if (delete_error != NULL)
         g_debug ("Removing volume %s: %s", item->item.volume_name, delete_error->message);
     }
-
-  g_clear_object (&safety.folder);
-  g_clear_error (&safety.error);
-  if (!ok)
-    g_propagate_error (error, g_steal_pointer (&put_error));
-  return ok;
+  return _lifeboat_job_lock_journal (run->lock, "rolled-back", NULL, error);
 }
 
-/* Removes safety backups (complete folders with a manifest) older than the kept days;
- * never the one just made. */
-static void
-prune_safety_backups (LifeboatRestoreJob *self,
-                      GFile              *keep)
+static guint
+env_seconds (const char *name,
+             guint       fallback)
 {
-  g_autoptr(GFileEnumerator) e = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  gint64 limit = g_date_time_to_unix (now) - (gint64) self->keep_safety_days * 24 * 3600;
+  const char *value = g_getenv (name);
+  guint64 n;
 
-  if (self->keep_safety_days == 0)
-    return;
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, 3600, &n, NULL))
+    return fallback;
+  return (guint) n;
+}
 
-  e = g_file_enumerate_children (self->safety_dir, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                 G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_TIME_MODIFIED,
-                                 G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (e != NULL)
+/*
+ * 3: the containers it started must stay running for LIFEBOAT_SETTLE_SECONDS (default 3), and
+ * those whose image defines a healthcheck must be healthy (within LIFEBOAT_HEALTH_SECONDS,
+ * default 120). FALSE with a sentence naming the first that did not.
+ */
+static gboolean
+wait_running (LifeboatDockerClient *client,
+              GPtrArray            *names,
+              GCancellable         *cancellable,
+              GError              **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 settle = start + (gint64) env_seconds ("LIFEBOAT_SETTLE_SECONDS", 3) * G_USEC_PER_SEC;
+  guint health_seconds = env_seconds ("LIFEBOAT_HEALTH_SECONDS", 120);
+  gint64 health = start + (gint64) health_seconds * G_USEC_PER_SEC;
+
+  for (guint round = 0; round < 100000; round++)
     {
-      GFileInfo *info;
-      GFile *child;
-      g_autoptr(GFile) manifest = NULL;
+      gboolean all_up = TRUE;
+      gint64 now;
 
-      if (!g_file_enumerator_iterate (e, &info, &child, NULL, NULL) || info == NULL)
-        break;
-      if (g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY ||
-          (keep != NULL && g_file_equal (child, keep)) ||
-          (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED) >= limit)
-        continue;
+      for (guint i = 0; i < names->len; i++)
+        {
+          const char *name = g_ptr_array_index (names, i);
+          g_autoptr(JsonObject) inspect = NULL;
+          JsonObject *state, *h;
+          const char *status;
 
-      manifest = g_file_get_child (child, LIFEBOAT_MANIFEST_NAME);
-      if (!g_file_query_exists (manifest, NULL))
-        continue;  /* not one of ours */
-
-      {
-        g_autoptr(GFileEnumerator) files =
-          g_file_enumerate_children (child, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                     G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-        GFileInfo *finfo;
-        GFile *file;
-
-        while (files != NULL && g_file_enumerator_iterate (files, &finfo, &file, NULL, NULL) &&
-               finfo != NULL)
-          g_file_delete (file, NULL, NULL);
-        g_file_delete (child, NULL, NULL);
-      }
+          inspect = lifeboat_docker_client_inspect_container_sync (client, name, NULL, error);
+          if (inspect == NULL)
+            return FALSE;
+          state = json_object_get_object_member (inspect, "State");
+          if (state == NULL || !json_object_get_boolean_member_with_default (state, "Running", FALSE))
+            {
+              g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                           _("%s did not stay running on the restored volumes (it exited with "
+                             "status %d)"), name,
+                           state ? (int) json_object_get_int_member_with_default (state, "ExitCode", -1) : -1);
+              return FALSE;
+            }
+          h = json_object_has_member (state, "Health") &&
+              JSON_NODE_HOLDS_OBJECT (json_object_get_member (state, "Health"))
+              ? json_object_get_object_member (state, "Health") : NULL;
+          status = h ? json_object_get_string_member_with_default (h, "Status", NULL) : NULL;
+          if (g_strcmp0 (status, "unhealthy") == 0)
+            {
+              g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                           _("%s is unhealthy on the restored volumes"), name);
+              return FALSE;
+            }
+          if (status != NULL && g_strcmp0 (status, "healthy") != 0)
+            all_up = FALSE;
+        }
+      now = g_get_monotonic_time ();
+      if (all_up && now >= settle)
+        return TRUE;
+      if (now >= health)
+        {
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                       _("The containers did not become healthy within %u seconds on the "
+                         "restored volumes"), health_seconds);
+          return FALSE;
+        }
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      g_usleep (G_USEC_PER_SEC / 4);
     }
+  return TRUE;
+}
+
+static void
+stop_names (LifeboatDockerClient *client,
+            GPtrArray            *names)
+{
+  for (guint i = names->len; i > 0; i--)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!lifeboat_docker_client_stop_container_sync (client, g_ptr_array_index (names, i - 1),
+                                                       10, NULL, &error))
+        g_debug ("Stopping %s: %s", (char *) g_ptr_array_index (names, i - 1), error->message);
+    }
+}
+
+static gboolean
+start_stopped (LifeboatRestoreJob *self,
+               RestoreRun         *run,
+               GError            **error)
+{
+  LifeboatDockerClient *client = lifeboat_job_get_client (LIFEBOAT_JOB (self));
+  g_autoptr(GError) outsiders_error = NULL;
+  gboolean ok = TRUE;
+
+  _lifeboat_job_set_phase (LIFEBOAT_JOB (self), LIFEBOAT_JOB_PHASE_STARTING);
+  if (run->guard.stopped != NULL && run->guard.stopped->len > 0)
+    ok = _lifeboat_start_containers (client, self->project, run->guard.stopped, error);
+  if (!_lifeboat_guard_start_outsiders (&run->guard, client, &outsiders_error) && ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&outsiders_error));
+      ok = FALSE;
+    }
+  return ok;
 }
 
 static gboolean
@@ -1167,11 +1243,16 @@ lifeboat_restore_job_run (LifeboatJob   *job,
   LifeboatRestoreJob *self = LIFEBOAT_RESTORE_JOB (job);
   LifeboatDockerClient *client = lifeboat_job_get_client (job);
   g_autoptr(GPtrArray) keys = g_ptr_array_new_null_terminated (8, NULL, TRUE);
-  g_autoptr(GPtrArray) stopped = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) volume_names = g_ptr_array_new ();
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GFile) safety_folder = NULL;
+  g_autoptr(JsonObject) begin = NULL;
   g_autofree gint64 *totals = NULL;
+  g_autofree char *recovered = NULL;
+  RestoreRun run = { 0 };
   gboolean ok = FALSE;
+  gboolean journal_ok = TRUE;   /* FALSE: the journal stays for the recovery */
+  const char *project_name;
 
   _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_PREPARING);
   _lifeboat_job_set_folder (job, self->source);
@@ -1181,68 +1262,266 @@ lifeboat_restore_job_run (LifeboatJob   *job,
       _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
       return FALSE;
     }
+  project_name = lifeboat_job_get_project_name (job);
 
   if (!lifeboat_restore_job_get_version_matches (self) && !self->ignore_version)
     {
       g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_VERSION_MISMATCH,
                    _("The backup is of CVAT %s, but project “%s” runs CVAT %s. %s"),
-                   self->backup_version, lifeboat_job_get_project_name (job),
-                   self->target_version, lifeboat_restore_version_warning ());
+                   self->backup_version, project_name, self->target_version,
+                   lifeboat_restore_version_warning ());
       _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
       return FALSE;
     }
+
+  /* only into the project asked for, and only its own volumes */
+  if (self->project_name != NULL && self->project == NULL && !self->new_project)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND,
+                   _("There is no compose project “%s” on this engine; to create its volumes "
+                     "for a new project, say so (--new-project)"), project_name);
+      _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+      return FALSE;
+    }
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (self->items, i);
+
+      if (item->foreign_owner != NULL)
+        {
+          if (*item->foreign_owner != '\0')
+            g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                         _("Volume %s belongs to project “%s”, not “%s”; Lifeboat restores only "
+                           "into the target project’s volumes"), item->item.volume_name,
+                         item->foreign_owner, project_name);
+          else
+            g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                         _("Volume %s exists but belongs to no compose project “%s”; Lifeboat "
+                           "will not overwrite it"), item->item.volume_name, project_name);
+          _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+          return FALSE;
+        }
+      g_ptr_array_add (keys, item->item.key);
+      if (item->item.volume_exists)
+        g_ptr_array_add (volume_names, item->item.volume_name);
+    }
   if (self->backup_version != NULL)
     _lifeboat_job_set_app_version (job, self->backup_version);
+
+  /* one job per project: the lock, and what an earlier job left */
+  for (guint i = 0; i < self->items->len && run.image == NULL; i++)
+    run.image = g_strdup (((Item *) g_ptr_array_index (self->items, i))->helper_image);
+  if (run.image == NULL &&
+      !(run.image = _lifeboat_pick_helper_image (client, self->project, cancellable, error)))
+    {
+      _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+      return FALSE;
+    }
+  run.lock = _lifeboat_job_take_project (job, project_name, run.image, &recovered, cancellable,
+                                         error);
+  if (run.lock == NULL)
+    {
+      _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+      restore_run_clear (&run);
+      return FALSE;
+    }
+  begin = volumes_details (self);
+  {
+    g_autofree char *source = g_file_get_path (self->source);
+    g_autofree char *safety = g_file_get_path (self->safety_dir);
+
+    json_object_set_string_member (begin, "source", source);
+    json_object_set_string_member (begin, "safety_dir", safety);
+  }
+  if (!_lifeboat_job_begin (job, run.lock, begin, &local_error))
+    goto out;
 
   /* 1. check every archive completely before anything is touched; its progress is in the
    * archives' bytes, the writing's in the volumes' */
   totals = g_new0 (gint64, self->items->len);
   for (guint i = 0; i < self->items->len; i++)
+    totals[i] = (gint64) ((Item *) g_ptr_array_index (self->items, i))->item.archive_bytes;
+  _lifeboat_job_set_volumes (job, (const char * const *) keys->pdata, totals);
+  _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_CHECKING);
+  if (!check_archives (self, cancellable, &local_error))
+    goto out;
+  for (guint i = 0; i < self->items->len; i++)
     {
       Item *item = g_ptr_array_index (self->items, i);
 
-      g_ptr_array_add (keys, item->item.key);
-      totals[i] = (gint64) item->item.archive_bytes;
+      totals[i] = item->item.tar_bytes;
+      /* an archive without entries would empty a volume that holds data */
+      if (item->entries <= 1 && item->item.volume_exists && item->item.current_size != 0 &&
+          !self->allow_empty)
+        {
+          g_autofree char *name = g_path_get_basename (item->item.archive_path);
+
+          g_set_error (&local_error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_ARCHIVE,
+                       _("%s holds no files, and restoring it would empty volume %s, which "
+                         "holds data; to do that, say so (--allow-empty)"), name,
+                       item->item.volume_name);
+          goto out;
+        }
     }
-  _lifeboat_job_set_volumes (job, (const char * const *) keys->pdata, totals);
-  _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_CHECKING);
-  if (!check_archives (self, cancellable, error))
-    {
-      _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
-      return FALSE;
-    }
-  for (guint i = 0; i < self->items->len; i++)
-    totals[i] = ((Item *) g_ptr_array_index (self->items, i))->item.tar_bytes;
   _lifeboat_job_set_volumes (job, (const char * const *) keys->pdata, totals);
 
-  /* 2. stop the project */
-  if (self->project != NULL)
-    {
-      _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STOPPING);
-      if (!_lifeboat_stop_project (client, self->project, stopped, cancellable, &local_error))
-        goto out;
-    }
+  /* 2. stop every container that uses the volumes, restart policies off */
+  _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STOPPING);
+  if (!_lifeboat_guard_hold (&run.guard, run.lock, self->project, volume_names, TRUE, cancellable,
+                             &local_error))
+    goto out;
 
   /* 3. write, keeping a way back */
   _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_TRANSFERRING);
-  if (!write_volumes (self, &safety_folder, cancellable, &local_error))
+  if (!write_volumes (self, &run, cancellable, &local_error))
     goto out;
 
+  /* 4. the containers run again; meanwhile the safety copy, and the settle check */
+  {
+    g_autoptr(GCancellable) work = g_cancellable_new ();
+    g_autoptr(GError) check_error = NULL;
+    g_autoptr(GPtrArray) started = g_ptr_array_new_with_free_func (g_free);
+    SafetyData safety = { self, &run, work };
+    GThread *thread = NULL;
+    gulong cancel_id = 0;
+
+    for (guint i = 0; run.guard.stopped && i < run.guard.stopped->len; i++)
+      g_ptr_array_add (started, g_strdup (g_ptr_array_index (run.guard.stopped, i)));
+    for (guint i = 0; run.guard.outsiders && i < run.guard.outsiders->len; i++)
+      g_ptr_array_add (started, g_strdup (g_ptr_array_index (run.guard.outsiders, i)));
+
+    if (cancellable != NULL)
+      cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (_lifeboat_cancel_other), work,
+                                         NULL);
+    if (run.existing->len > 0 && !run.all_empty)
+      thread = g_thread_new ("lifeboat-safety", safety_thread, &safety);
+
+    if (started->len > 0)
+      {
+        if (!_lifeboat_job_lock_journal (run.lock, "starting", NULL, &check_error) ||
+            !start_stopped (self, &run, &check_error))
+          g_cancellable_cancel (work);
+        else
+          {
+            run.running = TRUE;
+            if (!wait_running (client, started, work, &check_error))
+              g_cancellable_cancel (work);
+          }
+      }
+    _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_SAFETY_BACKUP);
+    if (thread != NULL)
+      g_thread_join (thread);
+    if (cancel_id != 0)
+      g_cancellable_disconnect (cancellable, cancel_id);
+
+    if (check_error == NULL && safety.error == NULL)
+      {
+        if (safety.folder != NULL)
+          {
+            g_autoptr(JsonObject) done = json_object_new ();
+            g_autofree char *path = g_file_get_path (safety.folder);
+
+            json_object_set_string_member (done, "folder", path);
+            _lifeboat_job_lock_journal (run.lock, "safety-done", done, NULL);
+            safety_folder = g_steal_pointer (&safety.folder);
+          }
+      }
+    else
+      {
+        /* the previous contents come back: stop what was started on the new ones */
+        if (g_cancellable_is_cancelled (cancellable))
+          g_cancellable_set_error_if_cancelled (cancellable, &local_error);
+        else if (check_error != NULL)
+          local_error = g_steal_pointer (&check_error);
+        else
+          local_error = g_steal_pointer (&safety.error);
+        if (run.running)
+          {
+            _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STOPPING);
+            _lifeboat_job_lock_journal (run.lock, "stopping-again", NULL, NULL);
+            stop_names (client, started);
+            run.running = FALSE;
+          }
+        run.written = FALSE;
+        g_clear_object (&safety.folder);
+        g_clear_error (&safety.error);
+        goto out;
+      }
+    g_clear_error (&safety.error);
+  }
+
+  /* 5. the previous contents are in the safety backup now; no container may see them */
+  if (run.existing->len > 0)
+    {
+      g_autoptr(GError) remove_error = NULL;
+
+      if (!_lifeboat_job_lock_journal (run.lock, "removing-aside", NULL, &remove_error) ||
+          !_lifeboat_swap_remove_aside (client, run.image, run.binds, run.aside, run.existing,
+                                        &remove_error))
+        {
+          g_autofree char *msg =
+            g_strdup_printf (_("The restore is complete, but the previous contents are still in "
+                               "a folder named %s inside the volumes (%s); they are also in the "
+                               "safety backup, and the next Lifeboat to reach this engine "
+                               "removes the folder."), run.aside, remove_error->message);
+
+          _lifeboat_job_set_aftermath (job, msg);
+          journal_ok = FALSE;
+        }
+      else
+        _lifeboat_job_lock_journal (run.lock, "aside-removed", NULL, NULL);
+    }
+
+  {
+    guint64 total_bytes = 0;
+
+    for (guint i = 0; i < self->items->len; i++)
+      total_bytes += ((Item *) g_ptr_array_index (self->items, i))->item.archive_bytes;
+    _lifeboat_job_set_result_bytes (job, total_bytes);
+  }
   ok = TRUE;
   prune_safety_backups (self, safety_folder);
 
 out:
-  if (!ok && lifeboat_job_get_aftermath (job) == NULL)
+  if (!ok && run.lock != NULL)
+    {
+      g_autoptr(GError) back_error = NULL;
+
+      if (run.moved || run.writing)
+        {
+          if (roll_back (self, &run, &back_error))
+            _lifeboat_job_set_aftermath (job, _("The volumes were put back as they were before "
+                                                "the restore."));
+          else
+            {
+              g_autofree char *msg =
+                g_strdup_printf (_("Some volumes could not be put back yet (%s). Their previous "
+                                   "contents are in a folder named %s inside each volume; the "
+                                   "next Lifeboat to reach this engine puts them back "
+                                   "(lifeboat-cli recover %s)."), back_error->message, run.aside,
+                                 project_name);
+
+              _lifeboat_job_set_aftermath (job, msg);
+              journal_ok = FALSE;
+            }
+        }
+      else if (lifeboat_job_get_aftermath (job) == NULL)
+        _lifeboat_job_set_aftermath (job, _("No volume was changed."));
+    }
+  else if (!ok && lifeboat_job_get_aftermath (job) == NULL)
     _lifeboat_job_set_aftermath (job, _("No volume was changed."));
 
-  if (stopped->len > 0)
+  /* the containers that ran run again: on the new contents, or on the old ones put back */
+  if (run.lock != NULL && !run.running && journal_ok &&
+      ((run.guard.stopped && run.guard.stopped->len > 0) ||
+       (run.guard.outsiders && run.guard.outsiders->len > 0)))
     {
       g_autoptr(GError) start_error = NULL;
 
-      _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STARTING);
-      if (!_lifeboat_start_containers (client, self->project, stopped, &start_error))
+      if (!start_stopped (self, &run, &start_error))
         {
-          g_autofree char *names = _lifeboat_join_names (stopped);
+          g_autofree char *names = run.guard.stopped ? _lifeboat_join_names (run.guard.stopped)
+                                                     : g_strdup ("");
           const char *before = lifeboat_job_get_aftermath (job);
           g_autofree char *msg = g_strdup_printf (_("%s%sNot all of %s started again: %s"),
                                                   before ? before : "", before ? " " : "",
@@ -1251,10 +1530,23 @@ out:
           _lifeboat_job_set_aftermath (job, msg);
           if (ok)
             {
-              g_propagate_error (error, g_steal_pointer (&start_error));
-              return FALSE;
+              ok = FALSE;
+              local_error = g_steal_pointer (&start_error);
             }
         }
+    }
+
+  if (run.lock != NULL)
+    _lifeboat_job_end (job, run.lock, &run.guard, ok, journal_ok);
+  restore_run_clear (&run);
+
+  if (recovered != NULL)
+    {
+      const char *after = lifeboat_job_get_aftermath (job);
+      g_autofree char *msg = g_strdup_printf ("%s%s%s", recovered, after ? " " : "",
+                                              after ? after : "");
+
+      _lifeboat_job_set_aftermath (job, msg);
     }
 
   if (!ok)
@@ -1326,6 +1618,11 @@ lifeboat_restore_job_dup_worker_args (LifeboatJob *job)
     }
   if (self->ignore_version)
     g_strv_builder_add (args, "--ignore-version");
+  if (self->allow_empty)
+    g_strv_builder_add (args, "--allow-empty");
+  /* the window's plan found no such project and showed that the volumes will be created */
+  if (self->new_project || (self->planned && self->project == NULL && self->project_name == NULL))
+    g_strv_builder_add (args, "--new-project");
   return g_strv_builder_end (args);
 }
 
@@ -1406,6 +1703,22 @@ lifeboat_restore_job_set_ignore_version (LifeboatRestoreJob *self,
 {
   g_return_if_fail (LIFEBOAT_IS_RESTORE_JOB (self));
   self->ignore_version = !!ignore;
+}
+
+void
+lifeboat_restore_job_set_allow_empty (LifeboatRestoreJob *self,
+                                      gboolean            allow)
+{
+  g_return_if_fail (LIFEBOAT_IS_RESTORE_JOB (self));
+  self->allow_empty = !!allow;
+}
+
+void
+lifeboat_restore_job_set_new_project (LifeboatRestoreJob *self,
+                                      gboolean            new_project)
+{
+  g_return_if_fail (LIFEBOAT_IS_RESTORE_JOB (self));
+  self->new_project = !!new_project;
 }
 
 void

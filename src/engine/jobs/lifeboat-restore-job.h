@@ -37,6 +37,13 @@ void                lifeboat_restore_job_set_volumes  (LifeboatRestoreJob   *sel
                                                        const char * const   *volumes);
 void                lifeboat_restore_job_set_ignore_version (LifeboatRestoreJob *self,
                                                              gboolean            ignore);
+/* an archive without entries may empty a volume that holds data (default: refused) */
+void                lifeboat_restore_job_set_allow_empty (LifeboatRestoreJob *self,
+                                                          gboolean            allow);
+/* the named project may not exist yet: its volumes are created (default: refused, so that a
+ * mistyped name does not create a new project's volumes) */
+void                lifeboat_restore_job_set_new_project (LifeboatRestoreJob *self,
+                                                          gboolean            new_project);
 /* where safety backups go; default $XDG_DATA_HOME/lifeboat/safety */
 void                lifeboat_restore_job_set_safety_dir (LifeboatRestoreJob *self,
                                                          GFile              *dir);

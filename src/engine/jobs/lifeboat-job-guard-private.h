@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "lifeboat-docker-client.h"
+#include "lifeboat-job-lock-private.h"
+#include "lifeboat-project.h"
+
+G_BEGIN_DECLS
+
+/*
+ * Holding a project still while a job reads or writes its volumes, journaled so that any
+ * Lifeboat can undo it (CONTRACTS.md §5):
+ * - every container that mounts one of the job's volumes, in the project or not (compose
+ *   one-off containers included), is stopped, and started again after;
+ * - restart policies are switched off for the job (an engine restart would otherwise start
+ *   containers on volumes being written) and put back after it.
+ */
+
+typedef struct
+{
+  GPtrArray  *stopped;       /* names of the project's containers the job stopped */
+  GPtrArray  *outsiders;     /* ids of other containers it stopped */
+  JsonArray  *policies;      /* [{id, name, policy}] switched off */
+} LifeboatGuard;
+
+void     _lifeboat_guard_clear  (LifeboatGuard        *guard);
+
+/*
+ * Journals ("policies", then "stopping") and then: switches off the restart policies of every
+ * container of @project and of every other container mounting one of @volume_names, stops the
+ * running ones (the project's in compose order, appended to guard->stopped as they are
+ * stopped). With @stop FALSE only the policies are switched off.
+ */
+gboolean _lifeboat_guard_hold   (LifeboatGuard        *guard,
+                                 LifeboatJobLock      *lock,
+                                 LifeboatProject      *project,
+                                 GPtrArray            *volume_names,
+                                 gboolean              stop,
+                                 GCancellable         *cancellable,
+                                 GError              **error);
+
+/* Starts the other containers the job stopped (not the project's: the job starts those). */
+gboolean _lifeboat_guard_start_outsiders (LifeboatGuard        *guard,
+                                          LifeboatDockerClient *client,
+                                          GError              **error);
+
+/* Puts the restart policies back (journaled "policies-restored"). */
+gboolean _lifeboat_guard_restore_policies (LifeboatDockerClient *client,
+                                           JsonArray            *policies,
+                                           GError              **error);
+
+/* Starts @ids (names or ids) that are not running; never cancelled. */
+gboolean _lifeboat_guard_start_ids (LifeboatDockerClient *client,
+                                    JsonArray            *ids,
+                                    GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,1098 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The project lock and the write-ahead journal kept on the engine: see
+ * lifeboat-job-lock-private.h for the design.
+ */
+#define G_LOG_DOMAIN "lifeboat-job-lock"
+
+#include "config.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lifeboat-error.h"
+#include "lifeboat-job-lock-private.h"
+
+#define JOURNAL_MOUNT "/j"
+#define HEARTBEAT_NAME "heartbeat"
+#define JOURNAL_MAX_BYTES (16 * 1024 * 1024)
+
+#define LABEL_HOST      "io.github.lifeboat.owner.host"
+#define LABEL_USER      "io.github.lifeboat.owner.user"
+#define LABEL_PROGRAM   "io.github.lifeboat.owner.program"
+#define LABEL_PID       "io.github.lifeboat.owner.pid"
+#define LABEL_JOB       LIFEBOAT_JOB_LABEL
+#define LABEL_KIND      "io.github.lifeboat.owner.kind"
+#define LABEL_SINCE     "io.github.lifeboat.owner.since"
+#define LABEL_BOOT      "io.github.lifeboat.owner.boot-id"
+#define LABEL_PIDNS     "io.github.lifeboat.owner.pid-ns"
+#define LABEL_PIDSTART  "io.github.lifeboat.owner.pid-start"
+#define LABEL_JOURNAL   "io.github.lifeboat.journal"
+
+struct _LifeboatJobLock
+{
+  LifeboatDockerClient *client;
+  char                 *project;
+  char                 *container_id;
+  char                 *image;
+  char                 *job_id;
+  LifeboatJobKind       kind;
+  guint                 seq;
+  GFile                *mirror;        /* the local mirror file, or NULL */
+  GPtrArray            *unfinished;    /* LifeboatJournal of earlier jobs */
+  GMutex                mutex;         /* journal writes and the heartbeat */
+  GCond                 cond;
+  gboolean              quit;          /* under mutex */
+  GThread              *heartbeat;
+};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Owners */
+
+void
+_lifeboat_lock_owner_free (LifeboatLockOwner *owner)
+{
+  if (owner == NULL)
+    return;
+  g_free (owner->host);
+  g_free (owner->user);
+  g_free (owner->program);
+  g_free (owner->job);
+  g_free (owner->kind);
+  g_free (owner->since);
+  g_free (owner->boot_id);
+  g_free (owner->pid_ns);
+  g_free (owner->pid_start);
+  g_free (owner);
+}
+
+static char *
+read_first_line (const char *path)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  g_strchomp (text);
+  return g_steal_pointer (&text);
+}
+
+/* field 22 of /proc/PID/stat: when the process started, in clock ticks after boot */
+static char *
+process_start_time (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  after = strrchr (text, ')');
+  if (after == NULL)
+    return NULL;
+  fields = g_strsplit (after + 2, " ", 0);
+  /* after ") " the state is field 3, so starttime (22) is index 19 */
+  if (g_strv_length (fields) < 20)
+    return NULL;
+  return g_strdup (fields[19]);
+}
+
+static char *
+own_pid_namespace (void)
+{
+  return g_file_read_link ("/proc/self/ns/pid", NULL);
+}
+
+static LifeboatLockOwner *
+owner_new_self (LifeboatJobKind kind,
+                const char     *job)
+{
+  LifeboatLockOwner *owner = g_new0 (LifeboatLockOwner, 1);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  owner->host = g_strdup (g_get_host_name ());
+  owner->user = g_strdup (g_get_user_name ());
+  owner->program = g_strdup (g_get_prgname () ? g_get_prgname () : "lifeboat");
+  owner->pid = (int) getpid ();
+  owner->job = g_strdup (job);
+  owner->kind = g_strdup (lifeboat_job_kind_to_string (kind));
+  owner->since = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  owner->boot_id = read_first_line ("/proc/sys/kernel/random/boot_id");
+  owner->pid_ns = own_pid_namespace ();
+  owner->pid_start = process_start_time (owner->pid);
+  return owner;
+}
+
+static const char *
+label (JsonObject *labels,
+       const char *name)
+{
+  return labels ? json_object_get_string_member_with_default (labels, name, NULL) : NULL;
+}
+
+static LifeboatLockOwner *
+owner_from_labels (JsonObject *labels)
+{
+  LifeboatLockOwner *owner = g_new0 (LifeboatLockOwner, 1);
+  const char *pid = label (labels, LABEL_PID);
+
+  owner->host = g_strdup (label (labels, LABEL_HOST));
+  owner->user = g_strdup (label (labels, LABEL_USER));
+  owner->program = g_strdup (label (labels, LABEL_PROGRAM));
+  owner->pid = pid ? (int) g_ascii_strtoll (pid, NULL, 10) : 0;
+  owner->job = g_strdup (label (labels, LABEL_JOB));
+  owner->kind = g_strdup (label (labels, LABEL_KIND));
+  owner->since = g_strdup (label (labels, LABEL_SINCE));
+  owner->boot_id = g_strdup (label (labels, LABEL_BOOT));
+  owner->pid_ns = g_strdup (label (labels, LABEL_PIDNS));
+  owner->pid_start = g_strdup (label (labels, LABEL_PIDSTART));
+  return owner;
+}
+
+static void
+add_label (JsonBuilder *b,
+           const char  *name,
+           const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value ? value : "");
+}
+
+char *
+_lifeboat_lock_owner_describe (const LifeboatLockOwner *owner)
+{
+  g_autoptr(GDateTime) since = owner->since ? g_date_time_new_from_iso8601 (owner->since, NULL)
+                                            : NULL;
+  g_autoptr(GDateTime) local = since ? g_date_time_to_local (since) : NULL;
+  g_autofree char *when = local ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : NULL;
+
+  /* TRANSLATORS: "a restore by alice on desk (lifeboat-cli, process 1234) since 2026-12-06 14:02:11" */
+  return g_strdup_printf (_("a %s by %s on %s (%s, process %d) since %s"),
+                          owner->kind ? owner->kind : _("job"),
+                          owner->user ? owner->user : "?", owner->host ? owner->host : "?",
+                          owner->program ? owner->program : "lifeboat", owner->pid,
+                          when ? when : (owner->since ? owner->since : "?"));
+}
+
+static guint
+env_seconds (const char *name,
+             guint       fallback)
+{
+  const char *value = g_getenv (name);
+  guint64 n;
+
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 1, 86400 * 7, &n, NULL))
+    return fallback;
+  return (guint) n;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Small tar archives in memory, for PUT */
+
+static void
+tar_octal (char   *field,
+           gsize   size,
+           guint64 value)
+{
+  g_snprintf (field, size, "%0*" G_GINT64_MODIFIER "o", (int) size - 1, value);
+}
+
+static void
+tar_add (GByteArray *tar,
+         const char *name,
+         const char *content,
+         gsize       length,
+         gboolean    directory)
+{
+  guint8 header[512] = { 0 };
+  guint sum = 0;
+  static const guint8 zeros[512] = { 0 };
+
+  g_assert (strlen (name) < 100);
+  memcpy (header, name, strlen (name));
+  tar_octal ((char *) header + 100, 8, directory ? 0700 : 0600);
+  tar_octal ((char *) header + 108, 8, 0);
+  tar_octal ((char *) header + 116, 8, 0);
+  tar_octal ((char *) header + 124, 12, directory ? 0 : length);
+  tar_octal ((char *) header + 136, 12, (guint64) (g_get_real_time () / G_USEC_PER_SEC));
+  memset (header + 148, ' ', 8);
+  header[156] = directory ? '5' : '0';
+  memcpy (header + 257, "ustar", 6);
+  memcpy (header + 263, "00", 2);
+  for (guint i = 0; i < 512; i++)
+    sum += header[i];
+  g_snprintf ((char *) header + 148, 8, "%06o", sum);
+  header[155] = ' ';
+  g_byte_array_append (tar, header, 512);
+  if (!directory && length > 0)
+    {
+      g_byte_array_append (tar, (const guint8 *) content, (guint) length);
+      if (length % 512 != 0)
+        g_byte_array_append (tar, zeros, (guint) (512 - length % 512));
+    }
+}
+
+static gboolean
+put_files (LifeboatDockerClient *client,
+           const char           *container,
+           const char           *dir,
+           const char * const   *names,
+           const char * const   *contents,
+           GError              **error)
+{
+  g_autoptr(GByteArray) tar = g_byte_array_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  static const guint8 zeros[1024] = { 0 };
+  g_autofree char *dir_entry = g_strconcat (dir, "/", NULL);
+
+  tar_add (tar, dir_entry, NULL, 0, TRUE);
+  for (guint i = 0; names[i]; i++)
+    {
+      g_autofree char *path = g_strconcat (dir, "/", names[i], NULL);
+
+      tar_add (tar, path, contents[i], strlen (contents[i]), FALSE);
+    }
+  g_byte_array_append (tar, zeros, sizeof zeros);
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&tar));
+  stream = g_memory_input_stream_new_from_bytes (bytes);
+  return lifeboat_docker_client_put_archive_sync (client, container, JOURNAL_MOUNT, stream, NULL,
+                                                  error);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Reading the journal back */
+
+void
+_lifeboat_journal_free (LifeboatJournal *journal)
+{
+  if (journal == NULL)
+    return;
+  g_free (journal->job);
+  g_ptr_array_unref (journal->entries);
+  g_free (journal);
+}
+
+JsonObject *
+_lifeboat_journal_find (LifeboatJournal *journal,
+                        const char      *step)
+{
+  for (guint i = journal->entries->len; i > 0; i--)
+    {
+      JsonObject *o = g_ptr_array_index (journal->entries, i - 1);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "step", NULL), step) == 0)
+        return o;
+    }
+  return NULL;
+}
+
+gboolean
+_lifeboat_journal_has (LifeboatJournal *journal,
+                       const char      *step)
+{
+  return _lifeboat_journal_find (journal, step) != NULL;
+}
+
+const char *
+_lifeboat_journal_get_begin (LifeboatJournal *journal,
+                             const char      *member)
+{
+  JsonObject *begin = _lifeboat_journal_find (journal, "begin");
+
+  return begin ? json_object_get_string_member_with_default (begin, member, NULL) : NULL;
+}
+
+gboolean
+_lifeboat_journal_is_finished (LifeboatJournal *journal)
+{
+  return _lifeboat_journal_has (journal, "end");
+}
+
+typedef struct
+{
+  char       *name;    /* NNNN-step.json */
+  JsonObject *object;  /* NULL when it did not parse */
+} RawEntry;
+
+static int
+compare_raw (gconstpointer a,
+             gconstpointer b)
+{
+  return strcmp ((*(RawEntry * const *) a)->name, (*(RawEntry * const *) b)->name);
+}
+
+static void
+raw_entry_free (RawEntry *e)
+{
+  g_free (e->name);
+  g_clear_pointer (&e->object, json_object_unref);
+  g_free (e);
+}
+
+/* Every job's journal in the volume, keyed by job id; a GHashTable of LifeboatJournal. Also the
+ * heartbeats: @heartbeats (job -> gint64 unix seconds) when not NULL. */
+static GHashTable *
+read_journals (LifeboatDockerClient *client,
+               const char           *container,
+               GHashTable           *heartbeats,
+               GCancellable         *cancellable,
+               GError              **error)
+{
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  g_autoptr(GHashTable) raw = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                     (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GHashTable) journals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                          (GDestroyNotify) _lifeboat_journal_free);
+  struct archive *a;
+  struct archive_entry *entry;
+  guint8 buf[16384];
+  GHashTableIter iter;
+  gpointer key, value;
+
+  in = lifeboat_docker_client_get_archive_sync (client, container, JOURNAL_MOUNT, cancellable,
+                                                error);
+  if (in == NULL)
+    return NULL;
+  for (;;)
+    {
+      gssize n = g_input_stream_read (in, buf, sizeof buf, cancellable, error);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      g_byte_array_append (data, buf, (guint) n);
+      if (data->len > JOURNAL_MAX_BYTES)
+        {
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                       _("The journal on the engine is larger than %d MiB"),
+                       JOURNAL_MAX_BYTES / (1024 * 1024));
+          return NULL;
+        }
+    }
+
+  a = archive_read_new ();
+  archive_read_support_format_tar (a);
+  if (archive_read_open_memory (a, data->data, data->len) != ARCHIVE_OK)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                   _("Could not read the journal on the engine: %s"), archive_error_string (a));
+      archive_read_free (a);
+      return NULL;
+    }
+  while (archive_read_next_header (a, &entry) == ARCHIVE_OK)
+    {
+      const char *path = archive_entry_pathname (entry);
+      g_auto(GStrv) parts = NULL;
+      g_autoptr(GByteArray) content = NULL;
+      gssize n;
+
+      if (path == NULL || archive_entry_filetype (entry) != AE_IFREG)
+        continue;
+      /* "j/<job>/<file>" */
+      parts = g_strsplit (path, "/", 0);
+      if (g_strv_length (parts) != 3)
+        continue;
+      content = g_byte_array_new ();
+      while ((n = archive_read_data (a, buf, sizeof buf)) > 0)
+        g_byte_array_append (content, buf, (guint) n);
+      g_byte_array_append (content, (const guint8 *) "", 1);
+
+      if (g_str_equal (parts[2], HEARTBEAT_NAME))
+        {
+          if (heartbeats != NULL)
+            g_hash_table_insert (heartbeats, g_strdup (parts[1]),
+                                 g_memdup2 (&(gint64) { g_ascii_strtoll ((char *) content->data,
+                                                                         NULL, 10) },
+                                            sizeof (gint64)));
+          continue;
+        }
+      if (!g_str_has_suffix (parts[2], ".json"))
+        continue;
+      {
+        g_autoptr(JsonParser) parser = json_parser_new ();
+        RawEntry *e = g_new0 (RawEntry, 1);
+        GPtrArray *list = g_hash_table_lookup (raw, parts[1]);
+
+        e->name = g_strdup (parts[2]);
+        if (json_parser_load_from_data (parser, (const char *) content->data, -1, NULL) &&
+            JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+          e->object = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+        if (list == NULL)
+          {
+            list = g_ptr_array_new_with_free_func ((GDestroyNotify) raw_entry_free);
+            g_hash_table_insert (raw, g_strdup (parts[1]), list);
+          }
+        g_ptr_array_add (list, e);
+      }
+    }
+  archive_read_free (a);
+
+  g_hash_table_iter_init (&iter, raw);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      GPtrArray *list = value;
+      LifeboatJournal *journal = g_new0 (LifeboatJournal, 1);
+
+      g_ptr_array_sort (list, compare_raw);
+      journal->job = g_strdup (key);
+      journal->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+      for (guint i = 0; i < list->len; i++)
+        {
+          RawEntry *e = g_ptr_array_index (list, i);
+
+          /* a file that does not parse can only be the newest, half written: it is ignored */
+          if (e->object != NULL)
+            g_ptr_array_add (journal->entries, json_object_ref (e->object));
+          else if (i + 1 < list->len)
+            g_warning ("Journal %s: %s does not parse, but later steps do", journal->job, e->name);
+        }
+      g_hash_table_insert (journals, g_strdup (key), journal);
+    }
+
+  return g_steal_pointer (&journals);
+}
+
+static int
+compare_journals (gconstpointer a,
+                  gconstpointer b)
+{
+  LifeboatJournal *ja = *(LifeboatJournal * const *) a;
+  LifeboatJournal *jb = *(LifeboatJournal * const *) b;
+  const char *ta = ja->entries->len ? json_object_get_string_member_with_default (
+    g_ptr_array_index (ja->entries, 0), "time", "") : "";
+  const char *tb = jb->entries->len ? json_object_get_string_member_with_default (
+    g_ptr_array_index (jb->entries, 0), "time", "") : "";
+
+  return strcmp (ta, tb);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Staleness */
+
+static gboolean
+owner_is_stale (LifeboatLockOwner *owner,
+                GHashTable        *heartbeats)
+{
+  g_autofree char *boot = read_first_line ("/proc/sys/kernel/random/boot_id");
+  g_autofree char *pidns = own_pid_namespace ();
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 last = 0;
+  gint64 *beat;
+
+  if (g_strcmp0 (owner->host, g_get_host_name ()) == 0 && owner->boot_id != NULL &&
+      g_strcmp0 (owner->boot_id, boot) != 0)
+    return TRUE;   /* this machine has booted since */
+
+  if (g_strcmp0 (owner->host, g_get_host_name ()) == 0 && owner->pid > 0 &&
+      g_strcmp0 (owner->pid_ns, pidns) == 0)
+    {
+      g_autofree char *start = process_start_time (owner->pid);
+
+      /* the process is gone, or the number belongs to another process now */
+      return start == NULL || g_strcmp0 (start, owner->pid_start) != 0;
+    }
+
+  /* another machine: its heartbeat */
+  beat = heartbeats && owner->job ? g_hash_table_lookup (heartbeats, owner->job) : NULL;
+  if (beat != NULL)
+    last = *beat;
+  else if (owner->since != NULL)
+    {
+      g_autoptr(GDateTime) since = g_date_time_new_from_iso8601 (owner->since, NULL);
+
+      if (since != NULL)
+        last = g_date_time_to_unix (since);
+    }
+  return now - last > (gint64) env_seconds ("LIFEBOAT_LOCK_STALE_SECONDS", 300);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The lock */
+
+static char *
+lock_name (const char *project)
+{
+  return g_strconcat (LIFEBOAT_LOCK_NAME_PREFIX, project, NULL);
+}
+
+static char *
+journal_name (const char *project)
+{
+  return g_strconcat (LIFEBOAT_JOURNAL_NAME_PREFIX, project, NULL);
+}
+
+static JsonNode *
+lock_config (const char        *project,
+             const char        *image,
+             LifeboatLockOwner *owner)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *journal = journal_name (project);
+  g_autofree char *bind = g_strconcat (journal, ":" JOURNAL_MOUNT, NULL);
+  g_autofree char *pid = g_strdup_printf ("%d", owner->pid);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Image");
+  json_builder_add_string_value (b, image);
+  json_builder_set_member_name (b, "Entrypoint");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, "/lifeboat-lock-never-runs");
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "NetworkDisabled");
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_set_member_name (b, "Labels");
+  json_builder_begin_object (b);
+  add_label (b, LIFEBOAT_LOCK_LABEL, project);
+  add_label (b, LABEL_HOST, owner->host);
+  add_label (b, LABEL_USER, owner->user);
+  add_label (b, LABEL_PROGRAM, owner->program);
+  add_label (b, LABEL_PID, pid);
+  add_label (b, LABEL_JOB, owner->job);
+  add_label (b, LABEL_KIND, owner->kind);
+  add_label (b, LABEL_SINCE, owner->since);
+  add_label (b, LABEL_BOOT, owner->boot_id);
+  add_label (b, LABEL_PIDNS, owner->pid_ns);
+  add_label (b, LABEL_PIDSTART, owner->pid_start);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "HostConfig");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Binds");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, bind);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "NetworkMode");
+  json_builder_add_string_value (b, "none");
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static gpointer
+heartbeat_thread (gpointer data)
+{
+  LifeboatJobLock *lock = data;
+  guint interval = env_seconds ("LIFEBOAT_LOCK_HEARTBEAT", 30);
+
+  g_mutex_lock (&lock->mutex);
+  while (!lock->quit)
+    {
+      gint64 until = g_get_monotonic_time () + (gint64) interval * G_USEC_PER_SEC;
+      g_autofree char *now = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *names[] = { HEARTBEAT_NAME, NULL };
+      const char *contents[2] = { NULL, NULL };
+
+      while (!lock->quit && g_cond_wait_until (&lock->cond, &lock->mutex, until))
+        ;
+      if (lock->quit)
+        break;
+      now = g_strdup_printf ("%" G_GINT64_FORMAT "\n", g_get_real_time () / G_USEC_PER_SEC);
+      contents[0] = now;
+      if (!put_files (lock->client, lock->container_id, lock->job_id, names, contents, &error))
+        g_debug ("Lock heartbeat: %s", error->message);
+    }
+  g_mutex_unlock (&lock->mutex);
+  return NULL;
+}
+
+static void
+lock_free (LifeboatJobLock *lock)
+{
+  if (lock->heartbeat != NULL)
+    {
+      g_mutex_lock (&lock->mutex);
+      lock->quit = TRUE;
+      g_cond_signal (&lock->cond);
+      g_mutex_unlock (&lock->mutex);
+      g_thread_join (lock->heartbeat);
+    }
+  g_clear_object (&lock->client);
+  g_free (lock->project);
+  g_free (lock->container_id);
+  g_free (lock->image);
+  g_free (lock->job_id);
+  g_clear_object (&lock->mirror);
+  g_clear_pointer (&lock->unfinished, g_ptr_array_unref);
+  g_mutex_clear (&lock->mutex);
+  g_cond_clear (&lock->cond);
+  g_free (lock);
+}
+
+static JsonObject *
+inspect_lock (LifeboatDockerClient *client,
+              const char           *project,
+              GCancellable         *cancellable,
+              GError              **error)
+{
+  g_autofree char *name = lock_name (project);
+
+  return lifeboat_docker_client_inspect_container_sync (client, name, cancellable, error);
+}
+
+static JsonObject *
+container_labels (JsonObject *inspect)
+{
+  JsonObject *config = json_object_get_object_member (inspect, "Config");
+
+  if (config == NULL || !json_object_has_member (config, "Labels") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (config, "Labels")))
+    return NULL;
+  return json_object_get_object_member (config, "Labels");
+}
+
+LifeboatLockOwner *
+_lifeboat_job_lock_get_owner (LifeboatDockerClient *client,
+                              const char           *project,
+                              gboolean             *stale_out,
+                              GCancellable         *cancellable,
+                              GError              **error)
+{
+  g_autoptr(JsonObject) inspect = NULL;
+  g_autoptr(GHashTable) heartbeats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                            g_free);
+  g_autoptr(GHashTable) journals = NULL;
+  g_autoptr(GError) local_error = NULL;
+  LifeboatLockOwner *owner;
+
+  inspect = inspect_lock (client, project, cancellable, &local_error);
+  if (inspect == NULL)
+    {
+      if (!g_error_matches (local_error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  owner = owner_from_labels (container_labels (inspect));
+  journals = read_journals (client, json_object_get_string_member (inspect, "Id"), heartbeats,
+                            cancellable, NULL);
+  if (stale_out != NULL)
+    *stale_out = owner_is_stale (owner, heartbeats);
+  return owner;
+}
+
+LifeboatJobLock *
+_lifeboat_job_lock_acquire (LifeboatDockerClient *client,
+                            const char           *project,
+                            const char           *image,
+                            LifeboatJobKind       kind,
+                            const char           *job_id,
+                            GFile                *mirror_dir,
+                            GCancellable         *cancellable,
+                            GError              **error)
+{
+  g_autofree char *id = job_id ? g_strdup (job_id) : g_uuid_string_random ();
+  g_autoptr(LifeboatLockOwner) self_owner = owner_new_self (kind, id);
+  g_autofree char *name = lock_name (project);
+  g_autofree char *journal = journal_name (project);
+  g_autoptr(JsonNode) config = NULL;
+  g_autoptr(JsonObject) volume_labels = json_object_new ();
+  g_autoptr(GHashTable) journals = NULL;
+  g_autofree char *container = NULL;
+  LifeboatJobLock *lock;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (project != NULL && *project != '\0', NULL);
+
+  json_object_set_string_member (volume_labels, LABEL_JOURNAL, project);
+
+  for (guint attempt = 0; attempt < 4 && container == NULL; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(JsonObject) inspect = NULL;
+      g_autoptr(LifeboatLockOwner) owner = NULL;
+      g_autoptr(GHashTable) heartbeats = NULL;
+      g_autoptr(GHashTable) theirs = NULL;
+      const char *their_id, *their_image;
+
+      if (!lifeboat_docker_client_create_volume_sync (client, journal, "local", volume_labels,
+                                                      cancellable, error))
+        return NULL;
+
+      if (image != NULL)
+        {
+          g_clear_pointer (&config, json_node_unref);
+          config = lock_config (project, image, self_owner);
+          container = lifeboat_docker_client_create_container_sync (client, name, config,
+                                                                    cancellable, &local_error);
+          if (container != NULL)
+            break;
+          if (!g_error_matches (local_error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CONFLICT))
+            {
+              g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                          _("Could not take the lock of project “%s”: "),
+                                          project);
+              return NULL;
+            }
+          g_clear_error (&local_error);
+        }
+
+      /* someone holds it: alive, or gone? */
+      inspect = lifeboat_docker_client_inspect_container_sync (client, name, cancellable,
+                                                               &local_error);
+      if (inspect == NULL)
+        {
+          if (g_error_matches (local_error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND))
+            continue;   /* released meanwhile */
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      their_id = json_object_get_string_member_with_default (inspect, "Id", NULL);
+      their_image = json_object_get_string_member_with_default (inspect, "Image", NULL);
+      owner = owner_from_labels (container_labels (inspect));
+      heartbeats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      theirs = read_journals (client, their_id, heartbeats, cancellable, NULL);
+      if (!owner_is_stale (owner, heartbeats))
+        {
+          g_autofree char *who = _lifeboat_lock_owner_describe (owner);
+
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_BUSY,
+                       _("Project “%s” is busy: %s holds it"), project, who);
+          return NULL;
+        }
+
+      /* stale: take exactly that one over */
+      g_message ("Taking over the stale lock of project %s (%s, %s on %s, process %d)",
+                 project, owner->kind, owner->user, owner->host, owner->pid);
+      if (image == NULL)
+        image = their_image;
+      if (!lifeboat_docker_client_remove_container_sync (client, their_id, TRUE, cancellable,
+                                                         &local_error) &&
+          !g_error_matches (local_error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND))
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      _("Could not take over the stale lock of project “%s”: "),
+                                      project);
+          return NULL;
+        }
+      if (image == NULL)
+        {
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                       _("Could not take the lock of project “%s”: no image to make it from"),
+                       project);
+          return NULL;
+        }
+      /* the image may be gone with it: keep our own copy of the string */
+      image = g_intern_string (image);
+    }
+
+  if (container == NULL)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_BUSY,
+                   _("Could not take the lock of project “%s”: other Lifeboats kept taking it"),
+                   project);
+      return NULL;
+    }
+
+  lock = g_new0 (LifeboatJobLock, 1);
+  lock->client = g_object_ref (client);
+  lock->project = g_strdup (project);
+  lock->container_id = g_steal_pointer (&container);
+  lock->image = g_strdup (image);
+  lock->job_id = g_steal_pointer (&id);
+  lock->kind = kind;
+  g_mutex_init (&lock->mutex);
+  g_cond_init (&lock->cond);
+  lock->unfinished = g_ptr_array_new_with_free_func ((GDestroyNotify) _lifeboat_journal_free);
+  if (mirror_dir != NULL)
+    {
+      g_autoptr(GFile) dir = g_file_get_child (mirror_dir, "journal");
+      g_autofree char *file = g_strconcat (lock->job_id, ".jsonl", NULL);
+
+      g_file_make_directory_with_parents (dir, NULL, NULL);
+      lock->mirror = g_file_get_child (dir, file);
+    }
+
+  /* what earlier jobs left */
+  journals = read_journals (client, lock->container_id, NULL, cancellable, error);
+  if (journals == NULL)
+    {
+      g_autoptr(GError) ignored = NULL;
+
+      lifeboat_docker_client_remove_container_sync (client, lock->container_id, TRUE, NULL,
+                                                    &ignored);
+      lock_free (lock);
+      return NULL;
+    }
+  g_hash_table_iter_init (&iter, journals);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      LifeboatJournal *j = value;
+
+      if (!_lifeboat_journal_is_finished (j) && j->entries->len > 0)
+        {
+          g_hash_table_iter_steal (&iter);
+          g_ptr_array_add (lock->unfinished, j);
+        }
+    }
+  g_ptr_array_sort (lock->unfinished, compare_journals);
+
+  lock->heartbeat = g_thread_new ("lifeboat-lock", heartbeat_thread, lock);
+  return lock;
+}
+
+const char *
+_lifeboat_job_lock_get_job_id (LifeboatJobLock *lock)
+{
+  return lock->job_id;
+}
+
+const char *
+_lifeboat_job_lock_get_project (LifeboatJobLock *lock)
+{
+  return lock->project;
+}
+
+LifeboatDockerClient *
+_lifeboat_job_lock_get_client (LifeboatJobLock *lock)
+{
+  return lock->client;
+}
+
+const char *
+_lifeboat_job_lock_get_image (LifeboatJobLock *lock)
+{
+  return lock->image;
+}
+
+GPtrArray *
+_lifeboat_job_lock_get_unfinished (LifeboatJobLock *lock)
+{
+  return lock->unfinished;
+}
+
+static gboolean
+write_entry (LifeboatJobLock *lock,
+             const char      *job_id,
+             guint            seq,
+             const char      *step,
+             JsonObject      *details,
+             GError         **error)
+{
+  g_autoptr(JsonObject) o = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+  g_autofree char *text = NULL;
+  g_autofree char *file = g_strdup_printf ("%04u-%s.json", seq, step);
+  const char *names[2] = { file, NULL };
+  const char *contents[2] = { NULL, NULL };
+
+  json_object_set_string_member (o, "step", step);
+  json_object_set_int_member (o, "seq", seq);
+  json_object_set_string_member (o, "time", time);
+  json_object_set_string_member (o, "job", job_id);
+  json_object_set_string_member (o, "project", lock->project);
+  if (details != NULL)
+    {
+      GList *members = json_object_get_members (details);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (o, l->data,
+                                json_node_copy (json_object_get_member (details, l->data)));
+      g_list_free (members);
+    }
+  json_node_set_object (node, o);
+  text = json_to_string (node, FALSE);
+  contents[0] = text;
+
+  if (lock->mirror != NULL && g_str_equal (job_id, lock->job_id))
+    {
+      g_autoptr(GFileOutputStream) out = g_file_append_to (lock->mirror, G_FILE_CREATE_PRIVATE,
+                                                            NULL, NULL);
+      g_autofree char *line = g_strconcat (text, "\n", NULL);
+
+      if (out != NULL)
+        g_output_stream_write_all (G_OUTPUT_STREAM (out), line, strlen (line), NULL, NULL, NULL);
+    }
+
+  return put_files (lock->client, lock->container_id, job_id, names, contents, error);
+}
+
+void
+_lifeboat_test_point (const char *step)
+{
+  const char *at = g_getenv ("LIFEBOAT_TEST_PAUSE_AT");
+  const char *file = g_getenv ("LIFEBOAT_TEST_PAUSE_FILE");
+  g_autofree char *text = NULL;
+
+  if (at == NULL || file == NULL || g_strcmp0 (at, step) != 0)
+    return;
+  text = g_strdup_printf ("paused %s %d\n", step, (int) getpid ());
+  if (!g_file_set_contents (file, text, -1, NULL))
+    return;
+  /* the test kills or signals this process here, or removes the file to let it go on */
+  for (guint i = 0; i < 1200 && g_file_test (file, G_FILE_TEST_EXISTS); i++)
+    g_usleep (G_USEC_PER_SEC / 10);
+}
+
+gboolean
+_lifeboat_job_lock_journal (LifeboatJobLock *lock,
+                            const char      *step,
+                            JsonObject      *details,
+                            GError         **error)
+{
+  gboolean ok;
+  guint seq;
+
+  g_mutex_lock (&lock->mutex);
+  seq = ++lock->seq;
+  ok = write_entry (lock, lock->job_id, seq, step, details, error);
+  g_mutex_unlock (&lock->mutex);
+  if (!ok)
+    g_prefix_error (error, _("Could not write the job’s journal on the engine: "));
+  else
+    _lifeboat_test_point (step);
+  return ok;
+}
+
+gboolean
+_lifeboat_job_lock_finish_other (LifeboatJobLock *lock,
+                                 const char      *job_id,
+                                 const char      *outcome,
+                                 GError         **error)
+{
+  g_autoptr(JsonObject) details = json_object_new ();
+  gboolean ok;
+
+  json_object_set_string_member (details, "outcome", outcome);
+  json_object_set_string_member (details, "by", lock->job_id);
+  g_mutex_lock (&lock->mutex);
+  ok = write_entry (lock, job_id, 9999, "end", details, error);
+  g_mutex_unlock (&lock->mutex);
+  return ok;
+}
+
+void
+_lifeboat_job_lock_release (LifeboatJobLock *lock)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) journals = NULL;
+  LifeboatJournal *mine;
+  gboolean finished;
+
+  if (lock == NULL)
+    return;
+
+  /* stop the heartbeat before the container goes */
+  if (lock->heartbeat != NULL)
+    {
+      g_mutex_lock (&lock->mutex);
+      lock->quit = TRUE;
+      g_cond_signal (&lock->cond);
+      g_mutex_unlock (&lock->mutex);
+      g_thread_join (lock->heartbeat);
+      lock->heartbeat = NULL;
+    }
+
+  journals = read_journals (lock->client, lock->container_id, NULL, NULL, &error);
+  mine = journals ? g_hash_table_lookup (journals, lock->job_id) : NULL;
+  finished = journals != NULL && (mine == NULL || _lifeboat_journal_is_finished (mine));
+  if (finished)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, journals);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        finished &= _lifeboat_journal_is_finished (value) ||
+                    ((LifeboatJournal *) value)->entries->len == 0;
+    }
+
+  if (!finished)
+    {
+      g_message ("Leaving the lock of project %s: its journal is not finished%s%s", lock->project,
+                 error ? ": " : "", error ? error->message : "");
+      lock_free (lock);
+      return;
+    }
+
+  if (!lifeboat_docker_client_remove_container_sync (lock->client, lock->container_id, TRUE, NULL,
+                                                     &error) &&
+      !g_error_matches (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND))
+    g_warning ("Could not remove the lock of project %s: %s", lock->project, error->message);
+  else
+    {
+      g_autofree char *volume = journal_name (lock->project);
+      g_autofree char *e = g_uri_escape_string (volume, NULL, FALSE);
+      g_autofree char *path = g_strdup_printf ("/volumes/%s", e);
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) volume_error = NULL;
+
+      /* in use again (another job took the lock meanwhile) is fine: it is theirs now */
+      node = lifeboat_docker_client_request_json_sync (lock->client, "DELETE", path, NULL, 60,
+                                                       NULL, &volume_error);
+      if (volume_error != NULL)
+        g_debug ("Removing %s: %s", volume, volume_error->message);
+    }
+  if (lock->mirror != NULL)
+    g_file_delete (lock->mirror, NULL, NULL);
+  lock_free (lock);
+}
+
+GPtrArray *
+_lifeboat_job_lock_list_projects (LifeboatDockerClient *client,
+                                  GCancellable         *cancellable,
+                                  GError              **error)
+{
+  g_autoptr(GPtrArray) projects = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonNode) containers = NULL;
+  g_autoptr(JsonNode) volumes = NULL;
+  g_autofree char *filter = g_uri_escape_string ("{\"label\":[\"" LIFEBOAT_LOCK_LABEL "\"]}",
+                                                 NULL, FALSE);
+  g_autofree char *vfilter = g_uri_escape_string ("{\"label\":[\"" LABEL_JOURNAL "\"]}",
+                                                  NULL, FALSE);
+  g_autofree char *cpath = g_strdup_printf ("/containers/json?all=1&filters=%s", filter);
+  g_autofree char *vpath = g_strdup_printf ("/volumes?filters=%s", vfilter);
+
+  containers = lifeboat_docker_client_request_json_sync (client, "GET", cpath, NULL, 60,
+                                                         cancellable, error);
+  if (containers == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_ARRAY (containers))
+    {
+      JsonArray *a = json_node_get_array (containers);
+
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          JsonObject *c = json_array_get_object_element (a, i);
+          JsonObject *labels = json_object_get_object_member (c, "Labels");
+          const char *p = label (labels, LIFEBOAT_LOCK_LABEL);
+
+          if (p != NULL && !g_ptr_array_find_with_equal_func (projects, p, g_str_equal, NULL))
+            g_ptr_array_add (projects, g_strdup (p));
+        }
+    }
+
+  volumes = lifeboat_docker_client_request_json_sync (client, "GET", vpath, NULL, 60,
+                                                      cancellable, error);
+  if (volumes == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_OBJECT (volumes) &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (volumes), "Volumes")))
+    {
+      JsonArray *a = json_object_get_array_member (json_node_get_object (volumes), "Volumes");
+
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          JsonObject *v = json_array_get_object_element (a, i);
+          JsonObject *labels = json_object_has_member (v, "Labels") &&
+                               JSON_NODE_HOLDS_OBJECT (json_object_get_member (v, "Labels"))
+                               ? json_object_get_object_member (v, "Labels") : NULL;
+          const char *p = label (labels, LABEL_JOURNAL);
+
+          if (p != NULL && !g_ptr_array_find_with_equal_func (projects, p, g_str_equal, NULL))
+            g_ptr_array_add (projects, g_strdup (p));
+        }
+    }
+
+  return g_steal_pointer (&projects);
+}
