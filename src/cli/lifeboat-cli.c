@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "lifeboat-history.h"
 #include "lifeboat-hosts.h"
 #include "lifeboat-manifest.h"
+#include "lifeboat-recovery.h"
 #include "lifeboat-restore-job.h"
 #include "lifeboat-ssh-tunnel.h"
 #include "lifeboat-verify.h"
@@ -37,6 +39,7 @@ typedef struct
   gboolean  job_ended;    /* --job-events: the job's last state line is out */
   char     *host_name;    /* --host-name: what the window calls the engine (an SSH host
                            * reached through its tunnel's socket), for the history */
+  gboolean  no_recovery;  /* recover: it recovers itself, with its own options */
 } Globals;
 
 static Globals globals;
@@ -52,9 +55,14 @@ static const char *usage_text =
      "  backup PROJECT --to DIR [--compression gzip|zstd|none] [--volumes KEY,...]\n"
      "         [--no-stop] [--no-restart]     back up a project's volumes\n"
      "  restore BACKUP_DIR|ARCHIVE... [--project NAME] [--volumes KEY,...] [--yes]\n"
-     "         [--ignore-version]             restore a backup into a project\n"
+     "         [--ignore-version] [--allow-empty] [--new-project]\n"
+     "                                        restore a backup into a project\n"
      "  verify BACKUP_DIR                     re-read every archive against the manifest\n"
      "  history [PROJECT]                     past jobs\n"
+     "  recover [PROJECT] [--break-lock]      finish or roll back what an interrupted job left\n"
+     "                                        (a kill, a crash, a lost SSH session, an engine\n"
+     "                                        restart) and start the containers that ran;\n"
+     "                                        every command does this first by itself\n"
      "\n"
      "--host takes unix:///path/docker.sock, ssh://[user@]host[:port][/remote/socket],\n"
      "tcp://host:port or a docker context name; without it DOCKER_HOST, then the current\n"
@@ -134,6 +142,31 @@ format_duration (double seconds)
   return g_strdup_printf ("%u:%02u", s / 60, s % 60);
 }
 
+/* Recovery on contact: whatever interrupted jobs left on the engine is put right (or said)
+ * before the command does anything else. */
+static void
+recover_on_contact (LifeboatDockerClient *client)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) findings = lifeboat_recovery_run_sync (client, NULL,
+                                                              lifeboat_history_get_default (),
+                                                              FALSE, NULL, &error);
+
+  if (findings == NULL)
+    {
+      g_debug ("Looking for interrupted jobs: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < findings->len; i++)
+    {
+      LifeboatRecoveryFinding *f = g_ptr_array_index (findings, i);
+
+      /* a job that is running is no news */
+      if (f->state != LIFEBOAT_RECOVERY_BUSY)
+        g_printerr ("lifeboat-cli: %s\n", f->message);
+    }
+}
+
 static LifeboatDockerClient *
 open_client (GError **error)
 {
@@ -141,6 +174,8 @@ open_client (GError **error)
 
   if (client != NULL && globals.host_name != NULL)
     lifeboat_docker_client_set_display_name (client, globals.host_name);
+  if (client != NULL && !globals.no_recovery)
+    recover_on_contact (client);
   return client;
 }
 
@@ -166,6 +201,8 @@ on_signal (gpointer data)
 {
   JobRun *run = data;
 
+  /* after a SIGHUP the terminal is gone: the message may go nowhere, which is fine (SIGPIPE is
+   * ignored) */
   g_printerr (run->tty ? "\n%s\n" : "%s\n", _("Cancelling…"));
   lifeboat_job_cancel (run->job);
   return G_SOURCE_CONTINUE;
@@ -271,7 +308,7 @@ static int
 run_job (LifeboatJob *job)
 {
   JobRun run = { 0 };
-  guint sigint, sigterm;
+  guint sigint, sigterm, sighup;
   gulong handler;
   int ret;
 
@@ -279,8 +316,10 @@ run_job (LifeboatJob *job)
   run.job = job;
   run.tty = isatty (STDERR_FILENO);
 
+  /* SIGHUP too: a closed terminal or SSH session is a cancel, not a kill */
   sigint = g_unix_signal_add (SIGINT, on_signal, &run);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &run);
+  sighup = g_unix_signal_add (SIGHUP, on_signal, &run);
   handler = g_signal_connect (job, "progress", G_CALLBACK (on_progress), &run);
   if (globals.job_events)
     {
@@ -312,6 +351,7 @@ run_job (LifeboatJob *job)
   g_signal_handler_disconnect (job, handler);
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  g_source_remove (sighup);
 
   if (run.ok)
     ret = EXIT_OK;
@@ -730,7 +770,7 @@ cmd_restore (int    argc,
 {
   g_autofree char *project = NULL;
   g_autofree char *volumes_str = NULL;
-  gboolean yes = FALSE, ignore_version = FALSE;
+  gboolean yes = FALSE, ignore_version = FALSE, allow_empty = FALSE, new_project = FALSE;
   int keep_safety_days = -1;
   GOptionEntry entries[] = {
     { "project", 0, 0, G_OPTION_ARG_STRING, &project,
@@ -740,6 +780,10 @@ cmd_restore (int    argc,
     { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, N_("Do not ask for confirmation"), NULL },
     { "ignore-version", 0, 0, G_OPTION_ARG_NONE, &ignore_version,
       N_("Restore even into a different CVAT version"), NULL },
+    { "allow-empty", 0, 0, G_OPTION_ARG_NONE, &allow_empty,
+      N_("Let an archive without files empty a volume that holds data"), NULL },
+    { "new-project", 0, 0, G_OPTION_ARG_NONE, &new_project,
+      N_("The project named with --project does not exist yet: create its volumes"), NULL },
     /* the window's setting, for a restore it runs here (--job-events) */
     { "keep-safety-days", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &keep_safety_days,
       NULL, "DAYS" },
@@ -779,6 +823,8 @@ cmd_restore (int    argc,
     lifeboat_restore_job_set_project (job, project);
   lifeboat_restore_job_set_volumes (job, (const char * const *) volumes);
   lifeboat_restore_job_set_ignore_version (job, ignore_version);
+  lifeboat_restore_job_set_allow_empty (job, allow_empty);
+  lifeboat_restore_job_set_new_project (job, new_project);
   if (keep_safety_days >= 0)
     lifeboat_restore_job_set_keep_safety_days (job, (guint) keep_safety_days);
 
@@ -984,6 +1030,70 @@ cmd_history (int    argc,
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* recover */
+
+static int
+cmd_recover (int    argc,
+             char **argv)
+{
+  gboolean break_lock = FALSE;
+  GOptionEntry entries[] = {
+    { "break-lock", 0, 0, G_OPTION_ARG_NONE, &break_lock,
+      N_("Also take over a lock whose owner on another machine may still be alive"), NULL },
+    { NULL }
+  };
+  g_autoptr(LifeboatDockerClient) client = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = EXIT_OK;
+
+  if (!parse_command_options ("recover", "[PROJECT]", entries, &argc, &argv, &status))
+    return status;
+  if (argc > 2)
+    return usage_error (_("“recover” takes at most one PROJECT"));
+
+  globals.no_recovery = TRUE;
+  if (!(client = open_client (&error)))
+    return fail (error, _("Nothing was changed."));
+  findings = lifeboat_recovery_run_sync (client, argc == 2 ? argv[1] : NULL,
+                                         lifeboat_history_get_default (), break_lock, NULL,
+                                         &error);
+  if (findings == NULL)
+    return fail (error, _("Nothing was changed."));
+
+  if (globals.json)
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      static const char * const states[] = { "recovered", "busy", "failed" };
+
+      for (guint i = 0; i < findings->len; i++)
+        {
+          LifeboatRecoveryFinding *f = g_ptr_array_index (findings, i);
+          JsonObject *o = json_object_new ();
+
+          json_object_set_string_member (o, "project", f->project);
+          json_object_set_string_member (o, "state", states[f->state]);
+          json_object_set_string_member (o, "message", f->message);
+          json_array_add_object_element (array, o);
+        }
+      json_node_set_array (root, array);
+      print_json (root);
+    }
+  else if (findings->len == 0)
+    g_print (argc == 2 ? _("Nothing to recover in project “%s”.\n")
+                       : _("Nothing to recover on this engine.\n"), argc == 2 ? argv[1] : "");
+  else
+    for (guint i = 0; i < findings->len; i++)
+      g_print ("%s\n", ((LifeboatRecoveryFinding *) g_ptr_array_index (findings, i))->message);
+
+  for (guint i = 0; i < findings->len; i++)
+    if (((LifeboatRecoveryFinding *) g_ptr_array_index (findings, i))->state != LIFEBOAT_RECOVERY_RECOVERED)
+      status = EXIT_FAILED;
+  return status;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 
 static const struct {
   const char *name;
@@ -995,6 +1105,7 @@ static const struct {
   { "restore", cmd_restore },
   { "verify", cmd_verify },
   { "history", cmd_history },
+  { "recover", cmd_recover },
 };
 
 int
@@ -1003,6 +1114,13 @@ main (int    argc,
 {
   g_autoptr(GPtrArray) rest = g_ptr_array_new ();
   const char *command = NULL;
+
+  /* backups hold secrets: every folder Lifeboat creates is 0700 and every file 0600, whatever
+   * the umask it was started with */
+  umask (0077);
+  /* a terminal or an SSH session that goes away must not kill a job with a write to it: the
+   * job learns of it (SIGHUP) and cancels, which puts everything back */
+  signal (SIGPIPE, SIG_IGN);
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);

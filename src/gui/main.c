@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <sys/stat.h>
 
 #include "lifeboat-application.h"
 
@@ -14,6 +15,8 @@ main (int   argc,
 {
   g_autoptr(LifeboatApplication) app = NULL;
 
+  /* backups hold secrets: every folder Lifeboat creates is 0700 and every file 0600 */
+  umask (0077);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

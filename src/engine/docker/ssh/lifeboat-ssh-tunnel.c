@@ -569,6 +569,9 @@ static GAsyncQueue *spawn_queue;
 static void
 ssh_child_setup (gpointer user_data)
 {
+  /* a session of its own: a Ctrl-C or a closed terminal signals Lifeboat, which then still
+   * needs the tunnel to put everything back; ssh goes when Lifeboat goes */
+  setsid ();
   prctl (PR_SET_PDEATHSIG, SIGTERM);
   /* the parent died before prctl: end now */
   if (getppid () != (pid_t) GPOINTER_TO_INT (user_data))
