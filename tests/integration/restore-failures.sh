@@ -7,7 +7,10 @@
 #  - hostile archives: "../" entries, absolute paths, a symlink leading out and a file written
 #    through it, a device node;
 #  - a checksum mismatch against the manifest (also: verify exits 1);
-#  - a different CVAT version: refused quoting the guide's warning, accepted with --ignore-version.
+#  - a different CVAT version: refused quoting the guide's warning, accepted with --ignore-version;
+#  - only where it may: --project naming no project, a manifest naming another project's volume,
+#    an archive whose layout is not its manifest's, an archive without entries over data (unless
+#    --allow-empty), an archive changed in place between its check and its writing.
 set -euo pipefail
 . "$(dirname "$0")/../harness/lib.sh"
 
@@ -154,6 +157,85 @@ if find "$LIFEBOAT_TEST_WORK" -name "$host_marker*" 2>/dev/null | grep -q .; the
   die "a hostile entry was written below the engine's data root: $(find "$LIFEBOAT_TEST_WORK" -name "$host_marker*")"
 fi
 
+# --- only where it may: a project that does not exist, another project's volume ---
+run_cli "$TMP/out" "$TMP/err" restore "$GOOD" --yes --project "${P}nosuch"
+assert_eq 1 "$CLI_RC" "restore into a project that does not exist: exit status"
+grep -q 'no compose project' "$TMP/err" || die "restore into a missing project: $(cat "$TMP/err")"
+assert_eq "" "$(dk volume ls -q --filter "label=com.docker.compose.project=${P}nosuch")" \
+  "restore into a missing project created volumes"
+
+edit_manifest () {   # edit_manifest FOLDER ARCHIVE FIELD=VALUE...
+  python3 - "$@" <<'PY'
+import json, sys
+folder, archive = sys.argv[1], sys.argv[2]
+path = folder + "/lifeboat.json"
+m = json.load(open(path))
+def walk(x):
+    if isinstance(x, dict):
+        if x.get("archive") == archive:
+            for kv in sys.argv[3:]:
+                k, v = kv.split("=", 1)
+                x[k] = v
+            return True
+        return any(walk(v) for v in x.values())
+    if isinstance(x, list):
+        return any(walk(v) for v in x)
+    return False
+assert walk(m), "no entry for " + archive
+json.dump(m, open(path, "w"))
+PY
+}
+foreign=${P}other_vol
+dk volume create --label "com.docker.compose.project=${P}other" --label com.docker.compose.volume=vol "$foreign" >/dev/null
+on_exit "dk volume rm -f '$foreign' >/dev/null 2>&1"
+dk run --rm --network none -v "$foreign:/v" "$LIFEBOAT_TEST_BUSYBOX_IMAGE" sh -c 'echo theirs > /v/file'
+B=$(variant foreign)
+edit_manifest "$B" cvat_keys.tar.gz key=stolen "name=$foreign"
+must_fail "a manifest pointing at another project's volume" "$B" --yes
+grep -q "belongs to project" "$TMP/fail.err" || die "foreign volume: $(cat "$TMP/fail.err")"
+assert_eq theirs "$(dk run --rm --network none -v "$foreign:/v" "$LIFEBOAT_TEST_BUSYBOX_IMAGE" cat /v/file)" \
+  "the other project's volume was changed"
+
+# --- an archive whose layout is not the one its manifest declares ---
+B=$(variant layout)
+edit_manifest "$B" cvat_keys.tar.gz archive_root=home/django/data
+must_fail "an archive whose layout differs from its manifest" "$B" --yes --volumes cvat_keys
+grep -q "layout" "$TMP/fail.err" || die "layout: $(cat "$TMP/fail.err")"
+
+# --- an archive without entries does not empty a volume that holds data ---
+B=$(variant empty)
+python3 - "$B/cvat_keys.tar.gz" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w:gz") as t:
+    ti = tarfile.TarInfo("home/django/keys")
+    ti.type, ti.mode = tarfile.DIRTYPE, 0o700
+    t.addfile(ti)
+PY
+chmod 0600 "$B/cvat_keys.tar.gz"
+"$LIFEBOAT_HARNESS_DIR/manifest-tool" patch "$B" cvat_keys.tar.gz >/dev/null
+must_fail "an archive without entries over a volume with data" "$B" --yes --volumes cvat_keys
+grep -q "allow-empty" "$TMP/fail.err" || die "empty archive: $(cat "$TMP/fail.err")"
+EMPTY=$B
+
+# --- an archive changed between its check and its writing ---
+B=$(variant swapped)
+rm -f "$TMP/pause"
+LIFEBOAT_TEST_PAUSE_AT=stopping LIFEBOAT_TEST_PAUSE_FILE=$TMP/pause \
+  "$LIFEBOAT_CLI" --host "$LIFEBOAT_TEST_DOCKER_HOST" restore "$B" --yes >"$TMP/swap.out" \
+  2>"$TMP/swap.err" </dev/null &
+job=$!
+wait_until 120 test -s "$TMP/pause" || { kill -9 "$job"; cat "$TMP/swap.err" >&2; die "the swap test's restore did not reach its stop"; }
+# same size, other bytes, in place: what is written would not be what was checked
+printf 'XXXXXXXX' | dd of="$B/cvat_keys.tar.gz" bs=1 seek=100 conv=notrunc status=none
+rm -f "$TMP/pause"
+rc=0; wait "$job" || rc=$?
+assert_eq 1 "$rc" "an archive changed after the check: exit status"
+grep -q "changed after it was checked" "$TMP/swap.err" || die "swapped archive: $(cat "$TMP/swap.err")"
+fingerprint_all "$P" "$TMP/after-fail"
+assert_same_fingerprints "$TMP/now" "$TMP/after-fail" "an archive changed after the check: a volume changed"
+containers_state "$P" >"$TMP/state.after-fail"
+assert_eq "$(cat "$TMP/state.now")" "$(cat "$TMP/state.after-fail")" "an archive changed after the check: container states"
+
 # --- a different CVAT version ---
 "$LIFEBOAT_HARNESS_DIR/remove-cvat-stack" --containers-only "$P"
 "$LIFEBOAT_HARNESS_DIR/make-cvat-stack" --cvat-version v2.23.0 current "$P"
@@ -170,5 +252,10 @@ fingerprint_all "$P" "$TMP/restored"
 assert_same_fingerprints "$TMP/orig" "$TMP/restored" "restore with --ignore-version"
 containers_state "$P" >"$TMP/state.restored"
 assert_eq "$(cat "$TMP/state.now")" "$(cat "$TMP/state.restored")" "container states after restore"
+
+# --- explicitly asked, an empty archive empties the volume ---
+cli_ok "$TMP/out" "$TMP/err" restore "$EMPTY" --yes --volumes cvat_keys --allow-empty --ignore-version
+assert_eq "" "$(dk run --rm --network none -v "${P}_cvat_keys:/v" "$LIFEBOAT_TEST_BUSYBOX_IMAGE" ls -A /v)" \
+  "--allow-empty: the volume is empty"
 
 echo "restore-failures: ok"
