@@ -1188,6 +1188,18 @@ lifeboat_archive_rewrite_tar (GInputStream                *tar_in,
           goto out;
         }
 
+      /* a job's hidden folder is never data: its restore was interrupted and not recovered */
+      if (g_str_has_prefix (path_relative_to (path, src), ".lifeboat-restore-"))
+        {
+          g_autofree char *name = display_name (raw);
+
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NEEDS_RECOVERY,
+                       "%s holds “%s”, the hidden folder of an interrupted restore, which a "
+                       "backup must not take for data; run “lifeboat-cli recover” first",
+                       what_read, name);
+          goto out;
+        }
+
       new_path = renamed_path (dst, path_relative_to (path, src),
                                archive_entry_filetype (entry) == AE_IFDIR);
       archive_entry_set_pathname (entry, new_path);
