@@ -1,13 +1,23 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """
-gen-data.py OUT_DIR SIZE_MB [SEED]
+gen-data.py OUT_DIR SIZE_MB [SEED] [--mix cvat|blend]
 
-Writes CVAT-shaped volume contents under OUT_DIR/<compose volume key>/, SIZE_MB in total:
+Writes CVAT-shaped volume contents under OUT_DIR/<compose volume key>/, SIZE_MB in total.
+--mix cvat (the default): every file is either compressible or not
   20 %  cvat_db         PostgreSQL-like 8 KiB heap pages in 1 GiB-style relation segments
   74 %  cvat_data       JPEG-like media: JPEG markers around random (incompressible) bytes
    6 %  small files     logs, keys, ClickHouse parts, Redis AOF, kvrocks SSTs (text, JSON)
-Deterministic for a given SEED.
+--mix blend: the same volumes, but compressible and incompressible bytes side by side in
+  every PostgreSQL page and media JSON file, which is harder for a compressor that stores
+  incompressible stretches (Lifeboat's gzip looks at 32 KiB at a time)
+  20 %  cvat_db         heap pages whose tuples each carry, besides their text, a bytea-like
+                        field of random bytes as long as the text (about half of each page)
+  74 %  cvat_data       one third media JSON files (annotations, manifests) in runs of
+                        0.25-4 KiB, text and random bytes in turn (about half each); two thirds
+                        JPEG-like media as in the cvat mix
+   6 %  small files     as in the cvat mix
+Deterministic for a given SEED and mix.
 """
 
 import os
@@ -21,7 +31,7 @@ WORDS = ("car person truck bicycle label frame annotation polygon rectangle poin
          "auto interpolation track shape image video chunk quality compressed original").split()
 
 
-def pg_page(rng, next_id):
+def pg_page(rng, next_id, blend=False):
     """One heap page: header, line pointers, zeroed free space, tuples from the end."""
     tuples = []
     size = 0
@@ -31,6 +41,9 @@ def pg_page(rng, next_id):
             rng.uniform(0, 1920), rng.uniform(0, 1080), rng.randint(1, 400), rng.randint(1, 400))
         body = struct.pack("<IIHHBxxxqi", rng.randint(700, 900), 0, 0, 6, 24,
                            next_id, rng.randint(1, 5000)) + text.encode() + b"\0" + js.encode()
+        if blend:
+            # a bytea column (a thumbnail, a hash, a compressed blob) as long as the rest
+            body += struct.pack("<I", len(body) << 2) + rng.randbytes(len(body))
         body += b"\0" * (-len(body) % 8)
         if 24 + 4 * (len(tuples) + 1) + size + len(body) > PAGE * 7 // 8:
             break
@@ -51,7 +64,7 @@ def pg_page(rng, next_id):
     return page, next_id
 
 
-def write_pg(root, nbytes, rng):
+def write_pg(root, nbytes, rng, blend=False):
     d = os.path.join(root, "cvat_db")
     for sub in ("base/1", "base/16384", "global", "pg_wal/archive_status", "pg_xact"):
         os.makedirs(os.path.join(d, sub), exist_ok=True)
@@ -67,17 +80,62 @@ def write_pg(root, nbytes, rng):
         pages = min(max(1, (nbytes - written) // PAGE), rng.choice((1, 3, 16, 128, 1024, 8192)))
         with open(os.path.join(d, "base/16384", str(rel)), "wb") as f:
             for _ in range(pages):
-                page, next_id = pg_page(rng, next_id)
+                page, next_id = pg_page(rng, next_id, blend)
                 f.write(page)
         written += pages * PAGE
         rel += 1
     return written
 
 
-def write_media(root, nbytes, rng):
+def json_pool(rng):
+    """Lines of CVAT-like annotation JSON to draw text runs from."""
+    pool = []
+    for i in range(4000):
+        pool.append(('{"id": %d, "frame": %d, "label": "%s", "type": "%s", "occluded": %s, '
+                     '"points": [%.2f, %.2f, %.2f, %.2f], "attributes": ["%s"]},\n' % (
+                         i, rng.randint(0, 99999), rng.choice(WORDS), rng.choice(WORDS),
+                         rng.choice(("true", "false")), rng.uniform(0, 1920), rng.uniform(0, 1080),
+                         rng.uniform(0, 1920), rng.uniform(0, 1080),
+                         " ".join(rng.choice(WORDS) for _ in range(3)))).encode())
+    return pool
+
+
+def blend_json(rng, pool, size):
+    """A media JSON file: runs of 0.25-4 KiB, text and random bytes in turn."""
+    parts = [b'{"version": "1.1", "shapes": [\n']
+    n = len(parts[0])
+    text = True
+    while n < size:
+        run = rng.randint(256, 4096)
+        if text:
+            chunk = b""
+            while len(chunk) < run:
+                chunk += rng.choice(pool)
+        else:
+            chunk = rng.randbytes(run)
+        parts.append(chunk)
+        n += len(chunk)
+        text = not text
+    return b"".join(parts)[:size]
+
+
+def write_media(root, nbytes, rng, blend=False):
     d = os.path.join(root, "cvat_data", "data")
     written = 0
     task = 0
+    pool = json_pool(rng) if blend else None
+    json_bytes = nbytes // 3 if blend else 0
+    while written < json_bytes:
+        task += 1
+        t = os.path.join(d, "tasks", str(task))
+        os.makedirs(t, exist_ok=True)
+        for i in range(20):
+            if written >= json_bytes:
+                break
+            size = min(json_bytes - written, rng.randint(100 * 1024, 2 * 1024 * 1024))
+            with open(os.path.join(t, "annotations_%03d.json" % i), "wb") as f:
+                f.write(blend_json(rng, pool, size))
+            written += size
     while written < nbytes:
         task += 1
         t = os.path.join(d, "tasks", str(task), "raw")
@@ -129,11 +187,20 @@ def write_small(root, nbytes, rng):
 
 
 def main():
-    out, size_mb = sys.argv[1], int(sys.argv[2])
-    rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+    args = sys.argv[1:]
+    mix = "cvat"
+    if "--mix" in args:
+        i = args.index("--mix")
+        mix = args[i + 1]
+        del args[i:i + 2]
+    if mix not in ("cvat", "blend") or len(args) not in (2, 3):
+        sys.exit("usage: gen-data.py OUT_DIR SIZE_MB [SEED] [--mix cvat|blend]")
+    out, size_mb = args[0], int(args[1])
+    rng = random.Random(int(args[2]) if len(args) > 2 else 1)
+    blend = mix == "blend"
     total = size_mb * 1024 * 1024
-    a = write_pg(out, total * 20 // 100, rng)
-    b = write_media(out, total * 74 // 100, rng)
+    a = write_pg(out, total * 20 // 100, rng, blend)
+    b = write_media(out, total * 74 // 100, rng, blend)
     c = write_small(out, total - a - b, rng)
     print("cvat_db %d, cvat_data %d, small %d bytes" % (a, b, c), file=sys.stderr)
 

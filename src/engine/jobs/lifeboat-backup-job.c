@@ -394,13 +394,29 @@ volume_worker (gpointer data)
     }
 }
 
+/* The database's volume: CVAT's key cvat_db, or a volume mounted where PostgreSQL keeps its
+ * data directory. (The app profile, src/engine/docker/lifeboat-app-profile.c, is to say this.) */
+static gboolean
+task_is_database (const VolumeTask *t)
+{
+  return g_strcmp0 (t->mv->key, "cvat_db") == 0 ||
+         g_strcmp0 (t->mv->mount_path, "/var/lib/postgresql/data") == 0;
+}
+
+/* The database's volume first, whatever its size, then the largest first: a worker takes it
+ * at once and nothing else until it is read, so the database container (stopped last) is down
+ * for its own volume's stream and the stop and start, not behind the media's. */
 static int
 compare_task_sizes (gconstpointer a,
                     gconstpointer b)
 {
   const VolumeTask *ta = *(VolumeTask * const *) a;
   const VolumeTask *tb = *(VolumeTask * const *) b;
+  gboolean da = task_is_database (ta);
+  gboolean db = task_is_database (tb);
 
+  if (da != db)
+    return da ? -1 : 1;
   if (ta->size != tb->size)
     return ta->size > tb->size ? -1 : 1;
   return ta->index < tb->index ? -1 : 1;
