@@ -923,8 +923,11 @@ _lifeboat_test_point (const char *step)
   const char *at = g_getenv ("LIFEBOAT_TEST_PAUSE_AT");
   const char *file = g_getenv ("LIFEBOAT_TEST_PAUSE_FILE");
   g_autofree char *text = NULL;
+  static gint paused = 0;
 
-  if (at == NULL || file == NULL || g_strcmp0 (at, step) != 0)
+  /* once per process: a step that several threads reach (a volume written) stops the first */
+  if (at == NULL || file == NULL || g_strcmp0 (at, step) != 0 ||
+      !g_atomic_int_compare_and_exchange (&paused, 0, 1))
     return;
   text = g_strdup_printf ("paused %s %d\n", step, (int) getpid ());
   if (!g_file_set_contents (file, text, -1, NULL))
