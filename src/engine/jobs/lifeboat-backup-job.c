@@ -205,52 +205,97 @@ typedef struct
   GMutex                mutex;
   GCond                 cond;
   GPtrArray            *waiting;     /* names of stopped containers not started; under mutex */
+  GPtrArray            *starting;    /* names being started; under mutex */
   GHashTable           *unread;      /* names of the backup's volumes not read yet; under mutex */
+  gboolean              failed;      /* a start failed: the rest waits for the end; under mutex */
   gboolean              quit;        /* under mutex */
   GThread              *thread;
 } EarlyStart;
+
+typedef struct
+{
+  EarlyStart *early;
+  char       *name;
+} EarlyCall;
+
+/* One container's start, on a thread of its own: a container whose volumes are read does not
+ * wait for another's start (each takes most of a second on a busy engine). */
+static gpointer
+early_call_thread (gpointer data)
+{
+  EarlyCall *call = data;
+  EarlyStart *early = call->early;
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  guint index;
+
+  g_ptr_array_add (one, call->name);
+  if (!_lifeboat_start_containers (early->client, early->project, one, &error))
+    g_debug ("Starting %s early: %s (tried again at the end)", call->name, error->message);
+
+  g_mutex_lock (&early->mutex);
+  if (g_ptr_array_find_with_equal_func (early->starting, call->name, g_str_equal, &index))
+    g_ptr_array_remove_index_fast (early->starting, index);
+  /* what did not start is tried again at the end, with the same error reporting as ever */
+  if (error != NULL)
+    {
+      g_ptr_array_add (early->waiting, g_strdup (call->name));
+      early->failed = TRUE;
+    }
+  g_cond_broadcast (&early->cond);
+  g_mutex_unlock (&early->mutex);
+
+  g_free (call->name);
+  g_free (call);
+  return NULL;
+}
 
 static gpointer
 early_start_thread (gpointer data)
 {
   EarlyStart *early = data;
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
 
   g_mutex_lock (&early->mutex);
   while (!early->quit)
     {
-      g_autoptr(GPtrArray) ready = _lifeboat_startable_containers (early->project, early->waiting,
-                                                                   early->unread);
-      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) blockers = g_ptr_array_new ();
+      g_autoptr(GPtrArray) ready = NULL;
+      guint started = 0;
 
-      if (ready->len == 0)
+      /* a container waits for what it depends on, also while that one is being started */
+      if (!early->failed)
         {
-          g_cond_wait (&early->cond, &early->mutex);
-          continue;
+          for (guint i = 0; i < early->waiting->len; i++)
+            g_ptr_array_add (blockers, g_ptr_array_index (early->waiting, i));
+          for (guint i = 0; i < early->starting->len; i++)
+            g_ptr_array_add (blockers, g_ptr_array_index (early->starting, i));
+          ready = _lifeboat_startable_containers (early->project, blockers, early->unread);
         }
-      for (guint i = 0; i < ready->len; i++)
+      for (guint i = 0; ready != NULL && i < ready->len; i++)
         {
+          const char *name = g_ptr_array_index (ready, i);
           guint index;
+          EarlyCall *call;
 
-          if (g_ptr_array_find_with_equal_func (early->waiting, g_ptr_array_index (ready, i),
-                                                g_str_equal, &index))
-            g_ptr_array_remove_index_fast (early->waiting, index);
+          if (!g_ptr_array_find_with_equal_func (early->waiting, name, g_str_equal, &index))
+            continue;   /* being started already */
+          g_ptr_array_remove_index_fast (early->waiting, index);
+          g_ptr_array_add (early->starting, g_strdup (name));
+          call = g_new0 (EarlyCall, 1);
+          call->early = early;
+          call->name = g_strdup (name);
+          g_ptr_array_add (threads, g_thread_new ("lifeboat-start", early_call_thread, call));
+          started++;
         }
-      g_mutex_unlock (&early->mutex);
-
-      if (!_lifeboat_start_containers (early->client, early->project, ready, &error))
-        g_debug ("Starting %u containers early: %s (tried again at the end)", ready->len,
-                 error->message);
-
-      g_mutex_lock (&early->mutex);
-      /* what did not start is tried again at the end, with the same error reporting as ever */
-      if (error != NULL)
-        {
-          for (guint i = 0; i < ready->len; i++)
-            g_ptr_array_add (early->waiting, g_strdup (g_ptr_array_index (ready, i)));
-          break;
-        }
+      if (started == 0)
+        g_cond_wait (&early->cond, &early->mutex);
     }
   g_mutex_unlock (&early->mutex);
+
+  /* the starts under way end before the job looks at what is left */
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
   return NULL;
 }
 
@@ -267,6 +312,7 @@ early_start_finish (EarlyStart *early)
   g_thread_join (early->thread);
 
   left = g_steal_pointer (&early->waiting);
+  g_ptr_array_unref (early->starting);
   g_hash_table_unref (early->unread);
   g_mutex_clear (&early->mutex);
   g_cond_clear (&early->cond);
@@ -802,6 +848,7 @@ lifeboat_backup_job_run (LifeboatJob   *job,
       g_mutex_init (&early.mutex);
       g_cond_init (&early.cond);
       early.waiting = g_ptr_array_new_with_free_func (g_free);
+      early.starting = g_ptr_array_new_with_free_func (g_free);
       for (guint i = 0; i < stopped->len; i++)
         g_ptr_array_add (early.waiting, g_strdup (g_ptr_array_index (stopped, i)));
       early.unread = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -870,11 +917,10 @@ out:
       {
         g_autoptr(GError) start_error = NULL;
         g_autofree char *names = _lifeboat_join_names (stopped);
-        GPtrArray *remaining = to_start != NULL ? to_start : stopped;
-
         _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STARTING);
-        if (remaining->len > 0 &&
-            !_lifeboat_start_containers (client, project, remaining, &start_error))
+        /* every container it stopped, as they are now: what started early may have been
+         * stopped again by an engine restart */
+        if (!_lifeboat_guard_start_project (client, self->project_name, stopped, &start_error))
           {
             g_autofree char *msg = NULL;
 

@@ -51,6 +51,13 @@ gboolean _lifeboat_guard_restore_policies (LifeboatDockerClient *client,
                                            JsonArray            *policies,
                                            GError              **error);
 
+/* Starts those of @names (containers of @project_name) that do not run now, in the project's
+ * order; never cancelled. */
+gboolean _lifeboat_guard_start_project (LifeboatDockerClient *client,
+                                        const char           *project_name,
+                                        GPtrArray            *names,
+                                        GError              **error);
+
 /* Starts @ids (names or ids) that are not running; never cancelled. */
 gboolean _lifeboat_guard_start_ids (LifeboatDockerClient *client,
                                     JsonArray            *ids,

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lifeboat-container-ops-private.h"
+#include "lifeboat-discovery.h"
 #include "lifeboat-error.h"
 #include "lifeboat-job-guard-private.h"
 
@@ -338,4 +339,32 @@ _lifeboat_guard_restore_policies (LifeboatDockerClient *client,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+_lifeboat_guard_start_project (LifeboatDockerClient *client,
+                               const char           *project_name,
+                               GPtrArray            *names,
+                               GError              **error)
+{
+  g_autoptr(LifeboatProject) project = NULL;
+  g_autoptr(GPtrArray) todo = g_ptr_array_new_with_free_func (g_free);
+
+  if (names == NULL || names->len == 0)
+    return TRUE;
+  /* as they are now: a container started early may have been stopped since (an engine
+   * restart, with its restart policy off) */
+  project = lifeboat_discover_project_sync (client, project_name, FALSE, NULL, error);
+  if (project == NULL)
+    return FALSE;
+  for (guint i = 0; i < names->len; i++)
+    {
+      LifeboatContainer *c = lifeboat_project_find_container (project, g_ptr_array_index (names, i));
+
+      if (c != NULL && !lifeboat_container_is_running (c))
+        g_ptr_array_add (todo, g_strdup (g_ptr_array_index (names, i)));
+    }
+  if (todo->len == 0)
+    return TRUE;
+  return _lifeboat_start_containers (client, project, todo, error);
 }

@@ -1536,6 +1536,24 @@ out:
         }
     }
 
+  /* what ran runs now: an engine restart since the start (their restart policies were off)
+   * stopped them again */
+  if (run.lock != NULL && run.running && journal_ok)
+    {
+      g_autoptr(GError) again_error = NULL;
+
+      if (!_lifeboat_guard_start_project (client, project_name, run.guard.stopped, &again_error) ||
+          !_lifeboat_guard_start_outsiders (&run.guard, client, &again_error))
+        {
+          const char *before = lifeboat_job_get_aftermath (job);
+          g_autofree char *msg = g_strdup_printf ("%s%s%s", before ? before : "",
+                                                  before ? " " : "", again_error->message);
+
+          _lifeboat_job_set_aftermath (job, msg);
+          journal_ok = FALSE;
+        }
+    }
+
   if (run.lock != NULL)
     _lifeboat_job_end (job, run.lock, &run.guard, ok, journal_ok);
   restore_run_clear (&run);
