@@ -225,8 +225,17 @@ LIFEBOAT_TEST_PAUSE_AT=stopping LIFEBOAT_TEST_PAUSE_FILE=$TMP/pause \
   2>"$TMP/swap.err" </dev/null &
 job=$!
 wait_until 120 test -s "$TMP/pause" || { kill -9 "$job"; cat "$TMP/swap.err" >&2; die "the swap test's restore did not reach its stop"; }
-# same size, other bytes, in place: what is written would not be what was checked
-printf 'XXXXXXXX' | dd of="$B/cvat_keys.tar.gz" bs=1 seek=100 conv=notrunc status=none
+# another well-formed archive renamed over the checked one: what would be written is not what
+# was checked
+python3 - "$B/cvat_keys.tar.gz.new" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w:gz") as t:
+    data = b"SECRET_KEY = 'swapped after the check'\n"
+    ti = tarfile.TarInfo("home/django/keys/secret_key.py")
+    ti.size = len(data)
+    t.addfile(ti, io.BytesIO(data))
+PY
+mv "$B/cvat_keys.tar.gz.new" "$B/cvat_keys.tar.gz"
 rm -f "$TMP/pause"
 rc=0; wait "$job" || rc=$?
 assert_eq 1 "$rc" "an archive changed after the check: exit status"

@@ -40,10 +40,13 @@ _lifeboat_job_take_project (LifeboatJob   *job,
       if (!_lifeboat_recovery_recover_unfinished (lock, history, report, cancellable,
                                                   &local_error))
         {
+          g_autofree char *plan =
+            _lifeboat_recovery_describe (g_ptr_array_index (_lifeboat_job_lock_get_unfinished (lock), 0));
+
           g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NEEDS_RECOVERY,
-                       _("An interrupted job left project “%s” and could not be put right yet "
-                         "(%s); nothing else was changed. Run “lifeboat-cli recover %s” once "
-                         "that is fixed"), project, local_error->message, project);
+                       _("%s It could not be done now (%s), so this job changed nothing; run "
+                         "“lifeboat-cli recover %s” once that is fixed"), plan,
+                       local_error->message, project);
           _lifeboat_job_lock_release (lock);
           return NULL;
         }

@@ -15,4 +15,7 @@ gboolean _lifeboat_recovery_recover_unfinished (LifeboatJobLock  *lock,
                                                 GCancellable     *cancellable,
                                                 GError          **error);
 
+/* What recovering @journal will do, in one or two sentences. */
+char    *_lifeboat_recovery_describe (LifeboatJournal *journal);
+
 G_END_DECLS

@@ -396,6 +396,90 @@ failed:
   return FALSE;
 }
 
+static void
+join_array (GString    *out,
+            JsonArray  *array,
+            const char *member)
+{
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *n = json_array_get_element (array, i);
+      const char *text = JSON_NODE_HOLDS_OBJECT (n)
+                         ? json_object_get_string_member_with_default (json_node_get_object (n),
+                                                                       member, "?")
+                         : json_node_get_string (n);
+
+      if (i > 0)
+        g_string_append (out, i + 1 == json_array_get_length (array) ? _(" and ") : ", ");
+      g_string_append (out, text ? text : "?");
+    }
+}
+
+char *
+_lifeboat_recovery_describe (LifeboatJournal *journal)
+{
+  const char *kind = _lifeboat_journal_get_begin (journal, "kind");
+  const char *user = _lifeboat_journal_get_begin (journal, "user");
+  const char *host = _lifeboat_journal_get_begin (journal, "host");
+  JsonObject *first = journal->entries->len > 0 ? g_ptr_array_index (journal->entries, 0) : NULL;
+  const char *time = first ? json_object_get_string_member_with_default (first, "time", "?") : "?";
+  JsonObject *aside = _lifeboat_journal_find (journal, "aside");
+  JsonObject *partial = _lifeboat_journal_find (journal, "partial");
+  JsonObject *stopping = _lifeboat_journal_find (journal, "stopping");
+  JsonObject *policies = _lifeboat_journal_find (journal, "policies");
+  g_autoptr(GPtrArray) steps = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) all = g_string_new (NULL);
+
+  if (aside != NULL && !_lifeboat_journal_has (journal, "aside-removed"))
+    {
+      if (_lifeboat_journal_has (journal, "written-all") &&
+          !_lifeboat_journal_has (journal, "rolling-back") &&
+          !_lifeboat_journal_has (journal, "stopping-again"))
+        g_ptr_array_add (steps, g_strdup_printf (_("keep the restored contents (every volume was "
+                                                   "written and checked), keep the previous ones "
+                                                   "as a safety backup and remove the hidden "
+                                                   "folder %s from the volumes"),
+                                                 json_object_get_string_member_with_default (aside, "aside", "?")));
+      else
+        g_ptr_array_add (steps, g_strdup_printf (_("remove what was written and move the previous "
+                                                   "contents back from the hidden folder %s inside "
+                                                   "each volume"),
+                                                 json_object_get_string_member_with_default (aside, "aside", "?")));
+    }
+  if (partial != NULL)
+    g_ptr_array_add (steps, g_strdup_printf (_("remove the unfinished backup folder %s (on %s)"),
+                                             json_object_get_string_member_with_default (partial, "path", "?"),
+                                             host ? host : "?"));
+  if (stopping != NULL && json_object_has_member (stopping, "containers") &&
+      json_array_get_length (json_object_get_array_member (stopping, "containers")) > 0)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      join_array (names, json_object_get_array_member (stopping, "containers"), NULL);
+      g_ptr_array_add (steps, g_strdup_printf (_("start %s again"), names->str));
+    }
+  if (policies != NULL)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      join_array (names, json_object_get_array_member (policies, "containers"), "name");
+      g_ptr_array_add (steps, g_strdup_printf (_("put back the restart policies of %s"),
+                                               names->str));
+    }
+  if (steps->len == 0)
+    g_ptr_array_add (steps, g_strdup (_("remove its lock")));
+  for (guint i = 0; i < steps->len; i++)
+    {
+      if (i > 0)
+        g_string_append (all, i + 1 == steps->len ? _(" and ") : ", ");
+      g_string_append (all, g_ptr_array_index (steps, i));
+    }
+
+  return g_strdup_printf (_("An interrupted %s (started %s by %s on %s) left the project; "
+                            "recovering will %s."), kind ? kind : _("job"), time,
+                          user ? user : "?", host ? host : "?", all->str);
+}
+
 gboolean
 _lifeboat_recovery_recover_unfinished (LifeboatJobLock  *lock,
                                        LifeboatHistory  *history,
@@ -471,10 +555,12 @@ recover_project (LifeboatDockerClient  *client,
 
   if (!_lifeboat_recovery_recover_unfinished (lock, history, report, cancellable, &error))
     {
+      GPtrArray *unfinished = _lifeboat_job_lock_get_unfinished (lock);
+      g_autofree char *plan = _lifeboat_recovery_describe (g_ptr_array_index (unfinished, 0));
       g_autofree char *msg =
-        g_strdup_printf (_("An interrupted job left project “%s” and could not be put right: "
-                           "%s. Jobs on it are refused until “lifeboat-cli recover %s” succeeds."),
-                         project, error->message, project);
+        g_strdup_printf (_("Project “%s”: %s It could not be done now (%s); jobs on the project "
+                           "are refused until “lifeboat-cli recover %s” succeeds."),
+                         project, plan, error->message, project);
 
       _lifeboat_job_lock_release (lock);
       return finding_new (project, LIFEBOAT_RECOVERY_FAILED, msg);

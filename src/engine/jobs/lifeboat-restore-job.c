@@ -508,36 +508,39 @@ typedef struct
   GError            **errors;      /* one per item, under mutex */
 } CheckData;
 
-/* The path that reads the archive through the descriptor the check opened: the same file,
- * even when something is renamed over its name later. */
+/* The archive, by its path (so that messages name it): item_unchanged() then makes sure that
+ * the path still leads to the file the check opened, as it was. */
 static GFile *
 item_open_file (Item *item)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/self/fd/%d", item->fd);
-
-  return g_file_new_for_path (path);
+  return g_file_new_for_path (item->item.archive_path);
 }
 
-/* Did the archive change since the check? (size, times, or another file under its name is
- * fine: the descriptor reads the checked one; a change of its bytes is not.) */
+static gboolean
+same_state (const struct stat *a,
+            const struct stat *b)
+{
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+         a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+         a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Is the archive still the one the check read? (its bytes unchanged, and no other file renamed
+ * over its name) */
 static gboolean
 item_unchanged (Item    *item,
                 GError **error)
 {
-  struct stat now;
+  struct stat now, at_path;
 
-  if (item->fd < 0 || fstat (item->fd, &now) != 0 ||
-      now.st_size != item->checked.st_size ||
-      now.st_mtim.tv_sec != item->checked.st_mtim.tv_sec ||
-      now.st_mtim.tv_nsec != item->checked.st_mtim.tv_nsec ||
-      now.st_ctim.tv_sec != item->checked.st_ctim.tv_sec ||
-      now.st_ctim.tv_nsec != item->checked.st_ctim.tv_nsec)
+  if (item->fd < 0 || fstat (item->fd, &now) != 0 || !same_state (&now, &item->checked) ||
+      stat (item->item.archive_path, &at_path) != 0 || !same_state (&at_path, &item->checked))
     {
       g_autofree char *name = g_path_get_basename (item->item.archive_path);
 
       g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
-                   _("%s changed after it was checked, so what was written is not what was "
-                     "checked"), name);
+                   _("%s changed after it was checked, so what would be written is not what "
+                     "was checked"), name);
       return FALSE;
     }
   return TRUE;
@@ -895,6 +898,15 @@ put_worker (gpointer data)
       progress.index = i;
       archive = item_open_file (item);
       dest_name = g_strdup_printf ("%u", i);
+      if (!item_unchanged (item, &error))
+        {
+          g_prefix_error (&error, _("Restoring volume %s failed: "), item->item.key);
+          g_mutex_lock (&queue->mutex);
+          _lifeboat_keep_first_failure (&queue->error, g_steal_pointer (&error));
+          g_mutex_unlock (&queue->mutex);
+          g_cancellable_cancel (queue->cancellable);
+          continue;
+        }
 
       _lifeboat_job_set_current_volume (job, i);
       /* into LIFEBOAT_SWAP_ROOT as "<i>/...", which also restores the root's owner and mode */
