@@ -1,4 +1,9 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The history: a JSON-lines journal of jobs beside the backup folders it rescans (their
+ * manifests are the source of truth). Longer than most files: the entry type with its
+ * properties and its JSON form, the journal, the rescan and forgetting are one model.
+ */
 #define G_LOG_DOMAIN "lifeboat-history"
 
 #include "config.h"

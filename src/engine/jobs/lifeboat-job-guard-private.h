@@ -63,4 +63,15 @@ gboolean _lifeboat_guard_start_ids (LifeboatDockerClient *client,
                                     JsonArray            *ids,
                                     GError              **error);
 
+/* After a restore started them: @names must stay running for LIFEBOAT_SETTLE_SECONDS (default
+ * 3) and be healthy where their image has a healthcheck (within LIFEBOAT_HEALTH_SECONDS,
+ * default 120). FALSE with a sentence naming the first that did not. */
+gboolean _lifeboat_guard_wait_running (LifeboatDockerClient *client,
+                                       GPtrArray            *names,
+                                       GCancellable         *cancellable,
+                                       GError              **error);
+/* Stops @names (last first), never cancelled; failures are only logged. */
+void     _lifeboat_guard_stop_names   (LifeboatDockerClient *client,
+                                       GPtrArray            *names);
+
 G_END_DECLS

@@ -368,3 +368,99 @@ _lifeboat_guard_start_project (LifeboatDockerClient *client,
     return TRUE;
   return _lifeboat_start_containers (client, project, todo, error);
 }
+
+static guint
+env_seconds (const char *name,
+             guint       fallback)
+{
+  const char *value = g_getenv (name);
+  guint64 n;
+
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, 3600, &n, NULL))
+    return fallback;
+  return (guint) n;
+}
+
+/*
+ * 3: the containers it started must stay running for LIFEBOAT_SETTLE_SECONDS (default 3), and
+ * those whose image defines a healthcheck must be healthy (within LIFEBOAT_HEALTH_SECONDS,
+ * default 120). FALSE with a sentence naming the first that did not.
+ */
+gboolean
+_lifeboat_guard_wait_running (LifeboatDockerClient *client,
+                              GPtrArray            *names,
+              GCancellable         *cancellable,
+              GError              **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 settle = start + (gint64) env_seconds ("LIFEBOAT_SETTLE_SECONDS", 3) * G_USEC_PER_SEC;
+  guint health_seconds = env_seconds ("LIFEBOAT_HEALTH_SECONDS", 120);
+  gint64 health = start + (gint64) health_seconds * G_USEC_PER_SEC;
+
+  for (guint round = 0; round < 100000; round++)
+    {
+      gboolean all_up = TRUE;
+      gint64 now;
+
+      for (guint i = 0; i < names->len; i++)
+        {
+          const char *name = g_ptr_array_index (names, i);
+          g_autoptr(JsonObject) inspect = NULL;
+          JsonObject *state, *h;
+          const char *status;
+
+          inspect = lifeboat_docker_client_inspect_container_sync (client, name, NULL, error);
+          if (inspect == NULL)
+            return FALSE;
+          state = json_object_get_object_member (inspect, "State");
+          if (state == NULL || !json_object_get_boolean_member_with_default (state, "Running", FALSE))
+            {
+              g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                           _("%s did not stay running on the restored volumes (it exited with "
+                             "status %d)"), name,
+                           state ? (int) json_object_get_int_member_with_default (state, "ExitCode", -1) : -1);
+              return FALSE;
+            }
+          h = json_object_has_member (state, "Health") &&
+              JSON_NODE_HOLDS_OBJECT (json_object_get_member (state, "Health"))
+              ? json_object_get_object_member (state, "Health") : NULL;
+          status = h ? json_object_get_string_member_with_default (h, "Status", NULL) : NULL;
+          if (g_strcmp0 (status, "unhealthy") == 0)
+            {
+              g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                           _("%s is unhealthy on the restored volumes"), name);
+              return FALSE;
+            }
+          if (status != NULL && g_strcmp0 (status, "healthy") != 0)
+            all_up = FALSE;
+        }
+      now = g_get_monotonic_time ();
+      if (all_up && now >= settle)
+        return TRUE;
+      if (now >= health)
+        {
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                       _("The containers did not become healthy within %u seconds on the "
+                         "restored volumes"), health_seconds);
+          return FALSE;
+        }
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      g_usleep (G_USEC_PER_SEC / 4);
+    }
+  return TRUE;
+}
+
+void
+_lifeboat_guard_stop_names (LifeboatDockerClient *client,
+            GPtrArray            *names)
+{
+  for (guint i = names->len; i > 0; i--)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!lifeboat_docker_client_stop_container_sync (client, g_ptr_array_index (names, i - 1),
+                                                       10, NULL, &error))
+        g_debug ("Stopping %s: %s", (char *) g_ptr_array_index (names, i - 1), error->message);
+    }
+}

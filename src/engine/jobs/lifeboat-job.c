@@ -1,4 +1,10 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A job's state (phase, volumes, bytes, rate, outcome, aftermath) read by the window and the
+ * CLI, its history record, and running it in a thread or in lifeboat-cli --job-events (the
+ * state as JSON lines). Longer than most files: the worker transport still lives here with the
+ * state it serialises (issue 18 plans it a file of its own).
+ */
 #define G_LOG_DOMAIN "lifeboat-job"
 
 #include "config.h"

@@ -1,4 +1,11 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A restore's writing, with every step journaled on the engine (lifeboat-job-lock.c) so that
+ * any interruption is recovered (lifeboat-recovery.c); its plan and check are in
+ * lifeboat-restore-plan.c, moving contents aside and back in lifeboat-volume-swap.c, its
+ * safety backups in lifeboat-restore-safety.c. Its steps share one RestoreRun state and the
+ * run reads top to bottom as the journal's steps, which is why it stays one file.
+ */
 #define G_LOG_DOMAIN "lifeboat-restore"
 
 #include "config.h"
@@ -25,691 +32,7 @@
 #include "lifeboat-util-private.h"
 #include "lifeboat-volume-swap-private.h"
 
-/* Where CVAT mounts its volumes (CONTRACTS.md §1): used when neither a manifest nor a
- * container says where a volume belongs. */
-static const struct {
-  const char *key;
-  const char *mount_path;
-} cvat_mounts[] = {
-  { "cvat_db", "/var/lib/postgresql/data" },
-  { "cvat_data", "/home/django/data" },
-  { "cvat_keys", "/home/django/keys" },
-  { "cvat_logs", "/home/django/logs" },
-  { "cvat_events_db", "/var/lib/clickhouse" },
-  { "cvat_events", "/usr/share/elasticsearch/data" },
-  { "cvat_inmem_db", "/data" },
-  { "cvat_cache_db", "/var/lib/kvrocks" },
-};
-
-static const char * const archive_suffixes[] = { ".tar.gz", ".tgz", ".tar.zst", ".tar", NULL };
-
-typedef struct
-{
-  LifeboatRestoreItem  item;          /* public part, must stay first */
-  JsonObject          *labels;        /* for a volume that has to be created */
-  char                *driver;
-  char                *helper_image;  /* image of a container that mounts the volume */
-  gboolean             created;       /* the job created the volume */
-  gboolean             touched;       /* the job moved aside or wrote into the volume */
-  gboolean             root_declared; /* archive_root is the manifest's: the archive must match */
-  int                  fd;            /* the archive, opened for the check: what is written */
-  struct stat          checked;       /* ... and its state then */
-  guint64              entries;       /* entries found by the check */
-  char                *foreign_owner; /* the volume exists and belongs to this other project
-                                       * ("" for none): not a target */
-} Item;
-
-struct _LifeboatRestoreJob
-{
-  LifeboatJob       parent_instance;
-
-  GFile            *source;
-  GPtrArray        *extra_archives;   /* GFile */
-  char             *project_name;
-  char            **volumes;
-  gboolean          ignore_version;
-  gboolean          allow_empty;
-  gboolean          new_project;
-  GFile            *safety_dir;
-  guint             keep_safety_days;
-
-  gboolean          planned;
-  LifeboatProject  *project;          /* NULL if the project has no containers or volumes */
-  LifeboatManifest *manifest;
-  GPtrArray        *items;            /* Item* */
-  char             *backup_version;
-  char             *target_version;
-  GPtrArray        *to_stop;          /* names, NULL-terminated */
-};
-
 G_DEFINE_FINAL_TYPE (LifeboatRestoreJob, lifeboat_restore_job, LIFEBOAT_TYPE_JOB)
-
-static void
-item_free (Item *item)
-{
-  g_free (item->item.archive_path);
-  g_free (item->item.key);
-  g_free (item->item.volume_name);
-  g_free (item->item.mount_path);
-  g_free (item->item.archive_root);
-  g_free (item->item.expected_sha256);
-  g_clear_pointer (&item->labels, json_object_unref);
-  g_free (item->driver);
-  g_free (item->helper_image);
-  g_free (item->foreign_owner);
-  if (item->fd >= 0)
-    close (item->fd);
-  g_free (item);
-}
-
-const char *
-lifeboat_restore_version_warning (void)
-{
-  return _("Use exactly the same CVAT version to restore the database. Otherwise it will not "
-           "work, because the layout of the database can change between CVAT releases. You can "
-           "always upgrade CVAT later; it will take care to migrate your data properly.");
-}
-
-static char *
-key_from_archive_name (const char *basename)
-{
-  for (guint i = 0; archive_suffixes[i]; i++)
-    if (g_str_has_suffix (basename, archive_suffixes[i]) &&
-        strlen (basename) > strlen (archive_suffixes[i]))
-      return g_strndup (basename, strlen (basename) - strlen (archive_suffixes[i]));
-  return NULL;
-}
-
-static const char *
-cvat_mount_path (const char *key)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (cvat_mounts); i++)
-    if (g_strcmp0 (cvat_mounts[i].key, key) == 0)
-      return cvat_mounts[i].mount_path;
-  return NULL;
-}
-
-static Item *
-add_item (LifeboatRestoreJob *self,
-          GFile              *archive,
-          const char         *key)
-{
-  Item *item = g_new0 (Item, 1);
-
-  item->item.archive_path = g_file_get_path (archive);
-  item->item.key = g_strdup (key);
-  item->item.current_size = -1;
-  item->fd = -1;
-  g_ptr_array_add (self->items, item);
-  return item;
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (*(const char **) a, *(const char **) b);
-}
-
-/* The archives of a folder made by the guide's commands: every *.tar.gz and friends. */
-static gboolean
-collect_folder_archives (LifeboatRestoreJob  *self,
-                         GFile               *folder,
-                         GCancellable        *cancellable,
-                         GError             **error)
-{
-  g_autoptr(GFileEnumerator) e = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-
-  e = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                 G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                 G_FILE_QUERY_INFO_NONE, cancellable, error);
-  if (e == NULL)
-    return FALSE;
-
-  while (TRUE)
-    {
-      GFileInfo *info;
-
-      if (!g_file_enumerator_iterate (e, &info, NULL, cancellable, error))
-        return FALSE;
-      if (info == NULL)
-        break;
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
-          key_from_archive_name (g_file_info_get_name (info)) != NULL)
-        g_ptr_array_add (names, g_strdup (g_file_info_get_name (info)));
-    }
-
-  g_ptr_array_sort (names, compare_names);
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *name = g_ptr_array_index (names, i);
-      g_autofree char *key = key_from_archive_name (name);
-      g_autoptr(GFile) file = g_file_get_child (folder, name);
-
-      add_item (self, file, key);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-collect_archives (LifeboatRestoreJob  *self,
-                  GCancellable        *cancellable,
-                  GError             **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *display = g_file_get_parse_name (self->source);
-  GFileType type = g_file_query_file_type (self->source, G_FILE_QUERY_INFO_NONE, cancellable);
-
-  if (type == G_FILE_TYPE_DIRECTORY)
-    {
-      self->manifest = lifeboat_manifest_load (self->source, cancellable, &local_error);
-      if (self->manifest != NULL)
-        {
-          for (guint i = 0; i < self->manifest->volumes->len; i++)
-            {
-              LifeboatManifestVolume *mv = g_ptr_array_index (self->manifest->volumes, i);
-              g_autoptr(GFile) file = NULL;
-              Item *item;
-
-              /* the manifest names files in its own folder, nothing else */
-              if (mv->archive == NULL || strchr (mv->archive, '/') != NULL ||
-                  mv->archive[0] == '.' || mv->key == NULL || *mv->key == '\0')
-                {
-                  g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_BACKUP,
-                               _("The manifest of %s names an archive outside its folder"),
-                               display);
-                  return FALSE;
-                }
-              file = g_file_get_child (self->source, mv->archive);
-              if (!g_file_query_exists (file, cancellable))
-                {
-                  g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_BACKUP,
-                               _("The backup %s is incomplete: its manifest lists %s, which is "
-                                 "not there"), display, mv->archive);
-                  return FALSE;
-                }
-              item = add_item (self, file, mv->key);
-              item->item.expected_sha256 = g_strdup (mv->sha256);
-              item->item.archive_root = g_strdup (mv->archive_root);
-              item->root_declared = mv->archive_root != NULL;
-              item->item.archive_bytes = mv->archive_bytes;
-              item->item.tar_bytes = mv->tar_bytes;
-              item->item.mount_path = g_strdup (mv->mount_path);
-              item->item.volume_name = g_strdup (mv->name);
-              item->labels = mv->labels ? json_object_ref (mv->labels) : NULL;
-              item->driver = g_strdup (mv->driver);
-            }
-        }
-      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        {
-          if (!collect_folder_archives (self, self->source, cancellable, error))
-            return FALSE;
-        }
-      else
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-    }
-  else if (type == G_FILE_TYPE_REGULAR)
-    {
-      g_ptr_array_insert (self->extra_archives, 0, g_object_ref (self->source));
-    }
-  else
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("There is no backup folder or archive at %s"), display);
-      return FALSE;
-    }
-
-  for (guint i = 0; i < self->extra_archives->len; i++)
-    {
-      GFile *file = g_ptr_array_index (self->extra_archives, i);
-      g_autofree char *basename = g_file_get_basename (file);
-      g_autofree char *key = key_from_archive_name (basename);
-
-      if (key == NULL)
-        {
-          g_autofree char *name = g_file_get_parse_name (file);
-
-          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_BACKUP,
-                       _("%s is not an archive Lifeboat restores (.tar.gz, .tgz, .tar.zst or "
-                         ".tar named after its volume)"), name);
-          return FALSE;
-        }
-      if (!g_file_query_exists (file, cancellable))
-        {
-          g_autofree char *name = g_file_get_parse_name (file);
-
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no archive at %s"),
-                       name);
-          return FALSE;
-        }
-      add_item (self, file, key);
-    }
-
-  if (self->items->len == 0)
-    {
-      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_BACKUP,
-                   _("%s holds no archives to restore"), display);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-plan (LifeboatRestoreJob  *self,
-      GCancellable        *cancellable,
-      GError             **error)
-{
-  LifeboatDockerClient *client = lifeboat_job_get_client (LIFEBOAT_JOB (self));
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GHashTable) sizes = NULL;
-  const char *project_name = self->project_name;
-
-  g_ptr_array_set_size (self->items, 0);
-  g_clear_pointer (&self->manifest, lifeboat_manifest_free);
-  g_clear_object (&self->project);
-
-  if (!lifeboat_docker_client_is_connected (client) &&
-      !lifeboat_docker_client_connect_sync (client, cancellable, error))
-    return FALSE;
-
-  /* Podman 4.x's PUT /containers/{id}/archive does not keep the owners in the tar (files
-   * land as root), so PostgreSQL would refuse the restored database: refuse, not restore
-   * wrongly. Backups from Podman work. */
-  if (g_strcmp0 (lifeboat_docker_client_get_engine_kind (client), "Podman") == 0)
-    {
-      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_UNSUPPORTED_ENGINE,
-                   _("Lifeboat cannot restore into a Podman engine yet: Podman’s archive API "
-                     "does not keep the files’ owners, and a database restored that way would "
-                     "not start"));
-      return FALSE;
-    }
-
-  if (!collect_archives (self, cancellable, error))
-    return FALSE;
-
-  /* only the volumes asked for */
-  if (self->volumes != NULL)
-    {
-      for (guint i = 0; self->volumes[i]; i++)
-        {
-          gboolean found = FALSE;
-
-          for (guint j = 0; j < self->items->len && !found; j++)
-            found = g_strcmp0 (((Item *) g_ptr_array_index (self->items, j))->item.key,
-                               self->volumes[i]) == 0;
-          if (!found)
-            {
-              g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND,
-                           _("The backup has no archive for volume “%s”"), self->volumes[i]);
-              return FALSE;
-            }
-        }
-      for (guint j = self->items->len; j > 0; j--)
-        if (!g_strv_contains ((const char * const *) self->volumes,
-                              ((Item *) g_ptr_array_index (self->items, j - 1))->item.key))
-          g_ptr_array_remove_index (self->items, j - 1);
-    }
-
-  /* which project */
-  if (project_name == NULL && self->manifest != NULL)
-    project_name = self->manifest->project;
-  if (project_name == NULL)
-    {
-      for (guint i = 0; i < self->items->len; i++)
-        if (g_str_has_prefix (((Item *) g_ptr_array_index (self->items, i))->item.key, "cvat_"))
-          project_name = "cvat";
-    }
-  if (project_name == NULL)
-    {
-      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND,
-                   _("The backup does not say which compose project it belongs to; name the "
-                     "project to restore into"));
-      return FALSE;
-    }
-  _lifeboat_job_set_project_name (LIFEBOAT_JOB (self), project_name);
-
-  /* restoring into another project: the manifest's volume names are not the target's */
-  if (self->manifest != NULL && g_strcmp0 (self->manifest->project, project_name) != 0)
-    for (guint i = 0; i < self->items->len; i++)
-      g_clear_pointer (&((Item *) g_ptr_array_index (self->items, i))->item.volume_name, g_free);
-
-  self->project = lifeboat_discover_project_sync (client, project_name, TRUE, cancellable,
-                                                  &local_error);
-  if (self->project == NULL && !g_error_matches (local_error, LIFEBOAT_ERROR,
-                                                 LIFEBOAT_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  g_clear_error (&local_error);
-
-  /* map archives to volumes */
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      Item *item = g_ptr_array_index (self->items, i);
-      LifeboatVolume *v = self->project ? lifeboat_project_find_volume (self->project,
-                                                                        item->item.key) : NULL;
-
-      if (v != NULL)
-        {
-          g_free (item->item.volume_name);
-          item->item.volume_name = g_strdup (lifeboat_volume_get_name (v));
-          item->item.volume_exists = lifeboat_volume_get_exists (v);
-          item->item.current_size = lifeboat_volume_get_size (v);
-          if (lifeboat_volume_get_mount_path (v) != NULL)
-            {
-              g_free (item->item.mount_path);
-              item->item.mount_path = g_strdup (lifeboat_volume_get_mount_path (v));
-            }
-          if (lifeboat_volume_get_container (v) != NULL)
-            {
-              LifeboatContainer *c = lifeboat_project_find_container (self->project,
-                                                                      lifeboat_volume_get_container (v));
-
-              if (c != NULL)
-                item->helper_image = g_strdup (lifeboat_container_get_image_id (c));
-            }
-          if (item->labels == NULL && lifeboat_volume_get_labels (v) != NULL)
-            item->labels = json_object_ref (lifeboat_volume_get_labels (v));
-        }
-      else
-        {
-          g_autoptr(JsonObject) inspect = NULL;
-
-          if (item->item.volume_name == NULL)
-            item->item.volume_name = g_strdup_printf ("%s_%s", project_name, item->item.key);
-          inspect = lifeboat_docker_client_inspect_volume_sync (client, item->item.volume_name,
-                                                                cancellable, &local_error);
-          if (inspect == NULL && !g_error_matches (local_error, LIFEBOAT_ERROR,
-                                                   LIFEBOAT_ERROR_NOT_FOUND))
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return FALSE;
-            }
-          g_clear_error (&local_error);
-          item->item.volume_exists = inspect != NULL;
-          if (inspect != NULL)
-            {
-              JsonObject *labels = json_object_has_member (inspect, "Labels") &&
-                                   JSON_NODE_HOLDS_OBJECT (json_object_get_member (inspect, "Labels"))
-                                   ? json_object_get_object_member (inspect, "Labels") : NULL;
-              const char *owner = labels ? json_object_get_string_member_with_default (
-                                             labels, "com.docker.compose.project", NULL) : NULL;
-
-              /* a volume of another project (or of none) is never a restore's target */
-              if (g_strcmp0 (owner, project_name) != 0)
-                item->foreign_owner = g_strdup (owner ? owner : "");
-            }
-
-          if (item->labels == NULL)
-            item->labels = json_object_new ();
-          /* so that `docker compose up` adopts the volume */
-          json_object_set_string_member (item->labels, "com.docker.compose.project", project_name);
-          json_object_set_string_member (item->labels, "com.docker.compose.volume", item->item.key);
-        }
-
-      if (item->item.mount_path == NULL)
-        item->item.mount_path = g_strdup (cvat_mount_path (item->item.key));
-      if (item->item.mount_path == NULL)
-        item->item.mount_path = g_strconcat ("/volumes/", item->item.key, NULL);
-
-      {
-        g_autoptr(GFile) f = g_file_new_for_path (item->item.archive_path);
-        g_autoptr(GFileInfo) info = g_file_query_info (f, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                                       G_FILE_QUERY_INFO_NONE, cancellable, NULL);
-
-        if (info != NULL)
-          item->item.archive_bytes = g_file_info_get_size (info);
-      }
-    }
-
-  /* versions */
-  g_clear_pointer (&self->backup_version, g_free);
-  g_clear_pointer (&self->target_version, g_free);
-  if (self->manifest != NULL)
-    self->backup_version = g_strdup (self->manifest->app_version);
-  if (self->project != NULL)
-    self->target_version = g_strdup (lifeboat_project_get_app_version (self->project));
-
-  /* containers to stop */
-  g_ptr_array_set_size (self->to_stop, 0);
-  if (self->project != NULL)
-    {
-      GListModel *containers = lifeboat_project_get_containers (self->project);
-
-      for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
-        {
-          g_autoptr(LifeboatContainer) c = g_list_model_get_item (containers, i);
-
-          if (lifeboat_container_is_running (c))
-            g_ptr_array_add (self->to_stop, g_strdup (lifeboat_container_get_name (c)));
-        }
-    }
-
-  self->planned = TRUE;
-  return TRUE;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* Checking the archives: each one read completely (every entry, the hostile checks, the
- * SHA-256 against the manifest), as many at once as there are cores */
-
-typedef struct
-{
-  LifeboatRestoreJob *self;
-  GCancellable       *cancellable;
-  GMutex              mutex;
-  GError            **errors;      /* one per item, under mutex */
-} CheckData;
-
-/* The archive, by its path (so that messages name it): item_unchanged() then makes sure that
- * the path still leads to the file the check opened, as it was. */
-static GFile *
-item_open_file (Item *item)
-{
-  return g_file_new_for_path (item->item.archive_path);
-}
-
-static gboolean
-same_state (const struct stat *a,
-            const struct stat *b)
-{
-  return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-         a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-         a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
-/* Is the archive still the one the check read? (its bytes unchanged, and no other file renamed
- * over its name) */
-static gboolean
-item_unchanged (Item    *item,
-                GError **error)
-{
-  struct stat now, at_path;
-
-  if (item->fd < 0 || fstat (item->fd, &now) != 0 || !same_state (&now, &item->checked) ||
-      stat (item->item.archive_path, &at_path) != 0 || !same_state (&at_path, &item->checked))
-    {
-      g_autofree char *name = g_path_get_basename (item->item.archive_path);
-
-      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
-                   _("%s changed after it was checked, so what would be written is not what "
-                     "was checked"), name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-check_one (gpointer data,
-           gpointer user_data)
-{
-  guint i = GPOINTER_TO_UINT (data) - 1;
-  CheckData *check = user_data;
-  Item *item = g_ptr_array_index (check->self->items, i);
-  g_autoptr(GFile) file = NULL;
-  g_auto(LifeboatArchiveInfo) info = { 0 };
-  g_autofree char *expected_root = g_strdup (item->item.archive_root);
-  g_autofree char *name = g_path_get_basename (item->item.archive_path);
-  LifeboatVolumeProgress progress;   /* in the archive's bytes, read so far */
-  GError *error = NULL;
-
-  if (expected_root == NULL)
-    expected_root = g_strdup (item->item.mount_path + strspn (item->item.mount_path, "/"));
-
-  _lifeboat_job_set_current_volume (LIFEBOAT_JOB (check->self), (int) i);
-  progress.job = LIFEBOAT_JOB (check->self);
-  progress.index = i;
-  if (item->fd >= 0)
-    close (item->fd);
-  item->fd = open (item->item.archive_path, O_RDONLY | O_CLOEXEC);
-  if (item->fd < 0 || fstat (item->fd, &item->checked) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not open %s: %s"), name, g_strerror (saved));
-    }
-  else if (file = item_open_file (item),
-           !lifeboat_archive_scan (file, expected_root, &info, _lifeboat_job_volume_progress,
-                                   &progress, check->cancellable, &error))
-    g_prefix_error (&error, _("%s cannot be restored: "), name);
-  else if (item->item.expected_sha256 != NULL &&
-           g_ascii_strcasecmp (item->item.expected_sha256, info.sha256) != 0)
-    g_set_error (&error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
-                 _("%s is not the archive the manifest describes: its SHA-256 is %s, the "
-                   "manifest says %s"), name, info.sha256, item->item.expected_sha256);
-  else if (item->root_declared && g_strcmp0 (info.root, item->item.archive_root) != 0)
-    g_set_error (&error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_ARCHIVE,
-                 _("%s does not have the layout its manifest declares: its entries lie under "
-                   "“%s”, not “%s”"), name, info.root ? info.root : "", item->item.archive_root);
-  else if (!item_unchanged (item, &error))
-    ;
-  else
-    {
-      g_free (item->item.archive_root);
-      item->item.archive_root = g_strdup (info.root);
-      item->item.tar_bytes = info.tar_bytes;
-      item->entries = info.entries;
-    }
-
-  g_mutex_lock (&check->mutex);
-  check->errors[i] = error;
-  g_mutex_unlock (&check->mutex);
-  _lifeboat_job_finish_volume (LIFEBOAT_JOB (check->self), i);
-}
-
-static int
-compare_archive_sizes (gconstpointer a,
-                       gconstpointer b,
-                       gpointer      user_data)
-{
-  LifeboatRestoreJob *self = user_data;
-  Item *ia = g_ptr_array_index (self->items, GPOINTER_TO_UINT (a) - 1);
-  Item *ib = g_ptr_array_index (self->items, GPOINTER_TO_UINT (b) - 1);
-
-  if (ia->item.archive_bytes != ib->item.archive_bytes)
-    return ia->item.archive_bytes > ib->item.archive_bytes ? -1 : 1;
-  return GPOINTER_TO_UINT (a) < GPOINTER_TO_UINT (b) ? -1 : 1;
-}
-
-static gboolean
-check_archives (LifeboatRestoreJob  *self,
-                GCancellable        *cancellable,
-                GError             **error)
-{
-  CheckData check = { self, cancellable };
-  GThreadPool *pool;
-  GError *first = NULL;
-
-  g_mutex_init (&check.mutex);
-  check.errors = g_new0 (GError *, self->items->len);
-
-  pool = g_thread_pool_new (check_one, &check, MAX (1, MIN (g_get_num_processors (), 4)), TRUE,
-                            NULL);
-  /* the largest first, so that it does not start last */
-  if (pool != NULL)
-    g_thread_pool_set_sort_function (pool, compare_archive_sizes, self);
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      if (pool == NULL || !g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL))
-        check_one (GUINT_TO_POINTER (i + 1), &check);
-    }
-  if (pool != NULL)
-    g_thread_pool_free (pool, FALSE, TRUE);
-
-  /* the first failure in the order of the archives */
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      if (first == NULL)
-        first = g_steal_pointer (&check.errors[i]);
-      else
-        g_clear_error (&check.errors[i]);
-    }
-  g_free (check.errors);
-  g_mutex_clear (&check.mutex);
-
-  if (first != NULL)
-    {
-      g_propagate_error (error, first);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Removes safety backups (complete folders with a manifest) older than the kept days;
- * never the one just made. */
-static void
-prune_safety_backups (LifeboatRestoreJob *self,
-                      GFile              *keep)
-{
-  g_autoptr(GFileEnumerator) e = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  gint64 limit = g_date_time_to_unix (now) - (gint64) self->keep_safety_days * 24 * 3600;
-
-  if (self->keep_safety_days == 0)
-    return;
-
-  e = g_file_enumerate_children (self->safety_dir, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                 G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_TIME_MODIFIED,
-                                 G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (e != NULL)
-    {
-      GFileInfo *info;
-      GFile *child;
-      g_autoptr(GFile) manifest = NULL;
-
-      if (!g_file_enumerator_iterate (e, &info, &child, NULL, NULL) || info == NULL)
-        break;
-      if (g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY ||
-          (keep != NULL && g_file_equal (child, keep)) ||
-          (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED) >= limit)
-        continue;
-
-      manifest = g_file_get_child (child, LIFEBOAT_MANIFEST_NAME);
-      if (!g_file_query_exists (manifest, NULL))
-        continue;  /* not one of ours */
-
-      {
-        g_autoptr(GFileEnumerator) files =
-          g_file_enumerate_children (child, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                     G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-        GFileInfo *finfo;
-        GFile *file;
-
-        while (files != NULL && g_file_enumerator_iterate (files, &finfo, &file, NULL, NULL) &&
-               finfo != NULL)
-          g_file_delete (file, NULL, NULL);
-        g_file_delete (child, NULL, NULL);
-      }
-    }
-}
 
 /* ---------------------------------------------------------------------------------------- */
 /* Writing the volumes
@@ -755,56 +78,6 @@ restore_run_clear (RestoreRun *run)
   g_clear_pointer (&run->binds, g_ptr_array_unref);
   g_clear_pointer (&run->existing, g_ptr_array_unref);
   g_clear_pointer (&run->existing_names, g_ptr_array_unref);
-}
-
-gboolean
-_lifeboat_restore_keep_safety (LifeboatDockerClient *client,
-                               const char           *project_name,
-                               const char           *image,
-                               const char           *aside,
-                               GPtrArray            *volume_names,
-                               GFile                *safety_dir,
-                               LifeboatHistory      *history,
-                               GCancellable         *cancellable,
-                               GFile               **folder_out,
-                               GError              **error)
-{
-  g_autoptr(GPtrArray) binds = g_ptr_array_new_null_terminated (8, g_free, TRUE);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_null_terminated (8, NULL, TRUE);
-  g_autoptr(LifeboatBackupJob) backup = NULL;
-  g_autofree char *reader = NULL;
-  gboolean ok;
-
-  for (guint i = 0; i < volume_names->len; i++)
-    g_ptr_array_add (binds, g_strdup_printf ("%s:" LIFEBOAT_SWAP_ROOT "/%u",
-                                             (char *) g_ptr_array_index (volume_names, i), i));
-  /* a container of its own: the engine locks a container for each archive call */
-  reader = _lifeboat_create_helper_binds (client, image, (const char * const *) binds->pdata,
-                                          NULL, cancellable, error);
-  if (reader == NULL)
-    return FALSE;
-
-  backup = lifeboat_backup_job_new (client, project_name, safety_dir);
-  for (guint i = 0; i < volume_names->len; i++)
-    {
-      g_autofree char *path = g_strdup_printf (LIFEBOAT_SWAP_ROOT "/%u/%s", i, aside);
-
-      g_ptr_array_add (names, g_ptr_array_index (volume_names, i));
-      _lifeboat_backup_job_set_source (backup, g_ptr_array_index (volume_names, i), reader, path);
-    }
-  lifeboat_backup_job_set_volumes (backup, (const char * const *) names->pdata);
-  lifeboat_backup_job_set_stop (backup, FALSE);
-  lifeboat_backup_job_set_restart (backup, FALSE);
-  lifeboat_backup_job_set_safety (backup, TRUE);
-  /* uncompressed: it is made on the same cores that restart the application */
-  lifeboat_backup_job_set_compression (backup, LIFEBOAT_COMPRESSION_NONE);
-  _lifeboat_job_set_history (LIFEBOAT_JOB (backup), history);
-
-  ok = _lifeboat_job_run_sync (LIFEBOAT_JOB (backup), cancellable, error);
-  if (ok && folder_out != NULL)
-    *folder_out = g_object_ref (lifeboat_job_get_folder (LIFEBOAT_JOB (backup)));
-  _lifeboat_remove_helper (client, reader);
-  return ok;
 }
 
 typedef struct
@@ -896,9 +169,9 @@ put_worker (gpointer data)
       item = g_ptr_array_index (queue->self->items, i);
       progress.job = job;
       progress.index = i;
-      archive = item_open_file (item);
+      archive = _lifeboat_restore_item_open_file (item);
       dest_name = g_strdup_printf ("%u", i);
-      if (!item_unchanged (item, &error))
+      if (!_lifeboat_restore_item_unchanged (item, &error))
         {
           g_prefix_error (&error, _("Restoring volume %s failed: "), item->item.key);
           g_mutex_lock (&queue->mutex);
@@ -916,7 +189,7 @@ put_worker (gpointer data)
       if (tar != NULL &&
           lifeboat_docker_client_put_archive_sync (client, slot->helper, LIFEBOAT_SWAP_ROOT, tar,
                                                    queue->cancellable, &error) &&
-          item_unchanged (item, &error))
+          _lifeboat_restore_item_unchanged (item, &error))
         {
           g_input_stream_close (tar, NULL, NULL);
           _lifeboat_job_finish_volume (job, i);
@@ -1131,102 +404,6 @@ roll_back (LifeboatRestoreJob *self,
   return _lifeboat_job_lock_journal (run->lock, "rolled-back", NULL, error);
 }
 
-static guint
-env_seconds (const char *name,
-             guint       fallback)
-{
-  const char *value = g_getenv (name);
-  guint64 n;
-
-  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, 3600, &n, NULL))
-    return fallback;
-  return (guint) n;
-}
-
-/*
- * 3: the containers it started must stay running for LIFEBOAT_SETTLE_SECONDS (default 3), and
- * those whose image defines a healthcheck must be healthy (within LIFEBOAT_HEALTH_SECONDS,
- * default 120). FALSE with a sentence naming the first that did not.
- */
-static gboolean
-wait_running (LifeboatDockerClient *client,
-              GPtrArray            *names,
-              GCancellable         *cancellable,
-              GError              **error)
-{
-  gint64 start = g_get_monotonic_time ();
-  gint64 settle = start + (gint64) env_seconds ("LIFEBOAT_SETTLE_SECONDS", 3) * G_USEC_PER_SEC;
-  guint health_seconds = env_seconds ("LIFEBOAT_HEALTH_SECONDS", 120);
-  gint64 health = start + (gint64) health_seconds * G_USEC_PER_SEC;
-
-  for (guint round = 0; round < 100000; round++)
-    {
-      gboolean all_up = TRUE;
-      gint64 now;
-
-      for (guint i = 0; i < names->len; i++)
-        {
-          const char *name = g_ptr_array_index (names, i);
-          g_autoptr(JsonObject) inspect = NULL;
-          JsonObject *state, *h;
-          const char *status;
-
-          inspect = lifeboat_docker_client_inspect_container_sync (client, name, NULL, error);
-          if (inspect == NULL)
-            return FALSE;
-          state = json_object_get_object_member (inspect, "State");
-          if (state == NULL || !json_object_get_boolean_member_with_default (state, "Running", FALSE))
-            {
-              g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
-                           _("%s did not stay running on the restored volumes (it exited with "
-                             "status %d)"), name,
-                           state ? (int) json_object_get_int_member_with_default (state, "ExitCode", -1) : -1);
-              return FALSE;
-            }
-          h = json_object_has_member (state, "Health") &&
-              JSON_NODE_HOLDS_OBJECT (json_object_get_member (state, "Health"))
-              ? json_object_get_object_member (state, "Health") : NULL;
-          status = h ? json_object_get_string_member_with_default (h, "Status", NULL) : NULL;
-          if (g_strcmp0 (status, "unhealthy") == 0)
-            {
-              g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
-                           _("%s is unhealthy on the restored volumes"), name);
-              return FALSE;
-            }
-          if (status != NULL && g_strcmp0 (status, "healthy") != 0)
-            all_up = FALSE;
-        }
-      now = g_get_monotonic_time ();
-      if (all_up && now >= settle)
-        return TRUE;
-      if (now >= health)
-        {
-          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
-                       _("The containers did not become healthy within %u seconds on the "
-                         "restored volumes"), health_seconds);
-          return FALSE;
-        }
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-      g_usleep (G_USEC_PER_SEC / 4);
-    }
-  return TRUE;
-}
-
-static void
-stop_names (LifeboatDockerClient *client,
-            GPtrArray            *names)
-{
-  for (guint i = names->len; i > 0; i--)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!lifeboat_docker_client_stop_container_sync (client, g_ptr_array_index (names, i - 1),
-                                                       10, NULL, &error))
-        g_debug ("Stopping %s: %s", (char *) g_ptr_array_index (names, i - 1), error->message);
-    }
-}
-
 static gboolean
 start_stopped (LifeboatRestoreJob *self,
                RestoreRun         *run,
@@ -1269,7 +446,7 @@ lifeboat_restore_job_run (LifeboatJob   *job,
   _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_PREPARING);
   _lifeboat_job_set_folder (job, self->source);
 
-  if (!self->planned && !plan (self, cancellable, error))
+  if (!self->planned && !_lifeboat_restore_plan (self, cancellable, error))
     {
       _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
       return FALSE;
@@ -1355,7 +532,7 @@ lifeboat_restore_job_run (LifeboatJob   *job,
     totals[i] = (gint64) ((Item *) g_ptr_array_index (self->items, i))->item.archive_bytes;
   _lifeboat_job_set_volumes (job, (const char * const *) keys->pdata, totals);
   _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_CHECKING);
-  if (!check_archives (self, cancellable, &local_error))
+  if (!_lifeboat_restore_check (self, cancellable, &local_error))
     goto out;
   for (guint i = 0; i < self->items->len; i++)
     {
@@ -1416,7 +593,7 @@ lifeboat_restore_job_run (LifeboatJob   *job,
         else
           {
             run.running = TRUE;
-            if (!wait_running (client, started, work, &check_error))
+            if (!_lifeboat_guard_wait_running (client, started, work, &check_error))
               g_cancellable_cancel (work);
           }
       }
@@ -1451,7 +628,7 @@ lifeboat_restore_job_run (LifeboatJob   *job,
           {
             _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STOPPING);
             _lifeboat_job_lock_journal (run.lock, "stopping-again", NULL, NULL);
-            stop_names (client, started);
+            _lifeboat_guard_stop_names (client, started);
             run.running = FALSE;
           }
         run.written = FALSE;
@@ -1492,7 +669,7 @@ lifeboat_restore_job_run (LifeboatJob   *job,
     _lifeboat_job_set_result_bytes (job, total_bytes);
   }
   ok = TRUE;
-  prune_safety_backups (self, safety_folder);
+  _lifeboat_restore_prune_safety (self->safety_dir, self->keep_safety_days, safety_folder);
 
 out:
   if (!ok && run.lock != NULL)
@@ -1671,7 +848,7 @@ static void
 lifeboat_restore_job_init (LifeboatRestoreJob *self)
 {
   self->extra_archives = g_ptr_array_new_with_free_func (g_object_unref);
-  self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
+  self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) _lifeboat_restore_item_free);
   self->to_stop = g_ptr_array_new_null_terminated (4, g_free, TRUE);
   self->keep_safety_days = 14;
 }
@@ -1767,98 +944,4 @@ lifeboat_restore_job_set_keep_safety_days (LifeboatRestoreJob *self,
 {
   g_return_if_fail (LIFEBOAT_IS_RESTORE_JOB (self));
   self->keep_safety_days = days;
-}
-
-gboolean
-lifeboat_restore_job_plan_sync (LifeboatRestoreJob  *self,
-                                GCancellable        *cancellable,
-                                GError             **error)
-{
-  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), FALSE);
-  return plan (self, cancellable, error);
-}
-
-static void
-plan_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (plan (source_object, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-void
-lifeboat_restore_job_plan_async (LifeboatRestoreJob  *self,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (LIFEBOAT_IS_RESTORE_JOB (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lifeboat_restore_job_plan_async);
-  g_task_run_in_thread (task, plan_thread);
-}
-
-gboolean
-lifeboat_restore_job_plan_finish (LifeboatRestoreJob  *self,
-                                  GAsyncResult        *result,
-                                  GError             **error)
-{
-  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-GPtrArray *
-lifeboat_restore_job_get_items (LifeboatRestoreJob *self)
-{
-  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), NULL);
-  return self->items;
-}
-
-const char *
-lifeboat_restore_job_get_target_project (LifeboatRestoreJob *self)
-{
-  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), NULL);
-  return lifeboat_job_get_project_name (LIFEBOAT_JOB (self));
-}
-
-const char *
-lifeboat_restore_job_get_backup_app_version (LifeboatRestoreJob *self)
-{
-  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), NULL);
-  return self->backup_version;
-}
-
-const char *
-lifeboat_restore_job_get_target_app_version (LifeboatRestoreJob *self)
-{
-  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), NULL);
-  return self->target_version;
-}
-
-gboolean
-lifeboat_restore_job_get_version_matches (LifeboatRestoreJob *self)
-{
-  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), TRUE);
-
-  if (self->backup_version == NULL || self->target_version == NULL)
-    return TRUE;
-  return g_strcmp0 (self->backup_version, self->target_version) == 0;
-}
-
-const char * const *
-lifeboat_restore_job_get_containers_to_stop (LifeboatRestoreJob *self)
-{
-  g_return_val_if_fail (LIFEBOAT_IS_RESTORE_JOB (self), NULL);
-  return (const char * const *) self->to_stop->pdata;
 }
