@@ -20,6 +20,7 @@
 #include "lifeboat-error.h"
 #include "lifeboat-job-private.h"
 #include "lifeboat-manifest.h"
+#include "lifeboat-space.h"
 #include "lifeboat-util-private.h"
 
 struct _LifeboatBackupJob
@@ -631,6 +632,13 @@ lifeboat_backup_job_run (LifeboatJob   *job,
       _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
       return FALSE;
     }
+
+  /* room at the destination for what the backup writes, checked before anything stops */
+  if (!lifeboat_space_check_backup (_lifeboat_job_get_history (job),
+                                    lifeboat_docker_client_get_engine_id (client),
+                                    self->project_name, chosen, self->compression,
+                                    self->destination, cancellable, &local_error))
+    goto out;
 
   if (self->stop)
     {

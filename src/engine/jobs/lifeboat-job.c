@@ -902,6 +902,7 @@ record_history (LifeboatJob *self)
   lifeboat_history_entry_set_started (entry, started);
   lifeboat_history_entry_set_seconds (entry, seconds);
   lifeboat_history_entry_set_engine (entry, lifeboat_docker_client_get_display_name (priv->client));
+  lifeboat_history_entry_set_engine_id (entry, lifeboat_docker_client_get_engine_id (priv->client));
   lifeboat_history_entry_set_project (entry, priv->project_name);
   lifeboat_history_entry_set_volumes (entry, (const char * const *) priv->volume_keys);
   lifeboat_history_entry_set_bytes (entry, priv->result_bytes);

@@ -961,8 +961,9 @@ write_volumes (LifeboatRestoreJob  *self,
   written = TRUE;
   if (self->items->len > 1)
     {
+      /* not cancellable: a create cancelled after the engine made the container leaks it */
       writer2 = _lifeboat_create_helper_binds (client, image, (const char * const *) binds->pdata,
-                                               NULL, work, &put_error);
+                                               NULL, NULL, &put_error);
       if (writer2 == NULL)
         g_cancellable_cancel (work);
     }
