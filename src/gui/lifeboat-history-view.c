@@ -18,6 +18,7 @@ struct _LifeboatHistoryView
   AdwBin        parent_instance;
 
   char         *project;
+  char         *engine_id;    /* NULL: every engine */
   GCancellable *cancellable;
   GPtrArray    *entries;      /* LifeboatHistoryEntry */
   GHashTable   *existing;     /* folders that exist */
@@ -45,6 +46,20 @@ typedef struct
   GHashTable *existing;
 } LoadResult;
 
+typedef struct
+{
+  char *project;
+  char *engine_id;
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_free (data->project);
+  g_free (data->engine_id);
+  g_free (data);
+}
+
 static void
 load_result_free (LoadResult *result)
 {
@@ -59,13 +74,14 @@ load_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  const char *project = task_data;
+  LoadData *data = task_data;
   LifeboatHistory *history = lifeboat_history_get_default ();
   g_autoptr(GError) error = NULL;
   LoadResult *result;
 
   result = g_new0 (LoadResult, 1);
-  result->entries = lifeboat_history_list (history, project, &error);
+  result->entries = lifeboat_history_list_for_engine (history, data->engine_id, data->project,
+                                                      &error);
   if (result->entries == NULL)
     {
       load_result_free (result);
@@ -334,8 +350,8 @@ delete_response_cb (AdwMessageDialog    *dialog,
   if (g_strcmp0 (response, "forget") != 0 && g_strcmp0 (response, "trash") != 0)
     return;
 
-  if (!lifeboat_history_entry_get_rescanned (entry) &&
-      !lifeboat_history_forget (lifeboat_history_get_default (),
+  /* a rescanned backup is forgotten too: the next rescans leave its folder out */
+  if (!lifeboat_history_forget (lifeboat_history_get_default (),
                                 lifeboat_history_entry_get_id (entry), &error))
     {
       g_autofree char *message = g_strdup_printf (_("Could not remove the entry: %s"),
@@ -379,8 +395,9 @@ delete_clicked_cb (GtkButton           *button,
                                    _("Delete From History?"), NULL);
   if (rescanned)
     adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                    _("This backup was found in a backup location. To remove it, "
-                                      "its folder %s is moved to the trash."), folder);
+                                    _("This backup was found in a backup location. Forget it "
+                                      "(its folder %s stays where it is), or also move the folder "
+                                      "to the trash?"), folder);
   else if (exists)
     adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                     _("Forget this entry only, or also move the backup folder "
@@ -391,12 +408,11 @@ delete_clicked_cb (GtkButton           *button,
                                       "more."));
 
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"));
-  if (!rescanned)
-    adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "forget", _("_Forget"));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "forget", _("_Forget"));
   if (exists)
     {
       adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "trash",
-                                       rescanned ? _("Move to _Trash") : _("Forget and _Trash"));
+                                       _("Forget and _Trash"));
       adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "trash",
                                                   ADW_RESPONSE_DESTRUCTIVE);
     }
@@ -468,16 +484,31 @@ create_row (LifeboatHistoryView  *self,
                           n_volumes);
   if (vols[0] != '\0')
     g_string_append_printf (subtitle, " (%s)", vols);
-  g_string_append_printf (subtitle, " · %s · %s", size, took);
+  /* Translators: what a backup's archives occupy on disk, "5.9 MB on disk" */
+  g_string_append_printf (subtitle, " · ");
+  g_string_append_printf (subtitle, kind == LIFEBOAT_JOB_KIND_RESTORE ? _("%s of archives")
+                                                                       : _("%s on disk"), size);
+  g_string_append_printf (subtitle, " · %s", took);
   if (version != NULL)
     g_string_append_printf (subtitle, " · CVAT %s", version);
+  {
+    const char *engine = lifeboat_history_entry_get_engine (entry);
+    const char *engine_id = lifeboat_history_entry_get_engine_id (entry);
+
+    if (engine_id == NULL)
+      g_string_append_printf (subtitle, "\n%s", _("Engine not recorded"));
+    else
+      /* Translators: the engine a job ran on, "On cvat-host (ABCD:EFGH:IJKL)" */
+      g_string_append_printf (subtitle, _("\nOn %s (%.14s)"), engine ? engine : _("an unnamed engine"),
+                              engine_id);
+  }
   g_string_append_printf (subtitle, "\n%s", outcome_label (outcome));
   if (lifeboat_history_entry_get_error (entry) != NULL)
     g_string_append_printf (subtitle, ": %s", lifeboat_history_entry_get_error (entry));
   if (folder != NULL)
     g_string_append_printf (subtitle, exists ? "\n%s" : _("\n%s (missing)"), folder);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 5);
 
   icon = gtk_image_new_from_icon_name (kind == LIFEBOAT_JOB_KIND_RESTORE
                                          ? "document-revert-symbolic"
@@ -588,7 +619,13 @@ lifeboat_history_view_reload (LifeboatHistoryView *self)
   task = g_task_new (NULL, self->cancellable, load_done_cb, g_object_ref (self));
   g_task_set_source_tag (task, lifeboat_history_view_reload);
   g_task_set_return_on_cancel (task, TRUE);
-  g_task_set_task_data (task, g_strdup (self->project), g_free);
+  {
+    LoadData *data = g_new0 (LoadData, 1);
+
+    data->project = g_strdup (self->project);
+    data->engine_id = g_strdup (self->engine_id);
+    g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  }
   g_task_run_in_thread (task, load_thread);
 }
 
@@ -605,6 +642,19 @@ lifeboat_history_view_set_project (LifeboatHistoryView *self,
       g_clear_pointer (&self->entries, g_ptr_array_unref);
     }
   lifeboat_history_view_reload (self);
+}
+
+void
+lifeboat_history_view_set_engine (LifeboatHistoryView *self,
+                                  const char          *engine_id)
+{
+  g_return_if_fail (LIFEBOAT_IS_HISTORY_VIEW (self));
+
+  if (g_strcmp0 (self->engine_id, engine_id) == 0)
+    return;
+  g_free (self->engine_id);
+  self->engine_id = g_strdup (engine_id);
+  g_clear_pointer (&self->entries, g_ptr_array_unref);
 }
 
 const char *
@@ -694,6 +744,7 @@ lifeboat_history_view_finalize (GObject *object)
   LifeboatHistoryView *self = LIFEBOAT_HISTORY_VIEW (object);
 
   g_clear_pointer (&self->project, g_free);
+  g_clear_pointer (&self->engine_id, g_free);
   g_clear_pointer (&self->row_texts, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lifeboat_history_view_parent_class)->finalize (object);

@@ -263,6 +263,26 @@ lifeboat_job_view_update (LifeboatJobView *self)
         gtk_widget_remove_css_class (GTK_WIDGET (vr->row), "current-volume");
     }
 
+  /* a failed or cancelled job's bars look so, not full and blue */
+  {
+    gboolean failed = outcome == LIFEBOAT_JOB_OUTCOME_FAILED ||
+                      outcome == LIFEBOAT_JOB_OUTCOME_CANCELLED;
+
+    if (failed)
+      gtk_widget_add_css_class (GTK_WIDGET (self->overall_bar), "failed");
+    else
+      gtk_widget_remove_css_class (GTK_WIDGET (self->overall_bar), "failed");
+    for (guint i = 0; i < self->volume_rows->len; i++)
+      {
+        VolumeRow *vr = &g_array_index (self->volume_rows, VolumeRow, i);
+
+        if (failed)
+          gtk_widget_add_css_class (GTK_WIDGET (vr->bar), "failed");
+        else
+          gtk_widget_remove_css_class (GTK_WIDGET (vr->bar), "failed");
+      }
+  }
+
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), running);
   gtk_widget_set_visible (GTK_WIDGET (self->done_button), !running);
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "success");
@@ -293,9 +313,11 @@ lifeboat_job_view_update (LifeboatJobView *self)
           if (lifeboat_job_get_kind (self->job) != LIFEBOAT_JOB_KIND_RESTORE && folder != NULL)
             {
               g_autofree char *name = g_file_get_parse_name (folder);
+              g_autofree char *size = g_format_size (lifeboat_job_get_result_bytes (self->job));
 
-              /* Translators: where the backup was written */
-              g_string_append_printf (result, _("Saved in %s"), name);
+              /* Translators: where the backup was written, and what its archives occupy on
+               * disk (the size History shows): "Saved in /backups/cvat-… (5.9 MB on disk)" */
+              g_string_append_printf (result, _("Saved in %s (%s on disk)"), name, size);
             }
           else
             g_string_append (result, _("The volumes were restored and the containers started "

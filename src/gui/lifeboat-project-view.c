@@ -25,6 +25,7 @@ struct _LifeboatProjectView
   GtkListBox          *volumes_list;
   GtkListBox          *containers_list;
   AdwActionRow        *destination_row;
+  GtkLabel            *space_label;
   GtkWidget           *backup_button;
 };
 
@@ -98,10 +99,61 @@ create_container_row (LifeboatContainer *container)
   return row;
 }
 
+/* what the volumes hold, following the check boxes: "6.4 MB in all" when every volume is
+ * checked, else "1.2 MB of 6.4 MB checked" */
+static void
+update_total (LifeboatProjectView *self)
+{
+  GListModel *volumes;
+  gint64 total = 0, checked = 0;
+  gboolean all = TRUE;
+  g_autofree char *total_str = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->project == NULL)
+    {
+      gtk_label_set_text (self->total_label, "");
+      return;
+    }
+
+  volumes = lifeboat_project_get_volumes (self->project);
+  for (guint i = 0; i < g_list_model_get_n_items (volumes); i++)
+    {
+      g_autoptr(LifeboatVolume) volume = g_list_model_get_item (volumes, i);
+      GtkCheckButton *check = g_hash_table_lookup (self->checks, lifeboat_volume_get_key (volume));
+      gint64 size = lifeboat_volume_get_size (volume);
+
+      if (size < 0)
+        {
+          gtk_label_set_text (self->total_label, "");
+          return;
+        }
+      total += size;
+      if (check != NULL && gtk_check_button_get_active (check))
+        checked += size;
+      else
+        all = FALSE;
+    }
+
+  total_str = g_format_size ((guint64) total);
+  if (all)
+    /* Translators: what all the volumes hold */
+    text = g_strdup_printf (_("%s in all"), total_str);
+  else
+    {
+      g_autofree char *checked_str = g_format_size ((guint64) checked);
+
+      /* Translators: what the checked volumes hold, of what all hold: "1.2 MB of 6.4 MB checked" */
+      text = g_strdup_printf (_("%s of %s checked"), checked_str, total_str);
+    }
+  gtk_label_set_text (self->total_label, text);
+}
+
 static void
 check_toggled_cb (LifeboatProjectView *self,
                   GtkCheckButton      *check)
 {
+  update_total (self);
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
 
@@ -186,7 +238,6 @@ rebuild (LifeboatProjectView *self)
 {
   GListModel *containers, *volumes;
   gint64 largest = 0;
-  gint64 total;
   g_autofree char *app = NULL;
   g_autoptr(GString) details = g_string_new (NULL);
   const char *working_dir;
@@ -227,18 +278,6 @@ rebuild (LifeboatProjectView *self)
     g_string_append_printf (details, "\n%s", working_dir);
   gtk_label_set_text (self->details_label, details->str);
 
-  total = lifeboat_project_get_total_size (self->project);
-  if (total >= 0)
-    {
-      g_autofree char *size = g_format_size ((guint64) total);
-      /* Translators: total size of all volumes */
-      g_autofree char *text = g_strdup_printf (_("%s in all"), size);
-
-      gtk_label_set_text (self->total_label, text);
-    }
-  else
-    gtk_label_set_text (self->total_label, "");
-
   for (guint i = 0; i < g_list_model_get_n_items (volumes); i++)
     {
       g_autoptr(LifeboatVolume) volume = g_list_model_get_item (volumes, i);
@@ -252,6 +291,7 @@ rebuild (LifeboatProjectView *self)
 
       gtk_list_box_append (self->volumes_list, create_volume_row (self, volume, largest));
     }
+  update_total (self);
 
   for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
     {
@@ -327,6 +367,50 @@ lifeboat_project_view_set_destination (LifeboatProjectView *self,
 
   name = destination ? g_file_get_parse_name (destination) : NULL;
   adw_action_row_set_subtitle (self->destination_row, name ? name : "");
+}
+
+void
+lifeboat_project_view_set_space (LifeboatProjectView *self,
+                                 const char          *text,
+                                 gboolean             enough)
+{
+  g_return_if_fail (LIFEBOAT_IS_PROJECT_VIEW (self));
+
+  gtk_label_set_text (self->space_label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->space_label), text != NULL);
+  if (enough)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->space_label), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->space_label), "dim-label");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->space_label), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->space_label), "error");
+    }
+}
+
+const char *
+_lifeboat_project_view_get_space (LifeboatProjectView *self)
+{
+  return gtk_label_get_text (self->space_label);
+}
+
+const char *
+_lifeboat_project_view_get_total (LifeboatProjectView *self)
+{
+  return gtk_label_get_text (self->total_label);
+}
+
+void
+_lifeboat_project_view_set_checked (LifeboatProjectView *self,
+                                    const char          *key,
+                                    gboolean             checked)
+{
+  GtkCheckButton *check = g_hash_table_lookup (self->checks, key);
+
+  if (check != NULL)
+    gtk_check_button_set_active (check, checked);
 }
 
 char **
@@ -470,6 +554,7 @@ lifeboat_project_view_class_init (LifeboatProjectViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LifeboatProjectView, volumes_list);
   gtk_widget_class_bind_template_child (widget_class, LifeboatProjectView, containers_list);
   gtk_widget_class_bind_template_child (widget_class, LifeboatProjectView, destination_row);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatProjectView, space_label);
   gtk_widget_class_bind_template_child (widget_class, LifeboatProjectView, backup_button);
 }
 

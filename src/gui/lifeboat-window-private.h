@@ -66,6 +66,8 @@ struct _LifeboatWindow
   char                 *last_notification;
   char                 *last_toast;
   AdwToast             *busy_toast;           /* "Reading the backup…" until the next message */
+  GCancellable         *space_cancellable;    /* the estimate next to Destination */
+  guint                 space_updates;
   gint64                busy_toast_added;
 
   /* template */
@@ -93,6 +95,11 @@ struct _LifeboatWindow
   LifeboatJobView      *job_view;
   LifeboatRestoreView  *restore_view;
 };
+
+/* lifeboat-window-space.c: the space estimate next to Destination */
+void _lifeboat_window_update_space       (LifeboatWindow *self);
+/* tests: counts the estimates shown */
+guint _lifeboat_window_get_space_updates (LifeboatWindow *self);
 
 /* lifeboat-window-actions.c */
 void _lifeboat_window_class_actions_init (GtkWidgetClass *widget_class);

@@ -758,6 +758,10 @@ project_selected_cb (LifeboatWindow *self,
   lifeboat_project_view_set_project (self->project_view, project);
   if (project != NULL)
     {
+      /* a project's name is unique only on one engine: its history is this engine's */
+      if (self->current_host != NULL && self->current_host->client != NULL)
+        lifeboat_history_view_set_engine (self->history_view,
+                                          lifeboat_docker_client_get_engine_id (self->current_host->client));
       lifeboat_history_view_set_project (self->history_view, lifeboat_project_get_name (project));
       if (self->settings != NULL)
         g_settings_set_string (self->settings, "last-project", lifeboat_project_get_name (project));
@@ -923,10 +927,11 @@ send_job_notification (LifeboatWindow *self,
   if (outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED)
     {
       g_autofree char *took = lifeboat_format_duration (lifeboat_job_get_elapsed (job));
-      g_autofree char *size = g_format_size (lifeboat_job_get_bytes_done (job));
+      g_autofree char *size = g_format_size (lifeboat_job_get_result_bytes (job));
 
-      /* Translators: "1.2 GB in 2 min 5 s." */
-      g_string_append_printf (body, _("%s in %s."), size, took);
+      /* Translators: "5.9 MB on disk, in 2 min 5 s." (what the archives occupy, as in History) */
+      g_string_append_printf (body, restore ? _("%s of archives, in %s.") : _("%s on disk, in %s."),
+                              size, took);
     }
   else
     {
@@ -1597,6 +1602,13 @@ static void
 selection_changed_cb (LifeboatWindow *self)
 {
   _lifeboat_window_update_actions (self);
+  _lifeboat_window_update_space (self);
+}
+
+guint
+_lifeboat_window_get_space_updates (LifeboatWindow *self)
+{
+  return self->space_updates;
 }
 
 static void
@@ -1626,6 +1638,7 @@ _lifeboat_window_set_destination (LifeboatWindow *self,
   else
     g_set_object (&self->destination, destination);
   lifeboat_project_view_set_destination (self->project_view, self->destination);
+  _lifeboat_window_update_space (self);
 }
 
 static void
@@ -1634,6 +1647,7 @@ destination_changed_cb (LifeboatWindow *self)
   g_clear_object (&self->destination);
   self->destination = lifeboat_settings_dup_destination (self->settings);
   lifeboat_project_view_set_destination (self->project_view, self->destination);
+  _lifeboat_window_update_space (self);
 }
 
 static void
@@ -1992,6 +2006,7 @@ lifeboat_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->discover_cancellable);
   g_cancellable_cancel (self->job_cancellable);
+  g_cancellable_cancel (self->space_cancellable);
   /* a job not started yet ends at once, cancelled, and lets the application go */
   run_pending_job (self);
 
@@ -2023,6 +2038,7 @@ lifeboat_window_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->discover_cancellable);
   g_clear_object (&self->job_cancellable);
+  g_clear_object (&self->space_cancellable);
   g_clear_pointer (&self->wanted_project, g_free);
   g_clear_pointer (&self->last_notification, g_free);
   g_clear_pointer (&self->last_toast, g_free);

@@ -872,6 +872,18 @@ lifeboat_job_get_elapsed (LifeboatJob *self)
   return (double) ((ended ? ended : g_get_monotonic_time ()) - started) / G_USEC_PER_SEC;
 }
 
+guint64
+lifeboat_job_get_result_bytes (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  guint64 bytes;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), 0);
+
+  WITH_LOCK (priv, { bytes = priv->result_bytes; });
+  return bytes;
+}
+
 const char *
 lifeboat_job_get_aftermath (LifeboatJob *self)
 {
