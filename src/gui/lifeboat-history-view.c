@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "lifeboat-archive.h"
 #include "lifeboat-error.h"
@@ -25,6 +26,8 @@ struct _LifeboatHistoryView
   GPtrArray    *row_texts;    /* char *, for tests */
   guint         loads;
   GtkWidget    *delete_dialog;  /* weak, for tests */
+  GFileMonitor *monitor;        /* history.jsonl: a job recorded by any Lifeboat */
+  guint         monitor_source;
 
   GtkStack     *stack;
   GtkListBox   *list;
@@ -724,10 +727,44 @@ _lifeboat_history_view_get_loads (LifeboatHistoryView *self)
   return self->loads;
 }
 
+static gboolean
+monitor_reload_cb (gpointer data)
+{
+  LifeboatHistoryView *self = data;
+
+  self->monitor_source = 0;
+  lifeboat_history_view_reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* the window, lifeboat-cli and cron's backups all append to the journal: show what they
+ * recorded without F5 (once the writes settle) */
+static void
+journal_changed_cb (GFileMonitor        *monitor,
+                    GFile               *file,
+                    GFile               *other,
+                    GFileMonitorEvent    event,
+                    LifeboatHistoryView *self)
+{
+  if (event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT && event != G_FILE_MONITOR_EVENT_CREATED &&
+      event != G_FILE_MONITOR_EVENT_CHANGED && event != G_FILE_MONITOR_EVENT_DELETED)
+    return;
+  if (self->monitor_source == 0)
+    self->monitor_source = g_timeout_add (300, monitor_reload_cb, self);
+}
+
 static void
 lifeboat_history_view_dispose (GObject *object)
 {
   LifeboatHistoryView *self = LIFEBOAT_HISTORY_VIEW (object);
+
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      g_file_monitor_cancel (self->monitor);
+      g_clear_object (&self->monitor);
+    }
+  g_clear_handle_id (&self->monitor_source, g_source_remove);
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -789,4 +826,19 @@ lifeboat_history_view_init (LifeboatHistoryView *self)
 
   self->row_texts = g_ptr_array_new_with_free_func (g_free);
   self->existing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  {
+    g_autoptr(GFile) journal = g_file_get_child (lifeboat_history_get_dir (lifeboat_history_get_default ()),
+                                                 "history.jsonl");
+    g_autoptr(GError) error = NULL;
+
+    /* the folder first: a monitor on a file in a folder that does not exist sees nothing */
+    g_mkdir_with_parents (g_file_peek_path (lifeboat_history_get_dir (lifeboat_history_get_default ())),
+                          0700);
+    self->monitor = g_file_monitor_file (journal, G_FILE_MONITOR_NONE, NULL, &error);
+    if (self->monitor == NULL)
+      g_debug ("Not watching the history: %s", error->message);
+    else
+      g_signal_connect (self->monitor, "changed", G_CALLBACK (journal_changed_cb), self);
+  }
 }

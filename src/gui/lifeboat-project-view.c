@@ -16,6 +16,10 @@ struct _LifeboatProjectView
   GHashTable          *checks;
   /* volume key -> "size label \t level" for tests */
   GHashTable          *size_labels;
+  /* what the user checked or unchecked (key -> GINT_TO_POINTER (1 + active)) in the project
+   * @chosen_project: kept when the project is looked at again (the engine's events) */
+  char                *chosen_project;
+  GHashTable          *chosen;
 
   AdwPreferencesPage  *page;
   GtkLabel            *title_label;
@@ -153,6 +157,11 @@ static void
 check_toggled_cb (LifeboatProjectView *self,
                   GtkCheckButton      *check)
 {
+  const char *key = g_object_get_data (G_OBJECT (check), "key");
+
+  if (key != NULL)
+    g_hash_table_insert (self->chosen, g_strdup (key),
+                         GINT_TO_POINTER (1 + gtk_check_button_get_active (check)));
   update_total (self);
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
@@ -194,8 +203,15 @@ create_volume_row (LifeboatProjectView *self,
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
 
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
-                               lifeboat_volume_get_default_selected (volume));
+  {
+    gpointer chosen = g_hash_table_lookup (self->chosen, lifeboat_volume_get_key (volume));
+
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
+                                 chosen != NULL ? GPOINTER_TO_INT (chosen) - 1
+                                                : lifeboat_volume_get_default_selected (volume));
+  }
+  g_object_set_data_full (G_OBJECT (check), "key", g_strdup (lifeboat_volume_get_key (volume)),
+                          g_free);
   gtk_widget_set_tooltip_text (check, _("Include in the backup"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (check),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -318,6 +334,14 @@ lifeboat_project_view_set_project (LifeboatProjectView *self,
 
   if (!g_set_object (&self->project, project))
     return;
+
+  /* the same project again (looked at again after the engine's events): the same checks */
+  if (project != NULL && g_strcmp0 (self->chosen_project, lifeboat_project_get_name (project)) != 0)
+    {
+      g_free (self->chosen_project);
+      self->chosen_project = g_strdup (lifeboat_project_get_name (project));
+      g_hash_table_remove_all (self->chosen);
+    }
 
   rebuild (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROJECT]);
@@ -478,6 +502,8 @@ lifeboat_project_view_finalize (GObject *object)
 
   g_clear_pointer (&self->checks, g_hash_table_unref);
   g_clear_pointer (&self->size_labels, g_hash_table_unref);
+  g_clear_pointer (&self->chosen, g_hash_table_unref);
+  g_clear_pointer (&self->chosen_project, g_free);
 
   G_OBJECT_CLASS (lifeboat_project_view_parent_class)->finalize (object);
 }
@@ -565,4 +591,5 @@ lifeboat_project_view_init (LifeboatProjectView *self)
 
   self->checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->size_labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->chosen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lifeboat-docker-client.h"
+#include "lifeboat-engine-watch.h"
 #include "lifeboat-history-view.h"
 #include "lifeboat-job-view.h"
 #include "lifeboat-job.h"
@@ -34,6 +35,8 @@ typedef struct
   GtkSpinner           *spinner;
   GtkImage             *state_icon;
   GtkWidget            *remove_button;
+  LifeboatEngineWatch  *watch;       /* while connected: the engine's event stream */
+  LifeboatWindow       *window;      /* not a reference: the watch stops before it goes */
 } Host;
 
 struct _LifeboatWindow
@@ -68,6 +71,7 @@ struct _LifeboatWindow
   AdwToast             *busy_toast;           /* "Reading the backup…" until the next message */
   GCancellable         *space_cancellable;    /* the estimate next to Destination */
   guint                 space_updates;
+  guint                 live_updates;         /* discoveries made for engine events */
   gint64                busy_toast_added;
 
   /* template */
@@ -100,6 +104,17 @@ struct _LifeboatWindow
 void _lifeboat_window_update_space       (LifeboatWindow *self);
 /* tests: counts the estimates shown */
 guint _lifeboat_window_get_space_updates (LifeboatWindow *self);
+
+/* lifeboat-window-live.c: the engines' event streams */
+void _lifeboat_window_watch_host         (LifeboatWindow *self,
+                                          Host           *host);
+void _lifeboat_window_unwatch_host       (Host           *host);
+/* lifeboat-window.c, for it */
+void _lifeboat_window_rediscover         (LifeboatWindow *self);
+void _lifeboat_window_show_current       (LifeboatWindow *self);
+void _lifeboat_window_host_update_row    (Host           *host);
+void _lifeboat_window_host_connect       (LifeboatWindow *self,
+                                          Host           *host);
 
 /* lifeboat-window-actions.c */
 void _lifeboat_window_class_actions_init (GtkWidgetClass *widget_class);

@@ -25,6 +25,7 @@ static void discover     (LifeboatWindow *self);
 static void
 host_clear (Host *host)
 {
+  _lifeboat_window_unwatch_host (host);
   g_clear_pointer (&host->uri, g_free);
   g_clear_pointer (&host->name, g_free);
   g_clear_pointer (&host->saved_name, g_free);
@@ -307,6 +308,9 @@ connect_done_cb (GObject      *object,
     {
       host->state = HOST_CONNECTED;
       host->client = g_steal_pointer (&client);
+      /* from now on the engine's events keep the window up to date */
+      if (host->row != NULL)
+        _lifeboat_window_watch_host (self, host);
     }
 
   if (host->row == NULL)   /* removed meanwhile */
@@ -330,6 +334,7 @@ host_connect (LifeboatWindow *self,
 {
   HostClosure *closure;
 
+  _lifeboat_window_unwatch_host (host);
   g_clear_object (&host->client);
   g_clear_pointer (&host->reason, g_free);
   g_clear_pointer (&host->advice, g_free);
@@ -369,6 +374,7 @@ remove_host_clicked_cb (GtkButton      *button,
 
   gtk_list_box_remove (self->hosts_list, host->row);
   host->row = NULL;
+  _lifeboat_window_unwatch_host (host);
   if (was_current)
     self->current_host = NULL;
   g_ptr_array_remove (self->hosts, host);
@@ -856,6 +862,33 @@ show_current (LifeboatWindow *self)
                                          lifeboat_project_view_get_project (self->project_view)));
   else
     adw_view_switcher_title_set_title (self->switcher_title, _("Lifeboat"));
+}
+
+void
+_lifeboat_window_rediscover (LifeboatWindow *self)
+{
+  if (self->current_host != NULL && self->current_host->state == HOST_CONNECTED &&
+      self->current_host->client != NULL)
+    discover (self);
+}
+
+void
+_lifeboat_window_show_current (LifeboatWindow *self)
+{
+  show_current (self);
+}
+
+void
+_lifeboat_window_host_update_row (Host *host)
+{
+  host_update_row (host);
+}
+
+void
+_lifeboat_window_host_connect (LifeboatWindow *self,
+                               Host           *host)
+{
+  host_connect (self, host);
 }
 
 static void
@@ -2015,7 +2048,13 @@ lifeboat_window_dispose (GObject *object)
   g_clear_object (&self->chooser);
 
   for (guint i = 0; self->hosts != NULL && i < self->hosts->len; i++)
-    ((Host *) g_ptr_array_index (self->hosts, i))->row = NULL;
+    {
+      Host *host = g_ptr_array_index (self->hosts, i);
+
+      host->row = NULL;
+      _lifeboat_window_unwatch_host (host);
+      host->window = NULL;
+    }
   self->current_host = NULL;
   g_clear_pointer (&self->hosts, g_ptr_array_unref);
   g_clear_pointer (&self->pending_files, g_ptr_array_unref);
