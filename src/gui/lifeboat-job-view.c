@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "lifeboat-job-view.h"
@@ -33,12 +35,17 @@ struct _LifeboatJobView
   GtkButton      *cancel_button;
   GtkButton      *open_button;
   GtkButton      *done_button;
+  GtkWidget      *stopped_box;
+  GtkLabel       *stopped_label;
+  GtkButton      *start_again_button;
+  GHashTable     *container_names;   /* container ID -> name, for the errors */
 };
 
 G_DEFINE_FINAL_TYPE (LifeboatJobView, lifeboat_job_view, ADW_TYPE_BIN)
 
 enum {
   DONE,
+  START_AGAIN,
   N_SIGNALS
 };
 
@@ -340,6 +347,24 @@ lifeboat_job_view_update (LifeboatJobView *self)
               g_string_append (result, aftermath);
             }
         }
+      /* the engine's errors name containers by their IDs: names are what the user knows */
+      if (self->container_names != NULL)
+        {
+          GHashTableIter iter;
+          gpointer id, name;
+
+          g_hash_table_iter_init (&iter, self->container_names);
+          while (g_hash_table_iter_next (&iter, &id, &name))
+            {
+              g_autofree char *short_id = g_strndup (id, 12);
+
+              if (strlen (id) >= 12)
+                {
+                  g_string_replace (result, id, name, 0);
+                  g_string_replace (result, short_id, name, 0);
+                }
+            }
+        }
       gtk_label_set_text (self->result_label, result->str);
       gtk_widget_set_visible (GTK_WIDGET (self->result_label), result->len > 0);
       gtk_widget_set_visible (GTK_WIDGET (self->open_button),
@@ -382,6 +407,7 @@ lifeboat_job_view_set_job (LifeboatJobView *self,
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), TRUE);
   gtk_button_set_label (self->cancel_button, _("_Cancel"));
+  gtk_widget_set_visible (self->stopped_box, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->phase_label), TRUE);
 
   if (job == NULL)
@@ -422,6 +448,58 @@ done_clicked_cb (LifeboatJobView *self)
   g_signal_emit (self, signals[DONE], 0);
 }
 
+static void
+start_again_clicked_cb (LifeboatJobView *self)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->start_again_button), FALSE);
+  g_signal_emit (self, signals[START_AGAIN], 0);
+}
+
+void
+lifeboat_job_view_set_stopped (LifeboatJobView    *self,
+                               const char * const *names)
+{
+  g_return_if_fail (LIFEBOAT_IS_JOB_VIEW (self));
+
+  if (names != NULL && names[0] != NULL)
+    {
+      g_autofree char *list = g_strjoinv (", ", (char **) names);
+      /* Translators: %s is a list of container names */
+      g_autofree char *text = g_strdup_printf (_("Stopped by the job and not running: %s"), list);
+
+      gtk_label_set_text (self->stopped_label, text);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->start_again_button), TRUE);
+      gtk_widget_set_visible (self->stopped_box, TRUE);
+    }
+  else
+    gtk_widget_set_visible (self->stopped_box, FALSE);
+}
+
+void
+lifeboat_job_view_set_container_names (LifeboatJobView *self,
+                                       GHashTable      *names)
+{
+  g_return_if_fail (LIFEBOAT_IS_JOB_VIEW (self));
+
+  g_clear_pointer (&self->container_names, g_hash_table_unref);
+  if (names != NULL)
+    self->container_names = g_hash_table_ref (names);
+}
+
+const char *
+_lifeboat_job_view_get_stopped (LifeboatJobView *self)
+{
+  if (!gtk_widget_get_visible (self->stopped_box))
+    return NULL;
+  return gtk_label_get_text (self->stopped_label);
+}
+
+void
+_lifeboat_job_view_click_start_again (LifeboatJobView *self)
+{
+  g_signal_emit_by_name (self->start_again_button, "clicked");
+}
+
 void
 _lifeboat_job_view_click_cancel (LifeboatJobView *self)
 {
@@ -457,6 +535,7 @@ lifeboat_job_view_finalize (GObject *object)
   LifeboatJobView *self = LIFEBOAT_JOB_VIEW (object);
 
   g_clear_pointer (&self->volume_rows, g_array_unref);
+  g_clear_pointer (&self->container_names, g_hash_table_unref);
 
   G_OBJECT_CLASS (lifeboat_job_view_parent_class)->finalize (object);
 }
@@ -476,6 +555,13 @@ lifeboat_job_view_class_init (LifeboatJobViewClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  /* the user asks to start the containers the job left stopped */
+  signals[START_AGAIN] =
+    g_signal_new ("start-again",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   g_type_ensure (LIFEBOAT_TYPE_PROGRESS_BAR);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -491,6 +577,10 @@ lifeboat_job_view_class_init (LifeboatJobViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LifeboatJobView, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, LifeboatJobView, open_button);
   gtk_widget_class_bind_template_child (widget_class, LifeboatJobView, done_button);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatJobView, stopped_box);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatJobView, stopped_label);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatJobView, start_again_button);
+  gtk_widget_class_bind_template_callback (widget_class, start_again_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, open_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, done_clicked_cb);

@@ -72,6 +72,8 @@ struct _LifeboatWindow
   GCancellable         *space_cancellable;    /* the estimate next to Destination */
   guint                 space_updates;
   guint                 live_updates;         /* discoveries made for engine events */
+  char                **ran_before;           /* containers of the job's project that ran */
+  gboolean              job_notified;         /* the last job's end was also notified */
   gint64                busy_toast_added;
 
   /* template */
@@ -109,6 +111,11 @@ guint _lifeboat_window_get_space_updates (LifeboatWindow *self);
 void _lifeboat_window_watch_host         (LifeboatWindow *self,
                                           Host           *host);
 void _lifeboat_window_unwatch_host       (Host           *host);
+void _lifeboat_window_live_init          (LifeboatWindow *self);
+/* a job starts: what ran before it; the projects were looked at again: what it left stopped */
+void _lifeboat_window_job_started        (LifeboatWindow *self,
+                                          LifeboatJob    *job);
+void _lifeboat_window_check_stopped      (LifeboatWindow *self);
 /* lifeboat-window.c, for it */
 void _lifeboat_window_rediscover         (LifeboatWindow *self);
 void _lifeboat_window_show_current       (LifeboatWindow *self);
@@ -145,6 +152,9 @@ const char  *_lifeboat_window_get_status_title  (LifeboatWindow *self);
 gboolean     _lifeboat_window_is_busy           (LifeboatWindow *self);
 char       **_lifeboat_window_dup_project_names (LifeboatWindow *self);
 gboolean     _lifeboat_window_select_project    (LifeboatWindow *self,
+                                                 const char     *name);
+/* activates the project's row as a click would (also the selected one) */
+gboolean     _lifeboat_window_activate_project  (LifeboatWindow *self,
                                                  const char     *name);
 /* drives the same handler as a drop of a file list on the window */
 gboolean     _lifeboat_window_drop_files        (LifeboatWindow *self,

@@ -715,6 +715,7 @@ discover_done_cb (GObject      *object,
 
   g_clear_pointer (&self->wanted_project, g_free);
   _lifeboat_window_update_actions (self);
+  _lifeboat_window_check_stopped (self);
 
   /* files given on the command line wait for an engine */
   if (self->pending_files != NULL && self->pending_files->len > 0)
@@ -771,11 +772,44 @@ project_selected_cb (LifeboatWindow *self,
       lifeboat_history_view_set_project (self->history_view, lifeboat_project_get_name (project));
       if (self->settings != NULL)
         g_settings_set_string (self->settings, "last-project", lifeboat_project_get_name (project));
-      if (adw_leaflet_get_folded (self->leaflet))
-        adw_leaflet_set_visible_child (self->leaflet, self->content);
     }
   show_current (self);
   _lifeboat_window_update_actions (self);
+}
+
+/* A click or Enter on a project, also on the one selected already: in the narrow layout the
+ * content comes forward. (A selection alone does not navigate: the window selects the project
+ * again each time it looks at the engine's projects again.) */
+static void
+project_activated_cb (LifeboatWindow *self,
+                      GtkListBoxRow  *row)
+{
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (!gtk_list_box_row_is_selected (row))
+    gtk_list_box_select_row (self->projects_list, row);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->content);
+}
+
+gboolean
+_lifeboat_window_activate_project (LifeboatWindow *self,
+                                   const char     *name)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->projects_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      LifeboatProject *project = g_object_get_data (G_OBJECT (row), "project");
+
+      if (project != NULL && g_strcmp0 (lifeboat_project_get_name (project), name) == 0)
+        {
+          /* what a click does: GtkListBox emits row-activated for it */
+          g_signal_emit_by_name (self->projects_list, "row-activated", row);
+          return TRUE;
+        }
+    }
+  return FALSE;
 }
 
 /* which page the content pane shows, from the state */
@@ -1028,12 +1062,12 @@ job_done_cb (GObject      *object,
   gtk_window_set_hide_on_close (GTK_WINDOW (self), FALSE);
 
   lifeboat_job_view_update (self->job_view);
-  send_job_notification (self, job);
-
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    lifeboat_window_show_toast (self, error->message);
-  else if (lifeboat_job_get_outcome (job) == LIFEBOAT_JOB_OUTCOME_CANCELLED)
-    lifeboat_window_show_toast (self, _("Cancelled"));
+  /* one report of the outcome: the job's page; a notification too only when the window is
+   * not in front (hidden, or another window has the focus) */
+  self->job_notified = !gtk_widget_get_visible (GTK_WIDGET (self)) ||
+                       !gtk_window_is_active (GTK_WINDOW (self));
+  if (self->job_notified)
+    send_job_notification (self, job);
 
   /* sizes and container states changed; the history has a new entry */
   lifeboat_history_view_reload (self->history_view);
@@ -1134,6 +1168,7 @@ start_job (LifeboatWindow *self,
   self->job_running = TRUE;
 
   lifeboat_job_view_set_job (self->job_view, job);
+  _lifeboat_window_job_started (self, job);
   gtk_stack_set_visible_child_name (self->content_stack, "job");
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), FALSE);
@@ -2027,6 +2062,7 @@ lifeboat_window_setup (LifeboatWindow *self)
     }
 
   destination_changed_cb (self);
+  _lifeboat_window_live_init (self);
   add_initial_hosts (self);
   _lifeboat_window_update_actions (self);
 }
@@ -2079,6 +2115,7 @@ lifeboat_window_finalize (GObject *object)
   g_clear_object (&self->job_cancellable);
   g_clear_object (&self->space_cancellable);
   g_clear_pointer (&self->wanted_project, g_free);
+  g_clear_pointer (&self->ran_before, g_strfreev);
   g_clear_pointer (&self->last_notification, g_free);
   g_clear_pointer (&self->last_toast, g_free);
   g_clear_object (&self->busy_toast);
@@ -2137,6 +2174,7 @@ lifeboat_window_class_init (LifeboatWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, job_view_done_cb);
   gtk_widget_class_bind_template_callback (widget_class, restore_confirmed_cb);
   gtk_widget_class_bind_template_callback (widget_class, restore_cancelled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, project_activated_cb);
 
   _lifeboat_window_class_actions_init (widget_class);
 }
