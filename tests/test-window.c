@@ -16,6 +16,7 @@
  */
 
 #include <stdio.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -35,6 +36,7 @@ static LifeboatWindow *window;
 static GSubprocess *dunst;
 static char *backup_folder;
 static char *guide_folder;
+static gboolean not_busy (gpointer data);
 
 /* ---------------------------------------------------------------------------------------- */
 
@@ -1316,6 +1318,483 @@ not_busy (gpointer data)
   return !_lifeboat_window_is_busy (window) && !window->job_running;
 }
 
+static gboolean
+not_busy_discovering (gpointer data)
+{
+  return !window->discovering;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Issue 14: live state, history per engine, space before stopping, after a job, narrow     */
+
+static char *cli_folder;       /* a backup recorded by lifeboat-cli on the first engine */
+static char *engine2_dir;      /* the second private engine's work dir, stopped at the end */
+static char *engine2_host;
+
+static char *
+docker_out (const char *host,
+            const char *args)
+{
+  g_autofree char *script = g_strdup_printf ("DOCKER_HOST='%s' \"${LIFEBOAT_TEST_DOCKER:-docker}\" %s",
+                                             host, args);
+  const char *argv[] = { "bash", "-c", script, NULL };
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  if (!run_command (argv, &out, &error))
+    g_error ("docker %s: %s", args, error->message);
+  return out;
+}
+
+/* "name StartedAt running" of the project's containers, sorted: a container stopped and
+ * started again has a new StartedAt */
+static char *
+containers_started (const char *host)
+{
+  g_autofree char *args = g_strdup_printf ("ps -aq --filter label=com.docker.compose.project=%s "
+                                           "| xargs \"${LIFEBOAT_TEST_DOCKER:-docker}\" inspect "
+                                           "-f '{{.Name}} {{.State.StartedAt}} {{.State.Running}}' "
+                                           "| sort", project);
+
+  return docker_out (host, args);
+}
+
+static gboolean
+history_lists (gpointer data)
+{
+  g_auto(GStrv) rows = _lifeboat_history_view_dup_rows (window->history_view);
+
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (rows[i], "\t", -1);
+
+      if (g_strv_length (cols) >= 3 && g_strcmp0 (cols[2], data) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static char *
+history_row_for (const char *folder)
+{
+  g_auto(GStrv) rows = _lifeboat_history_view_dup_rows (window->history_view);
+
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (rows[i], "\t", -1);
+
+      if (g_strv_length (cols) >= 3 && g_strcmp0 (cols[2], folder) == 0)
+        return g_strdup (rows[i]);
+    }
+  return NULL;
+}
+
+/* runs lifeboat-cli on @host; returns its last line of stdout */
+static char *
+cli_run (const char *host,
+         const char *args)
+{
+  const char *cli = g_getenv ("LIFEBOAT_CLI");
+  g_autofree char *script = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n;
+
+  g_assert_nonnull (cli);
+  script = g_strdup_printf ("'%s' --host '%s' %s </dev/null", cli, host, args);
+  {
+    const char *argv[] = { "bash", "-c", script, NULL };
+
+    if (!run_command (argv, &out, &error))
+      g_error ("lifeboat-cli %s: %s", args, error->message);
+  }
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  n = g_strv_length (lines);
+  return g_strdup (n > 0 ? lines[n - 1] : "");
+}
+
+static gboolean
+all_running_again (gpointer data)
+{
+  g_autofree char *started = containers_started (data);
+
+  return strstr (started, " false") == NULL;
+}
+
+/* a job run by lifeboat-cli (as cron would) appears in the open window's history without
+ * F5, and the engine's events (the CLI stops and starts the containers) update the window */
+static void
+test_cli_job_appears (void)
+{
+  g_autofree char *dest = NULL;
+  g_autofree char *args = NULL;
+  g_autofree char *row = NULL;
+  guint loads, live;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+  adw_view_stack_set_visible_child_name (window->view_stack, "history");
+  loads = _lifeboat_history_view_get_loads (window->history_view);
+  live = window->live_updates;
+
+  dest = g_build_filename (tmpdir, "cli-backups", NULL);
+  args = g_strdup_printf ("backup %s --to '%s' --volumes cvat_keys,cvat_logs", project, dest);
+  cli_folder = cli_run (docker_host, args);
+  g_assert_true (g_file_test (cli_folder, G_FILE_TEST_IS_DIR));
+
+  if (!wait_until (history_lists, cli_folder, 15))
+    g_error ("the backup %s recorded by lifeboat-cli is not in the open window's history", cli_folder);
+  g_assert_cmpuint (_lifeboat_history_view_get_loads (window->history_view), >, loads);
+  row = history_row_for (cli_folder);
+  g_test_message ("history row: %s", row);
+  /* which engine, and the size labelled */
+  g_assert_nonnull (strstr (row, "\nOn "));
+  g_assert_nonnull (strstr (row, " on disk"));
+  /* the CLI stopped and started containers: the engine's events made the window look again */
+  g_assert_true (wait_until (on_project_page, NULL, 30));
+  g_assert_cmpuint (window->live_updates, >, live);
+  adw_view_stack_set_visible_child_name (window->view_stack, "overview");
+}
+
+static gboolean
+space_says (gpointer data)
+{
+  const char *text = _lifeboat_project_view_get_space (window->project_view);
+
+  return text != NULL && strstr (text, data) != NULL;
+}
+
+/* a destination too small: the window says so next to Destination, and the backup is refused
+ * before any container stops: every container keeps running, never stopped */
+static void
+test_space_refused (void)
+{
+  g_autofree char *small = g_build_filename (tmpdir, "small-disk", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GFile) dest = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_dest = NULL;
+  guint updates;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+
+  g_assert_cmpint (g_mkdir_with_parents (small, 0700), ==, 0);
+  {
+    const char *argv[] = { "mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", small, NULL };
+
+    if (!run_command (argv, NULL, &error))
+      {
+        g_autofree char *reason = g_strdup_printf ("cannot mount a small tmpfs (needs root): %s",
+                                                   error->message);
+
+        if (g_strcmp0 (g_getenv ("LIFEBOAT_REQUIRE_ENGINE"), "1") == 0)
+          g_error ("%s", reason);
+        g_test_skip (reason);
+        return;
+      }
+  }
+
+  /* the estimate next to Destination: the project's 8 MB do not fit in 2 MB */
+  old_dest = g_settings_get_string (window->settings, "default-destination");
+  dest = g_file_new_for_path (small);
+  updates = _lifeboat_window_get_space_updates (window);
+  _lifeboat_window_set_destination (window, dest);
+  if (!wait_until (space_says, (gpointer) "not enough space", 15))
+    g_error ("no space warning next to Destination: \"%s\"",
+             _lifeboat_project_view_get_space (window->project_view));
+  g_assert_cmpuint (_lifeboat_window_get_space_updates (window), >, updates);
+  g_test_message ("destination: %s", _lifeboat_project_view_get_space (window->project_view));
+  g_assert_true (space_says ((gpointer) "needs about"));
+  screenshot ("space-warning.png");
+
+  before = containers_started (docker_host);
+  g_assert_null (strstr (before, " false"));
+  _lifeboat_window_start_backup (window, dest);
+  g_assert_true (wait_until (job_started, NULL, 30));
+  if (!wait_until (job_ended, NULL, 120))
+    g_error ("the refused backup did not end");
+  g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_FAILED);
+  text = _lifeboat_job_view_dup_text (window->job_view);
+  g_test_message ("job view: %s", text);
+  g_assert_nonnull (strstr (text, "not enough space for the backup"));
+  g_assert_nonnull (strstr (text, "the containers were not touched"));
+  /* the result's sentence is not repeated in a toast */
+  g_assert_true (_lifeboat_window_get_last_toast (window) == NULL ||
+                 strstr (_lifeboat_window_get_last_toast (window), "not enough space") == NULL);
+
+  after = containers_started (docker_host);
+  g_assert_cmpstr (before, ==, after);
+  /* nothing was left stopped: no "start again" */
+  spin (2);
+  g_assert_null (_lifeboat_job_view_get_stopped (window->job_view));
+  screenshot ("backup-refused-space.png");
+
+  g_signal_emit_by_name (window->job_view, "done");
+  g_settings_set_string (window->settings, "default-destination", old_dest);
+  {
+    const char *argv[] = { "umount", small, NULL };
+
+    run_command (argv, NULL, NULL);
+  }
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+}
+
+static gboolean
+stopped_shown (gpointer data)
+{
+  return _lifeboat_job_view_get_stopped (window->job_view) != NULL;
+}
+
+/* a job that left containers stopped (here: "restart containers" off) offers to start them
+ * again, by name */
+static void
+test_start_again (void)
+{
+  g_autofree char *dest = g_build_filename (tmpdir, "backups-no-restart", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (dest);
+  const char *stopped;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+
+  g_settings_set_boolean (window->settings, "restart-containers", FALSE);
+  _lifeboat_project_view_set_checked (window->project_view, "cvat_data", FALSE);
+  _lifeboat_window_start_backup (window, file);
+  g_assert_true (wait_until (job_started, NULL, 30));
+  if (!wait_until (job_ended, NULL, 300))
+    g_error ("the backup did not end");
+  g_settings_set_boolean (window->settings, "restart-containers", TRUE);
+  g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
+
+  if (!wait_until (stopped_shown, NULL, 30))
+    g_error ("the containers the backup left stopped are not offered to start again");
+  stopped = _lifeboat_job_view_get_stopped (window->job_view);
+  g_test_message ("job page: %s", stopped);
+  g_assert_nonnull (strstr (stopped, "cvat_db"));
+  g_assert_null (strstr (stopped, "lbtwin"));   /* names, not IDs or volume names */
+  screenshot ("start-again.png");
+
+  _lifeboat_job_view_click_start_again (window->job_view);
+  if (!wait_until (all_running_again, docker_host, 60))
+    g_error ("the containers did not start again: %s", containers_started (docker_host));
+  spin (1);
+  g_signal_emit_by_name (window->job_view, "done");
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+  _lifeboat_project_view_set_checked (window->project_view, "cvat_data", TRUE);
+}
+
+static gboolean
+leaflet_folded (gpointer data)
+{
+  return adw_leaflet_get_folded (window->leaflet) == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+content_visible (gpointer data)
+{
+  return adw_leaflet_get_visible_child (window->leaflet) == window->content;
+}
+
+static gboolean
+sidebar_visible (gpointer data)
+{
+  return adw_leaflet_get_visible_child (window->leaflet) == window->sidebar;
+}
+
+/* about 400 px wide: one pane at a time; a click on the project (also on the one selected
+ * already) shows it, Back returns to the sidebar */
+static void
+test_narrow (void)
+{
+  int width, height;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 760);
+  if (!wait_until (leaflet_folded, GINT_TO_POINTER (TRUE), 10))
+    g_error ("the window is not folded at 400 px (width %d)",
+             gtk_widget_get_width (GTK_WIDGET (window)));
+
+  adw_leaflet_navigate (window->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  g_assert_true (wait_until (sidebar_visible, NULL, 5));
+  screenshot ("narrow-sidebar.png");
+  /* the selected project, activated again */
+  g_assert_true (_lifeboat_window_activate_project (window, project));
+  g_assert_true (wait_until (content_visible, NULL, 5));
+  screenshot ("narrow-project.png");
+  /* a new look at the engine's projects does not pull the content forward */
+  adw_leaflet_navigate (window->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  g_assert_true (wait_until (sidebar_visible, NULL, 5));
+  _lifeboat_window_rediscover (window);
+  g_assert_true (wait_until (not_busy_discovering, NULL, 60));
+  spin (0.5);
+  g_assert_true (sidebar_visible (NULL));
+  g_assert_true (_lifeboat_window_activate_project (window, project));
+  g_assert_true (wait_until (content_visible, NULL, 5));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width > 0 ? width : 1280,
+                               height > 0 ? height : 800);
+  g_assert_true (wait_until (leaflet_folded, GINT_TO_POINTER (FALSE), 10));
+}
+
+static gboolean
+host_state_is (gpointer data)
+{
+  const char **want = data;   /* { uri, "\tconnected\t" } */
+  g_autofree char *row = _lifeboat_window_dup_host_row (window, want[0]);
+
+  return row != NULL && strstr (row, want[1]) != NULL;
+}
+
+static gboolean
+project_page_on_engine2 (gpointer data)
+{
+  return on_project_page (NULL) && window->current_host != NULL &&
+         g_strcmp0 (window->current_host->uri, engine2_host) == 0 &&
+         !_lifeboat_window_is_busy (window);
+}
+
+/* Two engines, each with a project of the same name: each one's History shows its own
+ * backups only, and says which engine; restoring the other engine's backup says so before
+ * anything runs; then the second engine stops while the window is idle: it shows as gone
+ * within seconds, with the reason */
+static void
+test_two_engines (void)
+{
+  g_autofree char *up = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *dest = NULL;
+  g_autofree char *args = NULL;
+  g_autofree char *folder2 = NULL;
+  g_autofree char *row = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *connected[2], *unreachable[2];
+  g_autoptr(GFile) other = NULL;
+  GtkListBoxRow *first_host;
+  gint64 stopped_at;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_nonnull (cli_folder);
+  if (getuid () != 0)
+    {
+      if (g_strcmp0 (g_getenv ("LIFEBOAT_REQUIRE_ENGINE"), "1") == 0)
+        g_error ("a second private engine needs root");
+      g_test_skip ("a second private engine needs root (tests/harness/engine-up)");
+      return;
+    }
+  first_host = gtk_list_box_get_selected_row (window->hosts_list);
+
+  /* the second engine, and the same project on it */
+  engine2_dir = g_build_filename (tmpdir, "lbe2", NULL);
+  engine2_host = g_strdup_printf ("unix://%s/docker.sock", engine2_dir);
+  script = g_strdup_printf ("'%s/engine-up' '%s' >&2 && "
+                            "LIFEBOAT_TEST_DOCKER_HOST='%s' '%s/make-cvat-stack' --data-mb 2 current %s >&2",
+                            harness_dir, engine2_dir, engine2_host, harness_dir, project);
+  {
+    const char *argv[] = { "bash", "-c", script, NULL };
+
+    if (!run_command (argv, NULL, &error))
+      g_error ("cannot start a second engine: %s", error->message);
+  }
+  dest = g_build_filename (tmpdir, "engine2-backups", NULL);
+  args = g_strdup_printf ("backup %s --to '%s' --volumes cvat_keys", project, dest);
+  folder2 = cli_run (engine2_host, args);
+  g_assert_true (g_file_test (folder2, G_FILE_TEST_IS_DIR));
+
+  /* the window on the second engine */
+  _lifeboat_window_add_host (window, engine2_host, TRUE);
+  connected[0] = engine2_host;
+  connected[1] = "\tconnected\t";
+  if (!wait_until (host_state_is, connected, 60))
+    g_error ("the second engine is not connected");
+  if (!wait_until (project_listed, NULL, 60))
+    g_error ("project %s not listed on the second engine", project);
+  g_assert_true (_lifeboat_window_select_project (window, project));
+  g_assert_true (wait_until (project_page_on_engine2, NULL, 30));
+
+  adw_view_stack_set_visible_child_name (window->view_stack, "history");
+  if (!wait_until (history_lists, folder2, 30))
+    g_error ("the second engine's backup is not in its history");
+  spin (1);
+  /* not the first engine's backup of the project with the same name */
+  g_assert_false (history_lists (cli_folder));
+  row = history_row_for (folder2);
+  g_test_message ("engine 2 history row: %s", row);
+  g_assert_nonnull (strstr (row, "\nOn "));
+  screenshot ("history-engine2.png");
+
+  /* the first engine's backup, restored here: the summary says so before anything runs */
+  other = g_file_new_for_path (cli_folder);
+  _lifeboat_window_begin_restore (window, &other, 1);
+  if (!wait_until (on_restore_page, NULL, 60))
+    g_error ("no restore summary; last toast: %s", _lifeboat_window_get_last_toast (window));
+  g_assert_true (wait_until (not_planning, NULL, 5));
+  g_assert_nonnull (_lifeboat_restore_view_get_engine_warning (window->restore_view));
+  g_test_message ("restore summary: %s", _lifeboat_restore_view_get_engine_warning (window->restore_view));
+  g_assert_nonnull (strstr (_lifeboat_restore_view_get_engine_warning (window->restore_view),
+                            "another engine"));
+  g_assert_false (window->job_running);
+  screenshot ("restore-other-engine.png");
+  /* Escape leaves the summary, which opens at its top the next time */
+  spin (0.5);
+  _lifeboat_restore_view_scroll_to_end (window->restore_view);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.leave-restore", NULL));
+  g_assert_true (wait_until (on_project_page, NULL, 30));
+  _lifeboat_window_begin_restore (window, &other, 1);
+  g_assert_true (wait_until (on_restore_page, NULL, 60));
+  g_assert_true (wait_until (not_planning, NULL, 5));
+  g_assert_cmpfloat (_lifeboat_restore_view_get_scroll (window->restore_view), ==, 0.0);
+  g_signal_emit_by_name (window->restore_view, "cancelled");
+  g_assert_true (wait_until (on_project_page, NULL, 30));
+  adw_view_stack_set_visible_child_name (window->view_stack, "overview");
+
+  /* the second engine stops while the window is idle */
+  g_assert_true (wait_until (not_busy, NULL, 60));
+  stopped_at = g_get_monotonic_time ();
+  {
+    g_autofree char *down = g_strdup_printf ("'%s/engine-down' '%s' >&2", harness_dir, engine2_dir);
+    const char *argv[] = { "bash", "-c", down, NULL };
+
+    if (!run_command (argv, NULL, &error))
+      g_error ("engine-down: %s", error->message);
+  }
+  g_clear_pointer (&engine2_dir, g_free);
+  unreachable[0] = engine2_host;
+  unreachable[1] = "\tunreachable\t";
+  if (!wait_until (host_state_is, unreachable, 10))
+    g_error ("the stopped engine is still shown: %s", _lifeboat_window_dup_host_row (window, engine2_host));
+  g_test_message ("engine gone after %.1f s: %s",
+                  (g_get_monotonic_time () - stopped_at) / (double) G_USEC_PER_SEC,
+                  _lifeboat_window_dup_host_row (window, engine2_host));
+  g_assert_true (wait_until (shows_unreachable, NULL, 5));
+  g_test_message ("status: %s", adw_status_page_get_description (window->status_page));
+  screenshot ("engine-gone.png");
+
+  /* back to the first engine; the second one goes from the sidebar */
+  if (first_host != NULL)
+    gtk_list_box_select_row (window->hosts_list, first_host);
+  g_assert_true (_lifeboat_window_click_remove_host (window, engine2_host));
+  g_assert_true (wait_until (project_listed, NULL, 60));
+  g_assert_true (_lifeboat_window_select_project (window, project));
+  g_assert_true (wait_until (on_project_page, NULL, 30));
+  adw_view_stack_set_visible_child_name (window->view_stack, "history");
+  g_assert_true (wait_until (history_lists, cli_folder, 30));
+  g_assert_false (history_lists (folder2));
+  adw_view_stack_set_visible_child_name (window->view_stack, "overview");
+}
+
+
 /* last: nothing keeps the window alive once it is destroyed (no reference leaked by a
  * callback, a signal handler or a pending task) */
 static void
@@ -1473,6 +1952,11 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/version-mismatch", test_version_mismatch);
   g_test_add_func ("/lifeboat/window/unreachable-engine", test_unreachable_engine);
   g_test_add_func ("/lifeboat/window/add-remove-host", test_add_remove_host);
+  g_test_add_func ("/lifeboat/window/cli-job-appears", test_cli_job_appears);
+  g_test_add_func ("/lifeboat/window/space-refused", test_space_refused);
+  g_test_add_func ("/lifeboat/window/start-again", test_start_again);
+  g_test_add_func ("/lifeboat/window/narrow", test_narrow);
+  g_test_add_func ("/lifeboat/window/two-engines", test_two_engines);
   g_test_add_func ("/lifeboat/window/destroy-finalizes", test_destroy_finalizes);
 
   ret = g_test_run ();
@@ -1486,6 +1970,13 @@ main (int   argc,
   if (dunst != NULL)
     g_subprocess_force_exit (dunst);
   teardown_engine ();
+  if (engine2_dir != NULL)
+    {
+      g_autofree char *down = g_strdup_printf ("'%s/engine-down' '%s' >&2", harness_dir, engine2_dir);
+      const char *down_argv[] = { "bash", "-c", down, NULL };
+
+      run_command (down_argv, NULL, NULL);
+    }
   {
     const char *rm[] = { "rm", "-rf", tmpdir, NULL };
 

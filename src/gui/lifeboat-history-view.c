@@ -20,7 +20,8 @@ struct _LifeboatHistoryView
 
   char         *project;
   char         *engine_id;    /* NULL: every engine */
-  GCancellable *cancellable;
+  GCancellable *cancellable;       /* verify, trash: until the view goes */
+  GCancellable *load_cancellable;  /* the newest load only */
   GPtrArray    *entries;      /* LifeboatHistoryEntry */
   GHashTable   *existing;     /* folders that exist */
   GPtrArray    *row_texts;    /* char *, for tests */
@@ -612,14 +613,14 @@ lifeboat_history_view_reload (LifeboatHistoryView *self)
   g_return_if_fail (LIFEBOAT_IS_HISTORY_VIEW (self));
 
   /* only the newest load counts */
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  self->load_cancellable = g_cancellable_new ();
 
   if (self->entries == NULL)
     gtk_stack_set_visible_child_name (self->stack, "loading");
 
-  task = g_task_new (NULL, self->cancellable, load_done_cb, g_object_ref (self));
+  task = g_task_new (NULL, self->load_cancellable, load_done_cb, g_object_ref (self));
   g_task_set_source_tag (task, lifeboat_history_view_reload);
   g_task_set_return_on_cancel (task, TRUE);
   {
@@ -768,6 +769,8 @@ lifeboat_history_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
   g_clear_pointer (&self->existing, g_hash_table_unref);
   g_clear_weak_pointer (&self->delete_dialog);
@@ -826,6 +829,7 @@ lifeboat_history_view_init (LifeboatHistoryView *self)
 
   self->row_texts = g_ptr_array_new_with_free_func (g_free);
   self->existing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
 
   {
     g_autoptr(GFile) journal = g_file_get_child (lifeboat_history_get_dir (lifeboat_history_get_default ()),
