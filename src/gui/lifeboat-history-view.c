@@ -466,6 +466,10 @@ create_row (LifeboatHistoryView  *self,
   g_autoptr(GString) subtitle = g_string_new (NULL);
   guint n_volumes = volumes ? g_strv_length ((char **) volumes) : 0;
 
+  /* an inert row takes no Tab stop; its buttons do */
+  gtk_widget_set_focusable (row, FALSE);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+
   if (started != NULL)
     {
       g_autoptr(GDateTime) local = g_date_time_to_local (started);

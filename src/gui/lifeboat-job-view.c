@@ -166,6 +166,9 @@ rebuild_volume_rows (LifeboatJobView *self)
       GtkWidget *box;
 
       vr.row = ADW_ACTION_ROW (adw_action_row_new ());
+      /* an inert row takes no Tab stop */
+      gtk_widget_set_focusable (GTK_WIDGET (vr.row), FALSE);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (vr.row), FALSE);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (vr.row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (vr.row), keys[i]);
       adw_action_row_add_prefix (vr.row, gtk_image_new_from_icon_name ("drive-harddisk-symbolic"));

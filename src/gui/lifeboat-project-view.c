@@ -29,7 +29,9 @@ struct _LifeboatProjectView
   GtkListBox          *volumes_list;
   GtkListBox          *containers_list;
   AdwActionRow        *destination_row;
-  GtkLabel            *space_label;
+  char                *destination_name;
+  char                *space_text;   /* "needs about 1.2 GB, 40 GB free" */
+  gboolean             space_enough;
   GtkWidget           *backup_button;
 };
 
@@ -48,6 +50,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+
+static void update_destination (LifeboatProjectView *self);
 
 static void
 clear_list (GtkListBox *list)
@@ -81,6 +85,10 @@ create_container_row (LifeboatContainer *container)
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *badge = gtk_label_new (state_label (state));
   GtkWidget *icon;
+
+  /* an inert row takes no Tab stop */
+  gtk_widget_set_focusable (row, FALSE);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), lifeboat_container_get_name (container));
@@ -390,7 +398,27 @@ lifeboat_project_view_set_destination (LifeboatProjectView *self,
   g_return_if_fail (LIFEBOAT_IS_PROJECT_VIEW (self));
 
   name = destination ? g_file_get_parse_name (destination) : NULL;
-  adw_action_row_set_subtitle (self->destination_row, name ? name : "");
+  g_free (self->destination_name);
+  self->destination_name = g_steal_pointer (&name);
+  update_destination (self);
+}
+
+/* the folder, and under it what the backup needs and what is free there */
+static void
+update_destination (LifeboatProjectView *self)
+{
+  g_autofree char *name = g_markup_escape_text (self->destination_name ? self->destination_name : "",
+                                                -1);
+  g_autofree char *space = self->space_text ? g_markup_escape_text (self->space_text, -1) : NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (space == NULL)
+    subtitle = g_strdup (name);
+  else if (self->space_enough)
+    subtitle = g_strdup_printf ("%s\n%s", name, space);
+  else
+    subtitle = g_strdup_printf ("%s\n<b>%s</b>", name, space);
+  adw_action_row_set_subtitle (self->destination_row, subtitle);
 }
 
 void
@@ -400,24 +428,16 @@ lifeboat_project_view_set_space (LifeboatProjectView *self,
 {
   g_return_if_fail (LIFEBOAT_IS_PROJECT_VIEW (self));
 
-  gtk_label_set_text (self->space_label, text ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->space_label), text != NULL);
-  if (enough)
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->space_label), "error");
-      gtk_widget_add_css_class (GTK_WIDGET (self->space_label), "dim-label");
-    }
-  else
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->space_label), "dim-label");
-      gtk_widget_add_css_class (GTK_WIDGET (self->space_label), "error");
-    }
+  g_free (self->space_text);
+  self->space_text = g_strdup (text);
+  self->space_enough = enough;
+  update_destination (self);
 }
 
 const char *
 _lifeboat_project_view_get_space (LifeboatProjectView *self)
 {
-  return gtk_label_get_text (self->space_label);
+  return self->space_text;
 }
 
 const char *
@@ -504,6 +524,8 @@ lifeboat_project_view_finalize (GObject *object)
   g_clear_pointer (&self->size_labels, g_hash_table_unref);
   g_clear_pointer (&self->chosen, g_hash_table_unref);
   g_clear_pointer (&self->chosen_project, g_free);
+  g_clear_pointer (&self->destination_name, g_free);
+  g_clear_pointer (&self->space_text, g_free);
 
   G_OBJECT_CLASS (lifeboat_project_view_parent_class)->finalize (object);
 }
@@ -580,7 +602,6 @@ lifeboat_project_view_class_init (LifeboatProjectViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LifeboatProjectView, volumes_list);
   gtk_widget_class_bind_template_child (widget_class, LifeboatProjectView, containers_list);
   gtk_widget_class_bind_template_child (widget_class, LifeboatProjectView, destination_row);
-  gtk_widget_class_bind_template_child (widget_class, LifeboatProjectView, space_label);
   gtk_widget_class_bind_template_child (widget_class, LifeboatProjectView, backup_button);
 }
 

@@ -84,6 +84,10 @@ create_item_row (LifeboatRestoreView       *self,
   g_autoptr(GString) details = g_string_new (NULL);
   GtkWidget *label;
 
+  /* an inert row takes no Tab stop */
+  gtk_widget_set_focusable (row, FALSE);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+
   /* Translators: archive → volume, e.g. "cvat_db.tar.gz → cvat_cvat_db" */
   title = g_strdup_printf (_("%s → %s"), archive, item->volume_name ? item->volume_name : item->key);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);

@@ -70,7 +70,8 @@ space_done_cb (GObject      *object,
            data->estimate.needed <= data->estimate.free;
   if (!enough)
     {
-      g_autofree char *more = g_strconcat (text, "\n", _("not enough space"), NULL);
+      /* Translators: "needs about 11.0 MB, 2.1 MB free: not enough space" */
+      g_autofree char *more = g_strdup_printf (_("%s: not enough space"), text);
 
       g_free (text);
       text = g_steal_pointer (&more);

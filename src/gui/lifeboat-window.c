@@ -2059,6 +2059,10 @@ lifeboat_window_setup (LifeboatWindow *self)
         gtk_window_maximize (GTK_WINDOW (self));
       g_signal_connect_object (self->settings, "changed::default-destination",
                                G_CALLBACK (destination_changed_cb), self, G_CONNECT_SWAPPED);
+      /* the estimate next to Destination depends on the compression */
+      g_signal_connect_object (self->settings, "changed::compression",
+                               G_CALLBACK (_lifeboat_window_update_space), self,
+                               G_CONNECT_SWAPPED);
     }
 
   destination_changed_cb (self);

@@ -14,7 +14,8 @@
 #define CHANGED_DELAY_MS  400
 #define BACKOFF_MIN_S     1
 #define BACKOFF_MAX_S     30
-#define LINE_MAX_BYTES    (256 * 1024)
+#define PING_INTERVAL_S   3
+#define PING_TIMEOUT_S    5
 
 struct _LifeboatEngineWatch
 {
@@ -22,7 +23,10 @@ struct _LifeboatEngineWatch
 
   LifeboatDockerClient     *client;
   SoupSession              *session;     /* of its own: no I/O timeout, the stream is quiet */
+  SoupSession              *ping_session; /* /_ping with a timeout */
   char                     *url;
+  char                     *ping_url;
+  guint                     ping_source;
   GCancellable             *cancellable; /* of the current connection */
   GDataInputStream         *lines;
   LifeboatEngineWatchState  state;
@@ -105,8 +109,11 @@ lost (LifeboatEngineWatch *self,
 {
   g_autofree char *reason = NULL;
 
+  /* the stream too, when a ping found the engine gone */
+  g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->lines);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->ping_source, g_source_remove);
 
   if (error != NULL)
     /* Translators: why an engine is shown as gone; %s is the system's reason */
@@ -124,6 +131,37 @@ lost (LifeboatEngineWatch *self,
 }
 
 static void read_next (LifeboatEngineWatch *self);
+
+/* A stopping engine closes its API at once but keeps the event stream open until its
+ * containers have stopped (ten seconds and more): a ping every few seconds sees it first. */
+static void
+ping_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(LifeboatEngineWatch) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->stopped ||
+      self->state != LIFEBOAT_ENGINE_WATCH_WATCHING)
+    return;
+  if (body == NULL)
+    lost (self, error);
+}
+
+static gboolean
+ping_cb (gpointer data)
+{
+  LifeboatEngineWatch *self = data;
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, self->ping_url);
+
+  if (msg != NULL && self->cancellable != NULL)
+    soup_session_send_and_read_async (self->ping_session, msg, G_PRIORITY_DEFAULT,
+                                      self->cancellable, ping_done_cb, g_object_ref (self));
+  return G_SOURCE_CONTINUE;
+}
 
 static void
 line_read_cb (GObject      *object,
@@ -205,6 +243,8 @@ sent_cb (GObject      *object,
   g_data_input_stream_set_newline_type (self->lines, G_DATA_STREAM_NEWLINE_TYPE_ANY);
   g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (self->lines), 16 * 1024);
   set_state (self, LIFEBOAT_ENGINE_WATCH_WATCHING, NULL);
+  g_clear_handle_id (&self->ping_source, g_source_remove);
+  self->ping_source = g_timeout_add_seconds (PING_INTERVAL_S, ping_cb, self);
   /* what changed while the stream was down is not in it: look again */
   if (self->n_events > 0 || self->changed_source == 0)
     {
@@ -247,6 +287,7 @@ lifeboat_engine_watch_dispose (GObject *object)
 
   lifeboat_engine_watch_stop (self);
   g_clear_object (&self->session);
+  g_clear_object (&self->ping_session);
   g_clear_object (&self->client);
 
   G_OBJECT_CLASS (lifeboat_engine_watch_parent_class)->dispose (object);
@@ -258,6 +299,7 @@ lifeboat_engine_watch_finalize (GObject *object)
   LifeboatEngineWatch *self = LIFEBOAT_ENGINE_WATCH (object);
 
   g_free (self->url);
+  g_free (self->ping_url);
   g_free (self->reason);
 
   G_OBJECT_CLASS (lifeboat_engine_watch_parent_class)->finalize (object);
@@ -342,6 +384,8 @@ lifeboat_engine_watch_new (LifeboatDockerClient *client)
       base = g_strdup ("http://docker");
       self->session = g_object_new (SOUP_TYPE_SESSION, "remote-connectable", address,
                                     "timeout", 0, "idle-timeout", 0, NULL);
+      self->ping_session = g_object_new (SOUP_TYPE_SESSION, "remote-connectable", address,
+                                         "timeout", PING_TIMEOUT_S, NULL);
     }
   else
     {
@@ -351,12 +395,14 @@ lifeboat_engine_watch_new (LifeboatDockerClient *client)
 
       base = g_strdup_printf ("http://%s", hostport);
       self->session = g_object_new (SOUP_TYPE_SESSION, "timeout", 0, "idle-timeout", 0, NULL);
+      self->ping_session = g_object_new (SOUP_TYPE_SESSION, "timeout", PING_TIMEOUT_S, NULL);
     }
   soup_session_set_user_agent (self->session, "Lifeboat/" PACKAGE_VERSION);
 
   filters = g_uri_escape_string ("{\"type\":[\"container\",\"volume\"]}", NULL, FALSE);
   self->url = g_strdup_printf ("%s/v%s/events?filters=%s", base,
                                api ? api : LIFEBOAT_DOCKER_API_MIN, filters);
+  self->ping_url = g_strdup_printf ("%s/_ping", base);
 
   watch_connect (self);
   return self;
@@ -373,6 +419,7 @@ lifeboat_engine_watch_stop (LifeboatEngineWatch *self)
   g_clear_object (&self->lines);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_handle_id (&self->changed_source, g_source_remove);
+  g_clear_handle_id (&self->ping_source, g_source_remove);
 }
 
 LifeboatEngineWatchState

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
  * events), on a connection of its own that waits as long as the engine is quiet. "changed" is
  * emitted (at most every CHANGED_DELAY ms) when a container or volume changed; when the stream
  * ends (the engine stopped, the socket went away, the SSH tunnel dropped) "gone" becomes TRUE
- * at once with the reason, and the watch reconnects with back-off (1 s, 2 s, 4 s … 30 s);
+ * at once with the reason (a ping every few seconds notices an engine that closed its API
+ * before its event stream), and the watch reconnects with back-off (1 s, 2 s, 4 s … 30 s);
  * "gone" becomes FALSE again when the engine answers. Signals and notifications are emitted on
  * the thread-default main context of the thread that called _new().
  */

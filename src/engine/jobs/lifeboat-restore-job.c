@@ -16,6 +16,7 @@
 #include "lifeboat-job-private.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-restore-job.h"
+#include "lifeboat-space.h"
 #include "lifeboat-util-private.h"
 
 /* Where CVAT mounts its volumes (CONTRACTS.md §1): used when neither a manifest nor a
@@ -1215,6 +1216,26 @@ lifeboat_restore_job_run (LifeboatJob   *job,
   for (guint i = 0; i < self->items->len; i++)
     totals[i] = ((Item *) g_ptr_array_index (self->items, i))->item.tar_bytes;
   _lifeboat_job_set_volumes (job, (const char * const *) keys->pdata, totals);
+
+  /* room for the safety backup and, where the engine's volumes can be measured, for the
+   * archives' contents: checked before anything stops */
+  {
+    guint64 now = 0, writes = 0;
+
+    for (guint i = 0; i < self->items->len; i++)
+      {
+        Item *item = g_ptr_array_index (self->items, i);
+
+        now += (guint64) MAX (item->item.current_size, 0);
+        writes += item->item.tar_bytes;
+      }
+    if (!lifeboat_space_check_restore_job (client, self->safety_dir, now, writes, cancellable,
+                                           error))
+      {
+        _lifeboat_job_set_aftermath (job, _("Nothing was changed."));
+        return FALSE;
+      }
+  }
 
   /* 2. stop the project */
   if (self->project != NULL)

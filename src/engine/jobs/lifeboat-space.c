@@ -264,6 +264,39 @@ lifeboat_space_check_restore (LifeboatDockerClient  *client,
   return FALSE;
 }
 
+gboolean
+lifeboat_space_check_restore_job (LifeboatDockerClient *client,
+                                  GFile                *safety_dir,
+                                  guint64               volume_bytes,
+                                  guint64               tar_bytes,
+                                  GCancellable         *cancellable,
+                                  GError              **error)
+{
+  guint64 free_bytes = 0;
+  gboolean checked;
+
+  /* the safety backup: what the volumes hold now, counted whole as for a backup */
+  if (safety_dir != NULL && volume_bytes > 0 && query_free (safety_dir, cancellable, &free_bytes))
+    {
+      guint64 needed = volume_bytes * (100 + TAR_OVERHEAD_PERCENT) / 100 + FOLDER_OVERHEAD;
+
+      if (needed > free_bytes)
+        {
+          g_autofree char *needed_str = g_format_size (needed);
+          g_autofree char *free_str = g_format_size (free_bytes);
+          g_autofree char *where = g_file_get_parse_name (safety_dir);
+
+          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NO_SPACE,
+                       _("There is not enough space for the safety backup of the volumes: it "
+                         "needs about %s, but %s has only %s free"),
+                       needed_str, where, free_str);
+          return FALSE;
+        }
+    }
+
+  return lifeboat_space_check_restore (client, tar_bytes, &checked, cancellable, error);
+}
+
 char *
 lifeboat_restore_dup_other_engine_warning (GFile                *folder,
                                            LifeboatDockerClient *client)

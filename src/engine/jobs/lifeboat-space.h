@@ -57,6 +57,19 @@ gboolean lifeboat_space_check_backup    (LifeboatHistory       *history,
                                          GError               **error);
 
 /*
+ * Before a restore stops anything: room for its safety backup of @volume_bytes (what the
+ * volumes hold now, -1 entries unknown are left out) in @safety_dir, and, where the engine's
+ * volumes can be measured (lifeboat_space_check_restore()), for the @tar_bytes it writes.
+ * Fails with LIFEBOAT_ERROR_NO_SPACE and one sentence.
+ */
+gboolean lifeboat_space_check_restore_job (LifeboatDockerClient *client,
+                                           GFile                *safety_dir,
+                                           guint64               volume_bytes,
+                                           guint64               tar_bytes,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+
+/*
  * A restore: whether the volumes' file system on the engine has room for @bytes (the tar
  * bytes to write). The Engine API reports no free space, so this is known only for an engine
  * on this machine whose data root (/info DockerRootDir) can be read; *@checked says whether
