@@ -1664,6 +1664,74 @@ host_state_is (gpointer data)
   return row != NULL && strstr (row, want[1]) != NULL;
 }
 
+static void
+silent_accept_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GSocketConnection **conn = user_data;
+
+  /* kept open and never answered: an SSH server that does not speak */
+  *conn = g_socket_listener_accept_finish (G_SOCKET_LISTENER (object), result, NULL, NULL);
+}
+
+static gboolean
+shows_connecting (gpointer data)
+{
+  return g_strcmp0 (_lifeboat_window_get_page (window), "status") == 0 &&
+         g_strcmp0 (_lifeboat_window_get_status_title (window), _("Connecting…")) == 0 &&
+         gtk_widget_get_visible (window->status_button);
+}
+
+/* connecting to an SSH server that never answers can be cancelled from the window, at once */
+static void
+test_cancel_connect (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *conn = NULL;
+  g_autofree char *uri = NULL;
+  const char *want[2];
+  GtkListBoxRow *previous = gtk_list_box_get_selected_row (window->hosts_list);
+  gint64 cancelled_at;
+
+  g_assert_true (g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
+  g_assert_no_error (error);
+  g_socket_listener_accept_async (listener, NULL, silent_accept_cb, &conn);
+  uri = g_strdup_printf ("ssh://nobody@127.0.0.1:%u",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  _lifeboat_window_add_host (window, uri, TRUE);
+  if (!wait_until (shows_connecting, NULL, 10))
+    g_error ("no Connecting page with a Cancel button; page %s, title \"%s\"",
+             _lifeboat_window_get_page (window), _lifeboat_window_get_status_title (window));
+  spin (1);
+  g_assert_true (shows_connecting (NULL));   /* still waiting for the silent server */
+  screenshot ("connecting.png");
+
+  cancelled_at = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate (window->status_button));
+  want[0] = uri;
+  want[1] = "\tunreachable\t";
+  g_assert_true (wait_until (host_state_is, want, 2));
+  g_test_message ("cancelled after %.2f s: %s",
+                  (g_get_monotonic_time () - cancelled_at) / (double) G_USEC_PER_SEC,
+                  _lifeboat_window_dup_host_row (window, uri));
+  g_assert_nonnull (strstr (_lifeboat_window_dup_host_row (window, uri), "cancelled"));
+  g_assert_true (wait_until (shows_unreachable, NULL, 2));
+
+  g_assert_true (_lifeboat_window_click_remove_host (window, uri));
+  if (previous != NULL && gtk_widget_get_parent (GTK_WIDGET (previous)) != NULL)
+    gtk_list_box_select_row (window->hosts_list, previous);
+  g_socket_listener_close (listener);
+  spin (0.2);
+  g_clear_object (&conn);
+}
+
 static gboolean
 project_page_on_engine2 (gpointer data)
 {
@@ -1978,6 +2046,7 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/start-again", test_start_again);
   g_test_add_func ("/lifeboat/window/narrow", test_narrow);
   g_test_add_func ("/lifeboat/window/two-engines", test_two_engines);
+  g_test_add_func ("/lifeboat/window/cancel-connect", test_cancel_connect);
   g_test_add_func ("/lifeboat/window/destroy-finalizes", test_destroy_finalizes);
 
   ret = g_test_run ();

@@ -125,6 +125,14 @@ preferences_action (GtkWidget  *widget,
   gtk_widget_activate_action (widget, "app.preferences", NULL);
 }
 
+static void
+cancel_connect_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  _lifeboat_window_cancel_connect (LIFEBOAT_WINDOW (widget));
+}
+
 /* Escape on the restore summary: back, as its Back and Cancel buttons */
 static void
 leave_restore_action (GtkWidget  *widget,
@@ -175,6 +183,7 @@ _lifeboat_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   gtk_widget_class_install_action (widget_class, "win.leave-restore", NULL, leave_restore_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-connect", NULL, cancel_connect_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK,
                                        "win.backup", NULL);

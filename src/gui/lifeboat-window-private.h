@@ -36,6 +36,7 @@ typedef struct
   GtkImage             *state_icon;
   GtkWidget            *remove_button;
   LifeboatEngineWatch  *watch;       /* while connected: the engine's event stream */
+  GCancellable         *connect_cancellable;  /* the connect attempt going on */
   LifeboatWindow       *window;      /* not a reference: the watch stops before it goes */
 } Host;
 
@@ -118,6 +119,8 @@ void _lifeboat_window_job_started        (LifeboatWindow *self,
 void _lifeboat_window_check_stopped      (LifeboatWindow *self);
 /* lifeboat-window.c, for it */
 void _lifeboat_window_rediscover         (LifeboatWindow *self);
+/* the Cancel button while connecting */
+void _lifeboat_window_cancel_connect     (LifeboatWindow *self);
 void _lifeboat_window_show_current       (LifeboatWindow *self);
 void _lifeboat_window_host_update_row    (Host           *host);
 void _lifeboat_window_host_connect       (LifeboatWindow *self,

@@ -26,6 +26,7 @@ static void
 host_clear (Host *host)
 {
   _lifeboat_window_unwatch_host (host);
+  g_clear_object (&host->connect_cancellable);
   g_clear_pointer (&host->uri, g_free);
   g_clear_pointer (&host->name, g_free);
   g_clear_pointer (&host->saved_name, g_free);
@@ -53,11 +54,13 @@ typedef struct
 {
   LifeboatWindow *self;
   Host           *host;
+  GCancellable   *cancellable;   /* the connect attempt's */
 } HostClosure;
 
 static void
 host_closure_free (HostClosure *closure)
 {
+  g_clear_object (&closure->cancellable);
   g_clear_object (&closure->self);
   g_clear_pointer (&closure->host, host_unref);
   g_free (closure);
@@ -290,7 +293,10 @@ connect_done_cb (GObject      *object,
   g_autoptr(LifeboatDockerClient) client = NULL;
 
   client = lifeboat_hosts_open_client_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* the window went away, or the user cancelled (the host shows so already), or a newer
+   * attempt replaced this one */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      closure->cancellable != host->connect_cancellable)
     return;
 
   g_clear_pointer (&host->reason, g_free);
@@ -342,12 +348,21 @@ host_connect (LifeboatWindow *self,
   host->state = HOST_CONNECTING;
   host_update_row (host);
 
+  /* one attempt at a time; Cancel on the status page cancels it, so does the window going */
+  g_cancellable_cancel (host->connect_cancellable);
+  g_clear_object (&host->connect_cancellable);
+  host->connect_cancellable = g_cancellable_new ();
+  g_signal_connect_object (self->cancellable, "cancelled",
+                           G_CALLBACK (g_cancellable_cancel), host->connect_cancellable,
+                           G_CONNECT_SWAPPED);
+
   /* ssh:// goes through a tunnel, names are docker contexts or saved hosts */
   closure = g_new0 (HostClosure, 1);
   closure->self = g_object_ref (self);
   closure->host = host_ref (host);
-  lifeboat_hosts_open_client_async (host->name ? host->name : host->uri, self->cancellable,
-                                    connect_done_cb, closure);
+  closure->cancellable = g_object_ref (host->connect_cancellable);
+  lifeboat_hosts_open_client_async (host->name ? host->name : host->uri,
+                                    host->connect_cancellable, connect_done_cb, closure);
 }
 
 static void
@@ -828,6 +843,7 @@ show_current (LifeboatWindow *self)
   gtk_spinner_set_spinning (self->status_spinner, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), FALSE);
   gtk_widget_set_visible (self->status_button, FALSE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->status_button), "win.refresh");
 
   if (host == NULL)
     {
@@ -844,6 +860,10 @@ show_current (LifeboatWindow *self)
       adw_status_page_set_description (self->status_page, host->title);
       gtk_spinner_set_spinning (self->status_spinner, TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), TRUE);
+      /* an SSH server that does not answer can take a while: the user may stop waiting */
+      gtk_button_set_label (GTK_BUTTON (self->status_button), _("_Cancel"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->status_button), "win.cancel-connect");
+      gtk_widget_set_visible (self->status_button, TRUE);
     }
   else if (host->state == HOST_UNREACHABLE)
     {
@@ -896,6 +916,26 @@ show_current (LifeboatWindow *self)
                                          lifeboat_project_view_get_project (self->project_view)));
   else
     adw_view_switcher_title_set_title (self->switcher_title, _("Lifeboat"));
+}
+
+void
+_lifeboat_window_cancel_connect (LifeboatWindow *self)
+{
+  Host *host = self->current_host;
+
+  if (host == NULL || host->state != HOST_CONNECTING)
+    return;
+
+  g_cancellable_cancel (host->connect_cancellable);
+  g_clear_object (&host->connect_cancellable);
+  host->state = HOST_UNREACHABLE;
+  g_free (host->reason);
+  host->reason = g_strdup (_("Connecting was cancelled"));
+  g_free (host->advice);
+  host->advice = g_strdup (_("Choose Try Again to connect."));
+  host_update_row (host);
+  show_current (self);
+  _lifeboat_window_update_actions (self);
 }
 
 void

@@ -313,10 +313,12 @@ lifeboat_restore_dup_other_engine_warning (GFile                *folder,
       g_strcmp0 (manifest->engine_id, here) == 0)
     return NULL;
 
-  return g_strdup_printf (_("This backup was taken on another engine, “%s” (ID %.12s), not on "
-                            "“%s” where it is restored."),
+  /* Translators: engine names can be the same (two engines on one machine): the IDs differ */
+  return g_strdup_printf (_("This backup was taken on another engine, “%s” (ID %.14s), not on "
+                            "“%s” (ID %.14s) where it is restored."),
                           manifest->engine_name ? manifest->engine_name : _("unnamed"),
                           manifest->engine_id,
                           lifeboat_docker_client_get_engine_name (client)
-                            ? lifeboat_docker_client_get_engine_name (client) : _("this engine"));
+                            ? lifeboat_docker_client_get_engine_name (client) : _("this engine"),
+                          here);
 }
