@@ -23,6 +23,7 @@ struct _LifeboatHistoryView
   GCancellable *cancellable;       /* verify, trash: until the view goes */
   GCancellable *load_cancellable;  /* the newest load only */
   GPtrArray    *entries;      /* LifeboatHistoryEntry */
+  GListStore   *model;        /* the same, shown: the list's rows are bound to it */
   GHashTable   *existing;     /* folders that exist */
   GPtrArray    *row_texts;    /* char *, for tests */
   guint         loads;
@@ -568,6 +569,13 @@ create_row (LifeboatHistoryView  *self,
   return row;
 }
 
+static GtkWidget *
+create_row_cb (gpointer item,
+               gpointer user_data)
+{
+  return create_row (user_data, item);
+}
+
 static void
 load_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -576,13 +584,10 @@ load_done_cb (GObject      *object,
   g_autoptr(LifeboatHistoryView) self = user_data;
   g_autoptr(GError) error = NULL;
   LoadResult *res = g_task_propagate_pointer (G_TASK (result), &error);
-  GtkWidget *child;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
   g_ptr_array_set_size (self->row_texts, 0);
 
   if (res == NULL)
@@ -591,6 +596,7 @@ load_done_cb (GObject      *object,
                                                   error->message);
 
       g_signal_emit (self, signals[MESSAGE], 0, message, FALSE);
+      g_list_store_remove_all (self->model);
       gtk_stack_set_visible_child_name (self->stack, "empty");
       self->loads++;
       return;
@@ -602,8 +608,9 @@ load_done_cb (GObject      *object,
   self->existing = g_steal_pointer (&res->existing);
   load_result_free (res);
 
-  for (guint i = 0; i < self->entries->len; i++)
-    gtk_list_box_append (self->list, create_row (self, g_ptr_array_index (self->entries, i)));
+  /* the rows follow the model (gtk_list_box_bind_model): one change, one new set of rows */
+  g_list_store_splice (self->model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->model)),
+                       self->entries->pdata, self->entries->len);
 
   gtk_stack_set_visible_child_name (self->stack, self->entries->len > 0 ? "list" : "empty");
   self->loads++;
@@ -778,6 +785,9 @@ lifeboat_history_view_dispose (GObject *object)
   g_clear_pointer (&self->entries, g_ptr_array_unref);
   g_clear_pointer (&self->existing, g_hash_table_unref);
   g_clear_weak_pointer (&self->delete_dialog);
+  if (self->list != NULL)
+    gtk_list_box_bind_model (self->list, NULL, NULL, NULL, NULL);
+  g_clear_object (&self->model);
 
   G_OBJECT_CLASS (lifeboat_history_view_parent_class)->dispose (object);
 }
@@ -834,6 +844,8 @@ lifeboat_history_view_init (LifeboatHistoryView *self)
   self->row_texts = g_ptr_array_new_with_free_func (g_free);
   self->existing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
+  self->model = g_list_store_new (LIFEBOAT_TYPE_HISTORY_ENTRY);
+  gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->model), create_row_cb, self, NULL);
 
   {
     g_autoptr(GFile) journal = g_file_get_child (lifeboat_history_get_dir (lifeboat_history_get_default ()),

@@ -53,14 +53,12 @@ watch_gone_cb (LifeboatEngineWatch *watch,
       if (host == self->current_host)
         {
           g_autofree char *text = g_strdup_printf (_("%s is gone"), host->title);
-          GtkWidget *child;
 
           /* nothing of the gone engine stays on screen as if it were there */
           g_cancellable_cancel (self->discover_cancellable);
           self->discovering = FALSE;
+          gtk_list_box_bind_model (self->projects_list, NULL, NULL, NULL, NULL);
           g_clear_object (&self->projects);
-          while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->projects_list))) != NULL)
-            gtk_list_box_remove (self->projects_list, child);
           lifeboat_project_view_set_project (self->project_view, NULL);
           gtk_label_set_text (self->projects_empty_label, text);
           gtk_stack_set_visible_child_name (self->projects_stack, "empty");

@@ -581,12 +581,7 @@ host_selected_cb (LifeboatWindow *self,
   g_clear_object (&self->discover_cancellable);
   g_clear_object (&self->projects);
   self->discovering = FALSE;
-  {
-    GtkWidget *child;
-
-    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->projects_list))) != NULL)
-      gtk_list_box_remove (self->projects_list, child);
-  }
+  gtk_list_box_bind_model (self->projects_list, NULL, NULL, NULL, NULL);
   lifeboat_project_view_set_project (self->project_view, NULL);
 
   if (host != NULL && self->settings != NULL)
@@ -647,6 +642,13 @@ create_project_row (LifeboatProject *project)
   return row;
 }
 
+static GtkWidget *
+create_project_row_cb (gpointer item,
+                       gpointer user_data)
+{
+  return create_project_row (item);
+}
+
 static void
 discover_done_cb (GObject      *object,
                   GAsyncResult *result,
@@ -657,7 +659,6 @@ discover_done_cb (GObject      *object,
   g_autoptr(GListModel) projects = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *wanted = NULL;
-  GtkWidget *child;
   GtkListBoxRow *select = NULL;
   GtkListBoxRow *first = NULL;
 
@@ -692,15 +693,17 @@ discover_done_cb (GObject      *object,
     wanted = lifeboat_settings_dup_string (self->settings, "last-project", "");
 
   g_set_object (&self->projects, projects);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->projects_list))) != NULL)
-    gtk_list_box_remove (self->projects_list, child);
+  /* the sidebar's rows are the projects model's */
+  gtk_list_box_bind_model (self->projects_list, projects, create_project_row_cb, NULL, NULL);
 
-  for (guint i = 0; i < g_list_model_get_n_items (projects); i++)
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->projects_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
     {
-      g_autoptr(LifeboatProject) project = g_list_model_get_item (projects, i);
-      GtkWidget *row = create_project_row (project);
+      LifeboatProject *project = g_object_get_data (G_OBJECT (row), "project");
 
-      gtk_list_box_append (self->projects_list, row);
+      if (project == NULL)
+        continue;
       /* the wanted project, else the first */
       if (first == NULL)
         first = GTK_LIST_BOX_ROW (row);
