@@ -13,6 +13,9 @@
  *
  * With LIFEBOAT_SCREENSHOT_DIR set it also saves screenshots of the X root window there
  * (project page, backup in progress, history, restore summary).
+ *
+ * One long file on purpose: the tests share one window and one engine, in order (each starts
+ * where the one before left the window), which is what a user's session looks like.
  */
 
 #include <stdio.h>
@@ -810,7 +813,7 @@ test_backup (void)
     g_error ("no verification result; last toast: %s", _lifeboat_window_get_last_toast (window));
   g_test_message ("verify: %s", _lifeboat_window_get_last_toast (window));
   g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_toast (window),
-                                   "All 6 archives match the manifest"));
+                                   "All 6 archives match the manifest ("));
   screenshot ("history.png");
   /* ... and finds a damaged one */
   {

@@ -180,7 +180,8 @@ verify_archive (GFile                  *folder,
 
   if (!lifeboat_verify_archive (folder, name, expected, &info, cancellable, error))
     return FALSE;
-  *tar_bytes += info.tar_bytes;
+  /* what the archives occupy on disk, the size History and the notification give */
+  *tar_bytes += info.file_bytes;
   return TRUE;
 }
 
@@ -266,18 +267,19 @@ verify_thread (GTask        *task,
   if (manifest != NULL)
     g_task_return_pointer (task,
                            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                         "%u archive matches the manifest (%s)",
-                                                         "All %u archives match the manifest (%s)",
+                                                         "%u archive matches the manifest (%s on disk)",
+                                                         "All %u archives match the manifest (%s on disk)",
                                                          n_ok),
                                             n_ok, size),
                            g_free);
   else
     g_task_return_pointer (task,
                            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                         "%u archive is complete and readable (%s); "
-                                                         "there is no manifest to compare with",
+                                                         "%u archive is complete and readable (%s on "
+                                                         "disk); there is no manifest to compare with",
                                                          "All %u archives are complete and readable "
-                                                         "(%s); there is no manifest to compare with",
+                                                         "(%s on disk); there is no manifest to compare "
+                                                         "with",
                                                          n_ok),
                                             n_ok, size),
                            g_free);
