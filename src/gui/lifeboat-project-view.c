@@ -20,6 +20,7 @@ struct _LifeboatProjectView
    * @chosen_project: kept when the project is looked at again (the engine's events) */
   char                *chosen_project;
   GHashTable          *chosen;
+  gint64               largest;       /* the largest volume, for the size bars */
 
   AdwPreferencesPage  *page;
   GtkLabel            *title_label;
@@ -53,13 +54,11 @@ static guint signals[N_SIGNALS];
 
 static void update_destination (LifeboatProjectView *self);
 
+/* the lists' rows are bound to the project's models: unbinding removes them */
 static void
 clear_list (GtkListBox *list)
 {
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
+  gtk_list_box_bind_model (list, NULL, NULL, NULL, NULL);
 }
 
 static const char *
@@ -257,6 +256,22 @@ create_volume_row (LifeboatProjectView *self,
   return row;
 }
 
+static GtkWidget *
+create_volume_row_cb (gpointer item,
+                      gpointer user_data)
+{
+  LifeboatProjectView *self = user_data;
+
+  return create_volume_row (self, item, self->largest);
+}
+
+static GtkWidget *
+create_container_row_cb (gpointer item,
+                         gpointer user_data)
+{
+  return create_container_row (item);
+}
+
 static void
 rebuild (LifeboatProjectView *self)
 {
@@ -308,21 +323,12 @@ rebuild (LifeboatProjectView *self)
 
       largest = MAX (largest, lifeboat_volume_get_size (volume));
     }
+  self->largest = largest;
 
-  for (guint i = 0; i < g_list_model_get_n_items (volumes); i++)
-    {
-      g_autoptr(LifeboatVolume) volume = g_list_model_get_item (volumes, i);
-
-      gtk_list_box_append (self->volumes_list, create_volume_row (self, volume, largest));
-    }
+  /* rows bound to the project's volumes and containers (GListModels of objects) */
+  gtk_list_box_bind_model (self->volumes_list, volumes, create_volume_row_cb, self, NULL);
   update_total (self);
-
-  for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
-    {
-      g_autoptr(LifeboatContainer) container = g_list_model_get_item (containers, i);
-
-      gtk_list_box_append (self->containers_list, create_container_row (container));
-    }
+  gtk_list_box_bind_model (self->containers_list, containers, create_container_row_cb, NULL, NULL);
 }
 
 LifeboatProject *
