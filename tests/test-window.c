@@ -352,6 +352,12 @@ count_cb (gpointer  instance,
  * GtkSpinner on a page that is not shown, and every frame of it laid the whole window out
  * again (on X11 with round trips to the display server): 60 times a second, for as long as
  * the window was open. */
+static gboolean
+space_estimated (gpointer data)
+{
+  return _lifeboat_window_get_space_updates (window) > 0;
+}
+
 static void
 test_idle (void)
 {
@@ -362,7 +368,10 @@ test_idle (void)
   if (skip_if_no_engine ())
     return;
   g_assert_true (on_project_page (NULL));
-  spin (0.5);   /* what the project page still loads */
+  /* what the project page still loads (the space estimate next to Destination), and the
+   * animations its arrival starts (the overlay scrollbar fading out) */
+  g_assert_true (wait_until (space_estimated, NULL, 10));
+  spin (1.5);
 
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   g_assert_nonnull (clock);
@@ -372,7 +381,11 @@ test_idle (void)
   g_signal_handler_disconnect (clock, layout_id);
   g_signal_handler_disconnect (clock, paint_id);
 
-  g_test_message ("idle for 1 s: %u layouts, %u frames painted", layouts, paints);
+  g_test_message ("idle for 1 s: %u layouts, %u frames painted (discovering %d, %u looks for "
+                  "engine events, %u space estimates, sidebar %s)", layouts, paints,
+                  window->discovering, window->live_updates,
+                  _lifeboat_window_get_space_updates (window),
+                  gtk_stack_get_visible_child_name (window->projects_stack));
   g_assert_cmpuint (layouts, <=, 2);
   g_assert_cmpuint (paints, <=, 2);
 }

@@ -15,6 +15,25 @@
  * engine's state themselves, and the window looks again when they end.
  */
 
+/* a look at the projects measures the volumes (/system/df, seconds on a large host): one at
+ * a time, and the events that come meanwhile make one more when it is done */
+#define LIVE_AGAIN_MS 2000
+
+static gboolean
+live_again_cb (gpointer data)
+{
+  LifeboatWindow *self = data;
+
+  self->live_source = 0;
+  if (self->current_host != NULL && self->current_host->state == HOST_CONNECTED &&
+      !self->job_running && !self->planning)
+    {
+      self->live_updates++;
+      _lifeboat_window_rediscover (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 watch_changed_cb (LifeboatEngineWatch *watch,
                   Host                *host)
@@ -25,8 +44,23 @@ watch_changed_cb (LifeboatEngineWatch *watch,
       host->state != HOST_CONNECTED || self->job_running || self->planning)
     return;
 
+  if (self->discovering)
+    {
+      self->live_pending = TRUE;
+      return;
+    }
   self->live_updates++;
   _lifeboat_window_rediscover (self);
+}
+
+/* the projects were looked at: once more if the engine changed meanwhile */
+void
+_lifeboat_window_live_discovered (LifeboatWindow *self)
+{
+  if (!self->live_pending || self->live_source != 0)
+    return;
+  self->live_pending = FALSE;
+  self->live_source = g_timeout_add (LIVE_AGAIN_MS, live_again_cb, self);
 }
 
 static void

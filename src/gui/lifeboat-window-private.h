@@ -73,6 +73,8 @@ struct _LifeboatWindow
   GCancellable         *space_cancellable;    /* the estimate next to Destination */
   guint                 space_updates;
   guint                 live_updates;         /* discoveries made for engine events */
+  gboolean              live_pending;         /* events came while discovering */
+  guint                 live_source;
   char                **ran_before;           /* containers of the job's project that ran */
   gboolean              job_notified;         /* the last job's end was also notified */
   gint64                busy_toast_added;
@@ -117,6 +119,7 @@ void _lifeboat_window_live_init          (LifeboatWindow *self);
 void _lifeboat_window_job_started        (LifeboatWindow *self,
                                           LifeboatJob    *job);
 void _lifeboat_window_check_stopped      (LifeboatWindow *self);
+void _lifeboat_window_live_discovered    (LifeboatWindow *self);
 /* lifeboat-window.c, for it */
 void _lifeboat_window_rediscover         (LifeboatWindow *self);
 /* the Cancel button while connecting */

@@ -734,6 +734,7 @@ discover_done_cb (GObject      *object,
   g_clear_pointer (&self->wanted_project, g_free);
   _lifeboat_window_update_actions (self);
   _lifeboat_window_check_stopped (self);
+  _lifeboat_window_live_discovered (self);
 
   /* files given on the command line wait for an engine */
   if (self->pending_files != NULL && self->pending_files->len > 0)
@@ -2123,6 +2124,7 @@ lifeboat_window_dispose (GObject *object)
   g_cancellable_cancel (self->discover_cancellable);
   g_cancellable_cancel (self->job_cancellable);
   g_cancellable_cancel (self->space_cancellable);
+  g_clear_handle_id (&self->live_source, g_source_remove);
   /* a job not started yet ends at once, cancelled, and lets the application go */
   run_pending_job (self);
 

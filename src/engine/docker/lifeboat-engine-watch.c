@@ -217,6 +217,7 @@ sent_cb (GObject      *object,
   g_autoptr(GInputStream) stream = NULL;
   SoupMessage *msg;
   guint status;
+  gboolean again;
 
   stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->stopped)
@@ -238,6 +239,7 @@ sent_cb (GObject      *object,
       return;
     }
 
+  again = self->state == LIFEBOAT_ENGINE_WATCH_GONE;
   self->backoff = BACKOFF_MIN_S;
   self->lines = g_data_input_stream_new (stream);
   g_data_input_stream_set_newline_type (self->lines, G_DATA_STREAM_NEWLINE_TYPE_ANY);
@@ -246,11 +248,8 @@ sent_cb (GObject      *object,
   g_clear_handle_id (&self->ping_source, g_source_remove);
   self->ping_source = g_timeout_add_seconds (PING_INTERVAL_S, ping_cb, self);
   /* what changed while the stream was down is not in it: look again */
-  if (self->n_events > 0 || self->changed_source == 0)
-    {
-      if (self->changed_source == 0)
-        self->changed_source = g_timeout_add (CHANGED_DELAY_MS, changed_cb, self);
-    }
+  if (again && self->changed_source == 0)
+    self->changed_source = g_timeout_add (CHANGED_DELAY_MS, changed_cb, self);
   read_next (self);
 }
 
