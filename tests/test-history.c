@@ -467,11 +467,53 @@ test_rescan (void)
   g_assert_cmpstr (lifeboat_history_entry_get_id (again->pdata[1]), ==,
                    lifeboat_history_entry_get_id (list->pdata[2]));
 
-  /* rescanned entries are not in the journal: nothing to forget */
-  g_assert_false (lifeboat_history_forget (history, lifeboat_history_entry_get_id (list->pdata[2]),
+  /* per engine: the manifests name engine ABCD; the journaled backup's record predates the
+   * engine's ID and gets it from its folder's manifest; the restore's engine is not known */
+  {
+    g_autoptr(GPtrArray) here = NULL;
+    g_autoptr(GPtrArray) there = NULL;
+    g_autoptr(GDateTime) t_other = utc (2026, 3, 11, 8, 0, 0);
+    g_autoptr(LifeboatHistoryEntry) other = make_entry (LIFEBOAT_JOB_KIND_BACKUP, "cvat", t_other,
+                                                        "/elsewhere/cvat-20260311-080000");
+
+    lifeboat_history_entry_set_engine_id (other, "OTHER");
+    g_assert_true (lifeboat_history_record (history, other, &error));
+    g_assert_no_error (error);
+
+    here = lifeboat_history_list_for_engine (history, "ABCD", "cvat", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (here->len, ==, 3);
+    g_assert_cmpint (lifeboat_history_entry_get_kind (here->pdata[0]), ==, LIFEBOAT_JOB_KIND_RESTORE);
+    g_assert_null (lifeboat_history_entry_get_engine_id (here->pdata[0]));
+    g_assert_cmpstr (lifeboat_history_entry_get_folder (here->pdata[1]), ==, hand);
+    g_assert_cmpstr (lifeboat_history_entry_get_engine_id (here->pdata[1]), ==, "ABCD");
+    g_assert_cmpstr (lifeboat_history_entry_get_folder (here->pdata[2]), ==, journaled);
+    g_assert_cmpstr (lifeboat_history_entry_get_engine_id (here->pdata[2]), ==, "ABCD");
+
+    there = lifeboat_history_list_for_engine (history, "OTHER", "cvat", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (there->len, ==, 2);
+    g_assert_cmpstr (lifeboat_history_entry_get_id (there->pdata[0]), ==,
+                     lifeboat_history_entry_get_id (other));
+    g_assert_cmpint (lifeboat_history_entry_get_kind (there->pdata[1]), ==, LIFEBOAT_JOB_KIND_RESTORE);
+
+    g_assert_true (lifeboat_history_forget (history, lifeboat_history_entry_get_id (other), &error));
+    g_assert_no_error (error);
+  }
+
+  /* Forget: a rescanned backup, and a journaled one whose folder is in a location; the rescan
+   * brings neither back, and their folders stay */
+  g_assert_true (lifeboat_history_forget (history, lifeboat_history_entry_get_id (list->pdata[2]),
+                                          &error));
+  g_assert_no_error (error);
+  g_assert_true (lifeboat_history_forget (history, lifeboat_history_entry_get_id (backup), &error));
+  g_assert_no_error (error);
+  g_assert_false (lifeboat_history_forget (history, "00000000-0000-4000-8000-000000000000",
                                            &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&error);
+  g_assert_true (g_file_test (hand, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (journaled, G_FILE_TEST_IS_DIR));
 
   /* a location that went away (an unplugged disk) is no error */
   {
@@ -481,7 +523,10 @@ test_rescan (void)
     g_assert_true (lifeboat_history_add_location (history, gone, &error));
     list2 = lifeboat_history_list (history, NULL, &error);
     g_assert_no_error (error);
-    g_assert_cmpuint (list2->len, ==, 4);
+    /* the restore and the other project's backup */
+    g_assert_cmpuint (list2->len, ==, 2);
+    g_assert_cmpint (lifeboat_history_entry_get_kind (list2->pdata[0]), ==, LIFEBOAT_JOB_KIND_RESTORE);
+    g_assert_cmpstr (lifeboat_history_entry_get_folder (list2->pdata[1]), ==, written);
   }
 }
 

@@ -13,9 +13,13 @@
  *
  * With LIFEBOAT_SCREENSHOT_DIR set it also saves screenshots of the X root window there
  * (project page, backup in progress, history, restore summary).
+ *
+ * One long file on purpose: the tests share one window and one engine, in order (each starts
+ * where the one before left the window), which is what a user's session looks like.
  */
 
 #include <stdio.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -35,6 +39,7 @@ static LifeboatWindow *window;
 static GSubprocess *dunst;
 static char *backup_folder;
 static char *guide_folder;
+static gboolean not_busy (gpointer data);
 
 /* ---------------------------------------------------------------------------------------- */
 
@@ -347,6 +352,12 @@ count_cb (gpointer  instance,
  * GtkSpinner on a page that is not shown, and every frame of it laid the whole window out
  * again (on X11 with round trips to the display server): 60 times a second, for as long as
  * the window was open. */
+static gboolean
+space_estimated (gpointer data)
+{
+  return _lifeboat_window_get_space_updates (window) > 0;
+}
+
 static void
 test_idle (void)
 {
@@ -357,7 +368,10 @@ test_idle (void)
   if (skip_if_no_engine ())
     return;
   g_assert_true (on_project_page (NULL));
-  spin (0.5);   /* what the project page still loads */
+  /* what the project page still loads (the space estimate next to Destination), and the
+   * animations its arrival starts (the overlay scrollbar fading out) */
+  g_assert_true (wait_until (space_estimated, NULL, 10));
+  spin (1.5);
 
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   g_assert_nonnull (clock);
@@ -367,7 +381,11 @@ test_idle (void)
   g_signal_handler_disconnect (clock, layout_id);
   g_signal_handler_disconnect (clock, paint_id);
 
-  g_test_message ("idle for 1 s: %u layouts, %u frames painted", layouts, paints);
+  g_test_message ("idle for 1 s: %u layouts, %u frames painted (discovering %d, %u looks for "
+                  "engine events, %u space estimates, sidebar %s)", layouts, paints,
+                  window->discovering, window->live_updates,
+                  _lifeboat_window_get_space_updates (window),
+                  gtk_stack_get_visible_child_name (window->projects_stack));
   g_assert_cmpuint (layouts, <=, 2);
   g_assert_cmpuint (paints, <=, 2);
 }
@@ -661,6 +679,26 @@ backup_folder_gone (gpointer data)
   return !g_file_test (backup_folder, G_FILE_TEST_EXISTS) && !history_has_backup (NULL);
 }
 
+/* One report of a job's outcome: its page, and a notification only when the window is not
+ * in front. Checks that the window notified exactly then, and with @title. */
+static gboolean
+check_job_notification (guint       before,
+                        const char *title)
+{
+  g_test_message ("window active at the job's end: %d, notified: %d",
+                  gtk_window_is_active (GTK_WINDOW (window)), window->job_notified);
+  if (!window->job_notified)
+    {
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)) &&
+                     gtk_window_is_active (GTK_WINDOW (window)));
+      g_assert_cmpuint (_lifeboat_window_get_n_notifications (window), ==, before);
+      return FALSE;
+    }
+  g_assert_cmpuint (_lifeboat_window_get_n_notifications (window), ==, before + 1);
+  g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_notification (window), title));
+  return TRUE;
+}
+
 static gboolean
 toast_is_verify_result (gpointer data)
 {
@@ -746,10 +784,8 @@ test_backup (void)
   }
 
   /* a notification, sent by the window and shown by the notification server */
-  g_assert_cmpuint (_lifeboat_window_get_n_notifications (window), ==, notifications_before + 1);
-  g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_notification (window),
-                                   _("Backup complete")));
-  if (!wait_until (notification_seen, GUINT_TO_POINTER (dunst_before), 15))
+  if (check_job_notification (notifications_before, _("Backup complete")) &&
+      !wait_until (notification_seen, GUINT_TO_POINTER (dunst_before), 15))
     g_error ("the notification server did not get the notification (dunstctl count stayed %u)",
              dunst_before);
 
@@ -790,7 +826,7 @@ test_backup (void)
     g_error ("no verification result; last toast: %s", _lifeboat_window_get_last_toast (window));
   g_test_message ("verify: %s", _lifeboat_window_get_last_toast (window));
   g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_toast (window),
-                                   "All 6 archives match the manifest"));
+                                   "All 6 archives match the manifest ("));
   screenshot ("history.png");
   /* ... and finds a damaged one */
   {
@@ -959,6 +995,7 @@ test_restore_guide_backup (void)
   g_autofree char *script = NULL;
   GSList *files = NULL;
   guint notifications_before;
+  gboolean closed_while_running;
   StallProbe probe;
   const GError *job_error;
   const char *docker = g_getenv ("LIFEBOAT_TEST_DOCKER");
@@ -987,6 +1024,7 @@ test_restore_guide_backup (void)
   /* closing the window while the job runs hides it; the application holds itself and the
    * job goes on */
   g_assert_cmpuint (lifeboat_application_get_n_jobs (app), ==, 1);
+  closed_while_running = window->job_running;
   gtk_window_close (GTK_WINDOW (window));
   spin (0.3);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
@@ -1007,9 +1045,10 @@ test_restore_guide_backup (void)
     g_test_message ("job error: %s", job_error->message);
   g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
   g_assert_true (lifeboat_job_get_in_worker (window->job));
-  g_assert_cmpuint (_lifeboat_window_get_n_notifications (window), ==, notifications_before + 1);
-  g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_notification (window),
-                                   _("Restore complete")));
+  /* the window was hidden when the restore ended: the notification is its report */
+  if (closed_while_running)
+    g_assert_true (window->job_notified);
+  check_job_notification (notifications_before, _("Restore complete"));
 
   script = g_strdup_printf ("DOCKER_HOST='%s' '%s' run --rm --network none -v %s_cvat_keys:/k '%s' "
                             "sh -c 'test ! -e /k/after-backup && ls /k'",
@@ -1096,9 +1135,7 @@ test_cancel_backup (void)
   /* what the job left as it was */
   g_assert_nonnull (lifeboat_job_get_aftermath (window->job));
   g_assert_nonnull (strstr (text, lifeboat_job_get_aftermath (window->job)));
-  g_assert_cmpuint (_lifeboat_window_get_n_notifications (window), ==, notifications_before + 1);
-  g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_notification (window),
-                                   _("Backup cancelled")));
+  check_job_notification (notifications_before, _("Backup cancelled"));
 
   /* no folder that looks like a finished backup */
   dir = g_dir_open (dest_path, 0, NULL);
@@ -1297,6 +1334,572 @@ not_busy (gpointer data)
   return !_lifeboat_window_is_busy (window) && !window->job_running;
 }
 
+static gboolean
+not_busy_discovering (gpointer data)
+{
+  return !window->discovering;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Issue 14: live state, history per engine, space before stopping, after a job, narrow     */
+
+static char *cli_folder;       /* a backup recorded by lifeboat-cli on the first engine */
+static char *engine2_dir;      /* the second private engine's work dir, stopped at the end */
+static char *engine2_host;
+
+static char *
+docker_out (const char *host,
+            const char *args)
+{
+  g_autofree char *script = g_strdup_printf ("DOCKER_HOST='%s' \"${LIFEBOAT_TEST_DOCKER:-docker}\" %s",
+                                             host, args);
+  const char *argv[] = { "bash", "-c", script, NULL };
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  if (!run_command (argv, &out, &error))
+    g_error ("docker %s: %s", args, error->message);
+  return out;
+}
+
+/* "name StartedAt running" of the project's containers, sorted: a container stopped and
+ * started again has a new StartedAt */
+static char *
+containers_started (const char *host)
+{
+  g_autofree char *args = g_strdup_printf ("ps -aq --filter label=com.docker.compose.project=%s "
+                                           "| xargs \"${LIFEBOAT_TEST_DOCKER:-docker}\" inspect "
+                                           "-f '{{.Name}} {{.State.StartedAt}} {{.State.Running}}' "
+                                           "| sort", project);
+
+  return docker_out (host, args);
+}
+
+static gboolean
+history_lists (gpointer data)
+{
+  g_auto(GStrv) rows = _lifeboat_history_view_dup_rows (window->history_view);
+
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (rows[i], "\t", -1);
+
+      if (g_strv_length (cols) >= 3 && g_strcmp0 (cols[2], data) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static char *
+history_row_for (const char *folder)
+{
+  g_auto(GStrv) rows = _lifeboat_history_view_dup_rows (window->history_view);
+
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (rows[i], "\t", -1);
+
+      if (g_strv_length (cols) >= 3 && g_strcmp0 (cols[2], folder) == 0)
+        return g_strdup (rows[i]);
+    }
+  return NULL;
+}
+
+/* runs lifeboat-cli on @host; returns its last line of stdout */
+static char *
+cli_run (const char *host,
+         const char *args)
+{
+  const char *cli = g_getenv ("LIFEBOAT_CLI");
+  g_autofree char *script = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n;
+
+  g_assert_nonnull (cli);
+  script = g_strdup_printf ("'%s' --host '%s' %s </dev/null", cli, host, args);
+  {
+    const char *argv[] = { "bash", "-c", script, NULL };
+
+    if (!run_command (argv, &out, &error))
+      g_error ("lifeboat-cli %s: %s", args, error->message);
+  }
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  n = g_strv_length (lines);
+  return g_strdup (n > 0 ? lines[n - 1] : "");
+}
+
+static gboolean
+live_updated (gpointer data)
+{
+  return window->live_updates > GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+all_running_again (gpointer data)
+{
+  g_autofree char *started = containers_started (data);
+
+  return strstr (started, " false") == NULL;
+}
+
+/* a job run by lifeboat-cli (as cron would) appears in the open window's history without
+ * F5, and the engine's events (the CLI stops and starts the containers) update the window */
+static void
+test_cli_job_appears (void)
+{
+  g_autofree char *dest = NULL;
+  g_autofree char *args = NULL;
+  g_autofree char *row = NULL;
+  guint loads, live;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+  adw_view_stack_set_visible_child_name (window->view_stack, "history");
+  loads = _lifeboat_history_view_get_loads (window->history_view);
+  live = window->live_updates;
+
+  dest = g_build_filename (tmpdir, "cli-backups", NULL);
+  args = g_strdup_printf ("backup %s --to '%s' --volumes cvat_keys,cvat_logs", project, dest);
+  cli_folder = cli_run (docker_host, args);
+  g_assert_true (g_file_test (cli_folder, G_FILE_TEST_IS_DIR));
+
+  if (!wait_until (history_lists, cli_folder, 15))
+    g_error ("the backup %s recorded by lifeboat-cli is not in the open window's history", cli_folder);
+  g_assert_cmpuint (_lifeboat_history_view_get_loads (window->history_view), >, loads);
+  row = history_row_for (cli_folder);
+  g_test_message ("history row: %s", row);
+  /* which engine, and the size labelled */
+  g_assert_nonnull (strstr (row, "\nOn "));
+  g_assert_nonnull (strstr (row, " on disk"));
+  /* the CLI stopped and started containers: the engine's events made the window look again
+   * (the main loop did not run while the CLI ran: the events wait in the stream) */
+  if (!wait_until (live_updated, GUINT_TO_POINTER (live), 10))
+    g_error ("the engine's events did not update the window");
+  g_assert_true (wait_until (on_project_page, NULL, 30));
+  adw_view_stack_set_visible_child_name (window->view_stack, "overview");
+}
+
+static gboolean
+space_says (gpointer data)
+{
+  const char *text = _lifeboat_project_view_get_space (window->project_view);
+
+  return text != NULL && strstr (text, data) != NULL;
+}
+
+/* a destination too small: the window says so next to Destination, and the backup is refused
+ * before any container stops: every container keeps running, never stopped */
+static void
+test_space_refused (void)
+{
+  g_autofree char *small = g_build_filename (tmpdir, "small-disk", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GFile) dest = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_dest = NULL;
+  guint updates;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+
+  g_assert_cmpint (g_mkdir_with_parents (small, 0700), ==, 0);
+  {
+    const char *argv[] = { "mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", small, NULL };
+
+    if (!run_command (argv, NULL, &error))
+      {
+        g_autofree char *reason = g_strdup_printf ("cannot mount a small tmpfs (needs root): %s",
+                                                   error->message);
+
+        if (g_strcmp0 (g_getenv ("LIFEBOAT_REQUIRE_ENGINE"), "1") == 0)
+          g_error ("%s", reason);
+        g_test_skip (reason);
+        return;
+      }
+  }
+
+  /* the estimate next to Destination: the project's 8 MB do not fit in 2 MB */
+  old_dest = g_settings_get_string (window->settings, "default-destination");
+  dest = g_file_new_for_path (small);
+  updates = _lifeboat_window_get_space_updates (window);
+  _lifeboat_window_set_destination (window, dest);
+  if (!wait_until (space_says, (gpointer) "not enough space", 15))
+    g_error ("no space warning next to Destination: \"%s\"",
+             _lifeboat_project_view_get_space (window->project_view));
+  g_assert_cmpuint (_lifeboat_window_get_space_updates (window), >, updates);
+  g_test_message ("destination: %s", _lifeboat_project_view_get_space (window->project_view));
+  g_assert_true (space_says ((gpointer) "needs about"));
+  screenshot ("space-warning.png");
+
+  before = containers_started (docker_host);
+  g_assert_null (strstr (before, " false"));
+  _lifeboat_window_start_backup (window, dest);
+  g_assert_true (wait_until (job_started, NULL, 30));
+  if (!wait_until (job_ended, NULL, 120))
+    g_error ("the refused backup did not end");
+  g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_FAILED);
+  text = _lifeboat_job_view_dup_text (window->job_view);
+  g_test_message ("job view: %s", text);
+  g_assert_nonnull (strstr (text, "not enough space for the backup"));
+  g_assert_nonnull (strstr (text, "the containers were not touched"));
+  /* the result's sentence is not repeated in a toast */
+  g_assert_true (_lifeboat_window_get_last_toast (window) == NULL ||
+                 strstr (_lifeboat_window_get_last_toast (window), "not enough space") == NULL);
+
+  after = containers_started (docker_host);
+  g_assert_cmpstr (before, ==, after);
+  /* nothing was left stopped: no "start again" */
+  spin (2);
+  g_assert_null (_lifeboat_job_view_get_stopped (window->job_view));
+  screenshot ("backup-refused-space.png");
+
+  g_signal_emit_by_name (window->job_view, "done");
+  g_settings_set_string (window->settings, "default-destination", old_dest);
+  {
+    const char *argv[] = { "umount", small, NULL };
+
+    run_command (argv, NULL, NULL);
+  }
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+}
+
+static gboolean
+stopped_shown (gpointer data)
+{
+  return _lifeboat_job_view_get_stopped (window->job_view) != NULL;
+}
+
+/* a job that left containers stopped (here: "restart containers" off) offers to start them
+ * again, by name */
+static void
+test_start_again (void)
+{
+  g_autofree char *dest = g_build_filename (tmpdir, "backups-no-restart", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (dest);
+  const char *stopped;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+
+  g_settings_set_boolean (window->settings, "restart-containers", FALSE);
+  _lifeboat_project_view_set_checked (window->project_view, "cvat_data", FALSE);
+  _lifeboat_window_start_backup (window, file);
+  g_assert_true (wait_until (job_started, NULL, 30));
+  if (!wait_until (job_ended, NULL, 300))
+    g_error ("the backup did not end");
+  g_settings_set_boolean (window->settings, "restart-containers", TRUE);
+  g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
+
+  if (!wait_until (stopped_shown, NULL, 30))
+    g_error ("the containers the backup left stopped are not offered to start again");
+  stopped = _lifeboat_job_view_get_stopped (window->job_view);
+  g_test_message ("job page: %s", stopped);
+  g_assert_nonnull (strstr (stopped, "cvat_db"));
+  g_assert_null (strstr (stopped, "lbtwin"));   /* names, not IDs or volume names */
+  screenshot ("start-again.png");
+
+  _lifeboat_job_view_click_start_again (window->job_view);
+  if (!wait_until (all_running_again, docker_host, 60))
+    g_error ("the containers did not start again: %s", containers_started (docker_host));
+  spin (1);
+  g_signal_emit_by_name (window->job_view, "done");
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+  _lifeboat_project_view_set_checked (window->project_view, "cvat_data", TRUE);
+}
+
+static gboolean
+leaflet_folded (gpointer data)
+{
+  return adw_leaflet_get_folded (window->leaflet) == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+content_visible (gpointer data)
+{
+  return adw_leaflet_get_visible_child (window->leaflet) == window->content;
+}
+
+static gboolean
+sidebar_visible (gpointer data)
+{
+  return adw_leaflet_get_visible_child (window->leaflet) == window->sidebar;
+}
+
+/* about 400 px wide: one pane at a time; a click on the project (also on the one selected
+ * already) shows it, Back returns to the sidebar */
+static void
+test_narrow (void)
+{
+  int width, height;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 760);
+  if (!wait_until (leaflet_folded, GINT_TO_POINTER (TRUE), 10))
+    g_error ("the window is not folded at 400 px (width %d)",
+             gtk_widget_get_width (GTK_WIDGET (window)));
+
+  adw_leaflet_navigate (window->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  g_assert_true (wait_until (sidebar_visible, NULL, 5));
+  screenshot ("narrow-sidebar.png");
+  /* the selected project, activated again */
+  g_assert_true (_lifeboat_window_activate_project (window, project));
+  g_assert_true (wait_until (content_visible, NULL, 5));
+  screenshot ("narrow-project.png");
+  /* a new look at the engine's projects does not pull the content forward */
+  adw_leaflet_navigate (window->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  g_assert_true (wait_until (sidebar_visible, NULL, 5));
+  _lifeboat_window_rediscover (window);
+  g_assert_true (wait_until (not_busy_discovering, NULL, 60));
+  spin (0.5);
+  g_assert_true (sidebar_visible (NULL));
+  g_assert_true (_lifeboat_window_activate_project (window, project));
+  g_assert_true (wait_until (content_visible, NULL, 5));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width > 0 ? width : 1280,
+                               height > 0 ? height : 800);
+  g_assert_true (wait_until (leaflet_folded, GINT_TO_POINTER (FALSE), 10));
+}
+
+static gboolean
+host_state_is (gpointer data)
+{
+  const char **want = data;   /* { uri, "\tconnected\t" } */
+  g_autofree char *row = _lifeboat_window_dup_host_row (window, want[0]);
+
+  return row != NULL && strstr (row, want[1]) != NULL;
+}
+
+static void
+silent_accept_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GSocketConnection **conn = user_data;
+
+  /* kept open and never answered: an SSH server that does not speak */
+  *conn = g_socket_listener_accept_finish (G_SOCKET_LISTENER (object), result, NULL, NULL);
+}
+
+static gboolean
+shows_connecting (gpointer data)
+{
+  return g_strcmp0 (_lifeboat_window_get_page (window), "status") == 0 &&
+         g_strcmp0 (_lifeboat_window_get_status_title (window), _("Connecting…")) == 0 &&
+         gtk_widget_get_visible (window->status_button);
+}
+
+/* connecting to an SSH server that never answers can be cancelled from the window, at once */
+static void
+test_cancel_connect (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *conn = NULL;
+  g_autofree char *uri = NULL;
+  const char *want[2];
+  GtkListBoxRow *previous = gtk_list_box_get_selected_row (window->hosts_list);
+  gint64 cancelled_at;
+
+  g_assert_true (g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
+  g_assert_no_error (error);
+  g_socket_listener_accept_async (listener, NULL, silent_accept_cb, &conn);
+  uri = g_strdup_printf ("ssh://nobody@127.0.0.1:%u",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  _lifeboat_window_add_host (window, uri, TRUE);
+  if (!wait_until (shows_connecting, NULL, 10))
+    g_error ("no Connecting page with a Cancel button; page %s, title \"%s\"",
+             _lifeboat_window_get_page (window), _lifeboat_window_get_status_title (window));
+  spin (1);
+  g_assert_true (shows_connecting (NULL));   /* still waiting for the silent server */
+  screenshot ("connecting.png");
+
+  cancelled_at = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate (window->status_button));
+  want[0] = uri;
+  want[1] = "\tunreachable\t";
+  g_assert_true (wait_until (host_state_is, want, 2));
+  g_test_message ("cancelled after %.2f s: %s",
+                  (g_get_monotonic_time () - cancelled_at) / (double) G_USEC_PER_SEC,
+                  _lifeboat_window_dup_host_row (window, uri));
+  g_assert_nonnull (strstr (_lifeboat_window_dup_host_row (window, uri), "cancelled"));
+  g_assert_true (wait_until (shows_unreachable, NULL, 2));
+
+  g_assert_true (_lifeboat_window_click_remove_host (window, uri));
+  if (previous != NULL && gtk_widget_get_parent (GTK_WIDGET (previous)) != NULL)
+    gtk_list_box_select_row (window->hosts_list, previous);
+  g_socket_listener_close (listener);
+  spin (0.2);
+  g_clear_object (&conn);
+}
+
+static gboolean
+project_page_on_engine2 (gpointer data)
+{
+  return on_project_page (NULL) && window->current_host != NULL &&
+         g_strcmp0 (window->current_host->uri, engine2_host) == 0 &&
+         !_lifeboat_window_is_busy (window);
+}
+
+/* Two engines, each with a project of the same name: each one's History shows its own
+ * backups only, and says which engine; restoring the other engine's backup says so before
+ * anything runs; then the second engine stops while the window is idle: it shows as gone
+ * within seconds, with the reason */
+static void
+test_two_engines (void)
+{
+  g_autofree char *up = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *dest = NULL;
+  g_autofree char *args = NULL;
+  g_autofree char *folder2 = NULL;
+  g_autofree char *row = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *connected[2], *unreachable[2];
+  g_autoptr(GFile) other = NULL;
+  GtkListBoxRow *first_host;
+  gint64 stopped_at;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_nonnull (cli_folder);
+  if (getuid () != 0)
+    {
+      if (g_strcmp0 (g_getenv ("LIFEBOAT_REQUIRE_ENGINE"), "1") == 0)
+        g_error ("a second private engine needs root");
+      g_test_skip ("a second private engine needs root (tests/harness/engine-up)");
+      return;
+    }
+  first_host = gtk_list_box_get_selected_row (window->hosts_list);
+
+  /* the second engine, and the same project on it */
+  engine2_dir = g_build_filename (tmpdir, "lbe2", NULL);
+  engine2_host = g_strdup_printf ("unix://%s/docker.sock", engine2_dir);
+  /* stopped by a guard once this process is gone, also when a failed assertion aborts it */
+  {
+    g_autofree char *guard = g_strdup_printf ("while kill -0 %d 2>/dev/null; do sleep 1; done; "
+                                              "'%s/engine-down' '%s' >/dev/null 2>&1",
+                                              (int) getpid (), harness_dir, engine2_dir);
+    const char *argv[] = { "setsid", "bash", "-c", guard, NULL };
+
+    g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                  G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                  G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, &error));
+  }
+  script = g_strdup_printf ("'%s/engine-up' '%s' >&2 && "
+                            "LIFEBOAT_TEST_DOCKER_HOST='%s' '%s/make-cvat-stack' --data-mb 2 current %s >&2",
+                            harness_dir, engine2_dir, engine2_host, harness_dir, project);
+  {
+    const char *argv[] = { "bash", "-c", script, NULL };
+
+    if (!run_command (argv, NULL, &error))
+      g_error ("cannot start a second engine: %s", error->message);
+  }
+  dest = g_build_filename (tmpdir, "engine2-backups", NULL);
+  args = g_strdup_printf ("backup %s --to '%s' --volumes cvat_keys", project, dest);
+  folder2 = cli_run (engine2_host, args);
+  g_assert_true (g_file_test (folder2, G_FILE_TEST_IS_DIR));
+
+  /* the window on the second engine */
+  _lifeboat_window_add_host (window, engine2_host, TRUE);
+  connected[0] = engine2_host;
+  connected[1] = "\tconnected\t";
+  if (!wait_until (host_state_is, connected, 60))
+    g_error ("the second engine is not connected");
+  if (!wait_until (project_listed, NULL, 60))
+    g_error ("project %s not listed on the second engine", project);
+  g_assert_true (_lifeboat_window_select_project (window, project));
+  g_assert_true (wait_until (project_page_on_engine2, NULL, 30));
+
+  adw_view_stack_set_visible_child_name (window->view_stack, "history");
+  if (!wait_until (history_lists, folder2, 30))
+    g_error ("the second engine's backup is not in its history");
+  spin (1);
+  /* not the first engine's backup of the project with the same name */
+  g_assert_false (history_lists (cli_folder));
+  row = history_row_for (folder2);
+  g_test_message ("engine 2 history row: %s", row);
+  g_assert_nonnull (strstr (row, "\nOn "));
+  screenshot ("history-engine2.png");
+
+  /* the first engine's backup, restored here: the summary says so before anything runs */
+  other = g_file_new_for_path (cli_folder);
+  _lifeboat_window_begin_restore (window, &other, 1);
+  if (!wait_until (on_restore_page, NULL, 60))
+    g_error ("no restore summary; last toast: %s", _lifeboat_window_get_last_toast (window));
+  g_assert_true (wait_until (not_planning, NULL, 5));
+  g_assert_nonnull (_lifeboat_restore_view_get_engine_warning (window->restore_view));
+  g_test_message ("restore summary: %s", _lifeboat_restore_view_get_engine_warning (window->restore_view));
+  g_assert_nonnull (strstr (_lifeboat_restore_view_get_engine_warning (window->restore_view),
+                            "another engine"));
+  g_assert_false (window->job_running);
+  screenshot ("restore-other-engine.png");
+  /* Escape leaves the summary, which opens at its top the next time */
+  spin (0.5);
+  _lifeboat_restore_view_scroll_to_end (window->restore_view);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.leave-restore", NULL));
+  g_assert_true (wait_until (on_project_page, NULL, 30));
+  _lifeboat_window_begin_restore (window, &other, 1);
+  g_assert_true (wait_until (on_restore_page, NULL, 60));
+  g_assert_true (wait_until (not_planning, NULL, 5));
+  g_assert_cmpfloat (_lifeboat_restore_view_get_scroll (window->restore_view), ==, 0.0);
+  g_signal_emit_by_name (window->restore_view, "cancelled");
+  g_assert_true (wait_until (on_project_page, NULL, 30));
+  adw_view_stack_set_visible_child_name (window->view_stack, "overview");
+
+  /* the second engine stops while the window is idle (engine-down, in the background: the
+   * window's main loop runs meanwhile, as it would while an admin stops dockerd) */
+  g_assert_true (wait_until (not_busy, NULL, 60));
+  stopped_at = g_get_monotonic_time ();
+  {
+    g_autofree char *down = g_strdup_printf ("'%s/engine-down' '%s' >/dev/null 2>&1", harness_dir,
+                                             engine2_dir);
+    const char *argv[] = { "bash", "-c", down, NULL };
+
+    g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                  NULL, &error));
+  }
+  unreachable[0] = engine2_host;
+  unreachable[1] = "\tunreachable\t";
+  /* engine-down ends when the engine has stopped its containers (seconds); the window must
+   * know at most a few seconds after it closed its API */
+  if (!wait_until (host_state_is, unreachable, 6))
+    g_error ("the stopped engine is still shown: %s", _lifeboat_window_dup_host_row (window, engine2_host));
+  g_test_message ("engine gone, seen %.1f s after engine-down started: %s",
+                  (g_get_monotonic_time () - stopped_at) / (double) G_USEC_PER_SEC,
+                  _lifeboat_window_dup_host_row (window, engine2_host));
+  g_assert_true (wait_until (shows_unreachable, NULL, 5));
+  g_test_message ("status: %s", adw_status_page_get_description (window->status_page));
+  screenshot ("engine-gone.png");
+
+  /* back to the first engine */
+  if (first_host != NULL)
+    gtk_list_box_select_row (window->hosts_list, first_host);
+  g_assert_true (wait_until (project_listed, NULL, 60));
+  g_assert_true (_lifeboat_window_select_project (window, project));
+  g_assert_true (wait_until (on_project_page, NULL, 30));
+  adw_view_stack_set_visible_child_name (window->view_stack, "history");
+  g_assert_true (wait_until (history_lists, cli_folder, 30));
+  g_assert_false (history_lists (folder2));
+  adw_view_stack_set_visible_child_name (window->view_stack, "overview");
+}
+
+
 /* last: nothing keeps the window alive once it is destroyed (no reference leaked by a
  * callback, a signal handler or a pending task) */
 static void
@@ -1454,6 +2057,12 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/version-mismatch", test_version_mismatch);
   g_test_add_func ("/lifeboat/window/unreachable-engine", test_unreachable_engine);
   g_test_add_func ("/lifeboat/window/add-remove-host", test_add_remove_host);
+  g_test_add_func ("/lifeboat/window/cli-job-appears", test_cli_job_appears);
+  g_test_add_func ("/lifeboat/window/space-refused", test_space_refused);
+  g_test_add_func ("/lifeboat/window/start-again", test_start_again);
+  g_test_add_func ("/lifeboat/window/narrow", test_narrow);
+  g_test_add_func ("/lifeboat/window/two-engines", test_two_engines);
+  g_test_add_func ("/lifeboat/window/cancel-connect", test_cancel_connect);
   g_test_add_func ("/lifeboat/window/destroy-finalizes", test_destroy_finalizes);
 
   ret = g_test_run ();
@@ -1467,6 +2076,13 @@ main (int   argc,
   if (dunst != NULL)
     g_subprocess_force_exit (dunst);
   teardown_engine ();
+  if (engine2_dir != NULL)
+    {
+      g_autofree char *down = g_strdup_printf ("'%s/engine-down' '%s' >&2", harness_dir, engine2_dir);
+      const char *down_argv[] = { "bash", "-c", down, NULL };
+
+      run_command (down_argv, NULL, NULL);
+    }
   {
     const char *rm[] = { "rm", "-rf", tmpdir, NULL };
 

@@ -24,6 +24,7 @@
 #include "lifeboat-manifest.h"
 #include "lifeboat-recovery.h"
 #include "lifeboat-restore-job.h"
+#include "lifeboat-space.h"
 #include "lifeboat-ssh-tunnel.h"
 #include "lifeboat-verify.h"
 
@@ -58,7 +59,7 @@ static const char *usage_text =
      "         [--ignore-version] [--allow-empty] [--new-project]\n"
      "                                        restore a backup into a project\n"
      "  verify BACKUP_DIR                     re-read every archive against the manifest\n"
-     "  history [PROJECT]                     past jobs\n"
+     "  history [PROJECT] [--all-engines]     past jobs on this engine (or on every one)\n"
      "  recover [PROJECT] [--break-lock]      finish or roll back what an interrupted job left\n"
      "                                        (a kill, a crash, a lost SSH session, an engine\n"
      "                                        restart) and start the containers that ran;\n"
@@ -832,7 +833,13 @@ cmd_restore (int    argc,
     return fail (error, _("Nothing was changed."));
 
   if (!globals.job_events)
-    print_restore_plan (job);
+    {
+      g_autofree char *other = lifeboat_restore_dup_other_engine_warning (source, client);
+
+      print_restore_plan (job);
+      if (other != NULL)
+        g_printerr ("%s\n", other);
+    }
 
   if (!lifeboat_restore_job_get_version_matches (job))
     {
@@ -974,15 +981,40 @@ cmd_history (int    argc,
 {
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(LifeboatDockerClient) client = NULL;
+  gboolean all_engines = FALSE;
+  const char *engine_id = NULL;
   int status = EXIT_OK;
+  GOptionEntry entries_opts[] = {
+    { "all-engines", 0, 0, G_OPTION_ARG_NONE, &all_engines,
+      N_("The jobs of every engine, not only of the --host engine"), NULL },
+    { NULL }
+  };
 
-  if (!parse_command_options ("history", "[PROJECT]", NULL, &argc, &argv, &status))
+  if (!parse_command_options ("history", "[PROJECT]", entries_opts, &argc, &argv, &status))
     return status;
   if (argc > 2)
     return usage_error (_("“history” takes at most one PROJECT"));
 
-  entries = lifeboat_history_list (lifeboat_history_get_default (), argc == 2 ? argv[1] : NULL,
-                                   &error);
+  /* the jobs of this engine (its /info ID), as a project's name is only unique on one engine */
+  if (!all_engines)
+    {
+      g_autoptr(GError) connect_error = NULL;
+
+      client = open_client (&connect_error);
+      if (client != NULL && lifeboat_docker_client_connect_sync (client, NULL, &connect_error))
+        engine_id = lifeboat_docker_client_get_engine_id (client);
+      if (engine_id == NULL)
+        {
+          g_printerr (_("lifeboat-cli: Could not reach the engine (%s); these are the jobs of "
+                        "every engine.\n"),
+                      connect_error != NULL ? connect_error->message : _("it has no ID"));
+          all_engines = TRUE;
+        }
+    }
+
+  entries = lifeboat_history_list_for_engine (lifeboat_history_get_default (), engine_id,
+                                              argc == 2 ? argv[1] : NULL, &error);
   if (entries == NULL)
     return fail (error, NULL);
 
@@ -1015,11 +1047,19 @@ cmd_history (int    argc,
       const char * const *vols = lifeboat_history_entry_get_volumes (e);
       g_autofree char *volumes = vols ? g_strjoinv (",", (char **) vols) : g_strdup ("");
 
+      const char *engine = lifeboat_history_entry_get_engine (e);
+      const char *id = lifeboat_history_entry_get_engine_id (e);
+
       g_print ("%s  %-13s %-10s %-12s %9s %8s  %s\n", when,
                lifeboat_job_kind_to_string (lifeboat_history_entry_get_kind (e)),
                lifeboat_job_outcome_to_string (lifeboat_history_entry_get_outcome (e)),
                lifeboat_history_entry_get_project (e) ? lifeboat_history_entry_get_project (e) : "",
                size, took, volumes);
+      /* Translators: "engine: NAME (ID)"; the size above is what the archives occupy on disk */
+      if (id != NULL)
+        g_print (_("    engine: %s (%.12s)\n"), engine ? engine : _("unnamed"), id);
+      else
+        g_print ("    %s\n", _("engine: not recorded"));
       if (lifeboat_history_entry_get_folder (e) != NULL)
         g_print ("    %s\n", lifeboat_history_entry_get_folder (e));
       if (lifeboat_history_entry_get_error (e) != NULL)

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "lifeboat-archive.h"
 #include "lifeboat-error.h"
@@ -18,12 +19,17 @@ struct _LifeboatHistoryView
   AdwBin        parent_instance;
 
   char         *project;
-  GCancellable *cancellable;
+  char         *engine_id;    /* NULL: every engine */
+  GCancellable *cancellable;       /* verify, trash: until the view goes */
+  GCancellable *load_cancellable;  /* the newest load only */
   GPtrArray    *entries;      /* LifeboatHistoryEntry */
+  GListStore   *model;        /* the same, shown: the list's rows are bound to it */
   GHashTable   *existing;     /* folders that exist */
   GPtrArray    *row_texts;    /* char *, for tests */
   guint         loads;
   GtkWidget    *delete_dialog;  /* weak, for tests */
+  GFileMonitor *monitor;        /* history.jsonl: a job recorded by any Lifeboat */
+  guint         monitor_source;
 
   GtkStack     *stack;
   GtkListBox   *list;
@@ -45,6 +51,20 @@ typedef struct
   GHashTable *existing;
 } LoadResult;
 
+typedef struct
+{
+  char *project;
+  char *engine_id;
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_free (data->project);
+  g_free (data->engine_id);
+  g_free (data);
+}
+
 static void
 load_result_free (LoadResult *result)
 {
@@ -59,13 +79,14 @@ load_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  const char *project = task_data;
+  LoadData *data = task_data;
   LifeboatHistory *history = lifeboat_history_get_default ();
   g_autoptr(GError) error = NULL;
   LoadResult *result;
 
   result = g_new0 (LoadResult, 1);
-  result->entries = lifeboat_history_list (history, project, &error);
+  result->entries = lifeboat_history_list_for_engine (history, data->engine_id, data->project,
+                                                      &error);
   if (result->entries == NULL)
     {
       load_result_free (result);
@@ -159,7 +180,8 @@ verify_archive (GFile                  *folder,
 
   if (!lifeboat_verify_archive (folder, name, expected, &info, cancellable, error))
     return FALSE;
-  *tar_bytes += info.tar_bytes;
+  /* what the archives occupy on disk, the size History and the notification give */
+  *tar_bytes += info.file_bytes;
   return TRUE;
 }
 
@@ -245,18 +267,19 @@ verify_thread (GTask        *task,
   if (manifest != NULL)
     g_task_return_pointer (task,
                            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                         "%u archive matches the manifest (%s)",
-                                                         "All %u archives match the manifest (%s)",
+                                                         "%u archive matches the manifest (%s on disk)",
+                                                         "All %u archives match the manifest (%s on disk)",
                                                          n_ok),
                                             n_ok, size),
                            g_free);
   else
     g_task_return_pointer (task,
                            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                         "%u archive is complete and readable (%s); "
-                                                         "there is no manifest to compare with",
+                                                         "%u archive is complete and readable (%s on "
+                                                         "disk); there is no manifest to compare with",
                                                          "All %u archives are complete and readable "
-                                                         "(%s); there is no manifest to compare with",
+                                                         "(%s on disk); there is no manifest to compare "
+                                                         "with",
                                                          n_ok),
                                             n_ok, size),
                            g_free);
@@ -334,8 +357,8 @@ delete_response_cb (AdwMessageDialog    *dialog,
   if (g_strcmp0 (response, "forget") != 0 && g_strcmp0 (response, "trash") != 0)
     return;
 
-  if (!lifeboat_history_entry_get_rescanned (entry) &&
-      !lifeboat_history_forget (lifeboat_history_get_default (),
+  /* a rescanned backup is forgotten too: the next rescans leave its folder out */
+  if (!lifeboat_history_forget (lifeboat_history_get_default (),
                                 lifeboat_history_entry_get_id (entry), &error))
     {
       g_autofree char *message = g_strdup_printf (_("Could not remove the entry: %s"),
@@ -379,8 +402,9 @@ delete_clicked_cb (GtkButton           *button,
                                    _("Delete From History?"), NULL);
   if (rescanned)
     adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                    _("This backup was found in a backup location. To remove it, "
-                                      "its folder %s is moved to the trash."), folder);
+                                    _("This backup was found in a backup location. Forget it "
+                                      "(its folder %s stays where it is), or also move the folder "
+                                      "to the trash?"), folder);
   else if (exists)
     adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                     _("Forget this entry only, or also move the backup folder "
@@ -391,12 +415,11 @@ delete_clicked_cb (GtkButton           *button,
                                       "more."));
 
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"));
-  if (!rescanned)
-    adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "forget", _("_Forget"));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "forget", _("_Forget"));
   if (exists)
     {
       adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "trash",
-                                       rescanned ? _("Move to _Trash") : _("Forget and _Trash"));
+                                       _("Forget and _Trash"));
       adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "trash",
                                                   ADW_RESPONSE_DESTRUCTIVE);
     }
@@ -446,6 +469,10 @@ create_row (LifeboatHistoryView  *self,
   g_autoptr(GString) subtitle = g_string_new (NULL);
   guint n_volumes = volumes ? g_strv_length ((char **) volumes) : 0;
 
+  /* an inert row takes no Tab stop; its buttons do */
+  gtk_widget_set_focusable (row, FALSE);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+
   if (started != NULL)
     {
       g_autoptr(GDateTime) local = g_date_time_to_local (started);
@@ -468,16 +495,31 @@ create_row (LifeboatHistoryView  *self,
                           n_volumes);
   if (vols[0] != '\0')
     g_string_append_printf (subtitle, " (%s)", vols);
-  g_string_append_printf (subtitle, " · %s · %s", size, took);
+  /* Translators: what a backup's archives occupy on disk, "5.9 MB on disk" */
+  g_string_append_printf (subtitle, " · ");
+  g_string_append_printf (subtitle, kind == LIFEBOAT_JOB_KIND_RESTORE ? _("%s of archives")
+                                                                       : _("%s on disk"), size);
+  g_string_append_printf (subtitle, " · %s", took);
   if (version != NULL)
     g_string_append_printf (subtitle, " · CVAT %s", version);
+  {
+    const char *engine = lifeboat_history_entry_get_engine (entry);
+    const char *engine_id = lifeboat_history_entry_get_engine_id (entry);
+
+    if (engine_id == NULL)
+      g_string_append_printf (subtitle, "\n%s", _("Engine not recorded"));
+    else
+      /* Translators: the engine a job ran on, "On cvat-host (ABCD:EFGH:IJKL)" */
+      g_string_append_printf (subtitle, _("\nOn %s (%.14s)"), engine ? engine : _("an unnamed engine"),
+                              engine_id);
+  }
   g_string_append_printf (subtitle, "\n%s", outcome_label (outcome));
   if (lifeboat_history_entry_get_error (entry) != NULL)
     g_string_append_printf (subtitle, ": %s", lifeboat_history_entry_get_error (entry));
   if (folder != NULL)
     g_string_append_printf (subtitle, exists ? "\n%s" : _("\n%s (missing)"), folder);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 5);
 
   icon = gtk_image_new_from_icon_name (kind == LIFEBOAT_JOB_KIND_RESTORE
                                          ? "document-revert-symbolic"
@@ -529,6 +571,13 @@ create_row (LifeboatHistoryView  *self,
   return row;
 }
 
+static GtkWidget *
+create_row_cb (gpointer item,
+               gpointer user_data)
+{
+  return create_row (user_data, item);
+}
+
 static void
 load_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -537,13 +586,10 @@ load_done_cb (GObject      *object,
   g_autoptr(LifeboatHistoryView) self = user_data;
   g_autoptr(GError) error = NULL;
   LoadResult *res = g_task_propagate_pointer (G_TASK (result), &error);
-  GtkWidget *child;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
   g_ptr_array_set_size (self->row_texts, 0);
 
   if (res == NULL)
@@ -552,6 +598,7 @@ load_done_cb (GObject      *object,
                                                   error->message);
 
       g_signal_emit (self, signals[MESSAGE], 0, message, FALSE);
+      g_list_store_remove_all (self->model);
       gtk_stack_set_visible_child_name (self->stack, "empty");
       self->loads++;
       return;
@@ -563,8 +610,9 @@ load_done_cb (GObject      *object,
   self->existing = g_steal_pointer (&res->existing);
   load_result_free (res);
 
-  for (guint i = 0; i < self->entries->len; i++)
-    gtk_list_box_append (self->list, create_row (self, g_ptr_array_index (self->entries, i)));
+  /* the rows follow the model (gtk_list_box_bind_model): one change, one new set of rows */
+  g_list_store_splice (self->model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->model)),
+                       self->entries->pdata, self->entries->len);
 
   gtk_stack_set_visible_child_name (self->stack, self->entries->len > 0 ? "list" : "empty");
   self->loads++;
@@ -578,17 +626,23 @@ lifeboat_history_view_reload (LifeboatHistoryView *self)
   g_return_if_fail (LIFEBOAT_IS_HISTORY_VIEW (self));
 
   /* only the newest load counts */
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  self->load_cancellable = g_cancellable_new ();
 
   if (self->entries == NULL)
     gtk_stack_set_visible_child_name (self->stack, "loading");
 
-  task = g_task_new (NULL, self->cancellable, load_done_cb, g_object_ref (self));
+  task = g_task_new (NULL, self->load_cancellable, load_done_cb, g_object_ref (self));
   g_task_set_source_tag (task, lifeboat_history_view_reload);
   g_task_set_return_on_cancel (task, TRUE);
-  g_task_set_task_data (task, g_strdup (self->project), g_free);
+  {
+    LoadData *data = g_new0 (LoadData, 1);
+
+    data->project = g_strdup (self->project);
+    data->engine_id = g_strdup (self->engine_id);
+    g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  }
   g_task_run_in_thread (task, load_thread);
 }
 
@@ -605,6 +659,19 @@ lifeboat_history_view_set_project (LifeboatHistoryView *self,
       g_clear_pointer (&self->entries, g_ptr_array_unref);
     }
   lifeboat_history_view_reload (self);
+}
+
+void
+lifeboat_history_view_set_engine (LifeboatHistoryView *self,
+                                  const char          *engine_id)
+{
+  g_return_if_fail (LIFEBOAT_IS_HISTORY_VIEW (self));
+
+  if (g_strcmp0 (self->engine_id, engine_id) == 0)
+    return;
+  g_free (self->engine_id);
+  self->engine_id = g_strdup (engine_id);
+  g_clear_pointer (&self->entries, g_ptr_array_unref);
 }
 
 const char *
@@ -674,16 +741,55 @@ _lifeboat_history_view_get_loads (LifeboatHistoryView *self)
   return self->loads;
 }
 
+static gboolean
+monitor_reload_cb (gpointer data)
+{
+  LifeboatHistoryView *self = data;
+
+  self->monitor_source = 0;
+  lifeboat_history_view_reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* the window, lifeboat-cli and cron's backups all append to the journal: show what they
+ * recorded without F5 (once the writes settle) */
+static void
+journal_changed_cb (GFileMonitor        *monitor,
+                    GFile               *file,
+                    GFile               *other,
+                    GFileMonitorEvent    event,
+                    LifeboatHistoryView *self)
+{
+  if (event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT && event != G_FILE_MONITOR_EVENT_CREATED &&
+      event != G_FILE_MONITOR_EVENT_CHANGED && event != G_FILE_MONITOR_EVENT_DELETED)
+    return;
+  if (self->monitor_source == 0)
+    self->monitor_source = g_timeout_add (300, monitor_reload_cb, self);
+}
+
 static void
 lifeboat_history_view_dispose (GObject *object)
 {
   LifeboatHistoryView *self = LIFEBOAT_HISTORY_VIEW (object);
 
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      g_file_monitor_cancel (self->monitor);
+      g_clear_object (&self->monitor);
+    }
+  g_clear_handle_id (&self->monitor_source, g_source_remove);
+
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
   g_clear_pointer (&self->existing, g_hash_table_unref);
   g_clear_weak_pointer (&self->delete_dialog);
+  if (self->list != NULL)
+    gtk_list_box_bind_model (self->list, NULL, NULL, NULL, NULL);
+  g_clear_object (&self->model);
 
   G_OBJECT_CLASS (lifeboat_history_view_parent_class)->dispose (object);
 }
@@ -694,6 +800,7 @@ lifeboat_history_view_finalize (GObject *object)
   LifeboatHistoryView *self = LIFEBOAT_HISTORY_VIEW (object);
 
   g_clear_pointer (&self->project, g_free);
+  g_clear_pointer (&self->engine_id, g_free);
   g_clear_pointer (&self->row_texts, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lifeboat_history_view_parent_class)->finalize (object);
@@ -738,4 +845,22 @@ lifeboat_history_view_init (LifeboatHistoryView *self)
 
   self->row_texts = g_ptr_array_new_with_free_func (g_free);
   self->existing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
+  self->model = g_list_store_new (LIFEBOAT_TYPE_HISTORY_ENTRY);
+  gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->model), create_row_cb, self, NULL);
+
+  {
+    g_autoptr(GFile) journal = g_file_get_child (lifeboat_history_get_dir (lifeboat_history_get_default ()),
+                                                 "history.jsonl");
+    g_autoptr(GError) error = NULL;
+
+    /* the folder first: a monitor on a file in a folder that does not exist sees nothing */
+    g_mkdir_with_parents (g_file_peek_path (lifeboat_history_get_dir (lifeboat_history_get_default ())),
+                          0700);
+    self->monitor = g_file_monitor_file (journal, G_FILE_MONITOR_NONE, NULL, &error);
+    if (self->monitor == NULL)
+      g_debug ("Not watching the history: %s", error->message);
+    else
+      g_signal_connect (self->monitor, "changed", G_CALLBACK (journal_changed_cb), self);
+  }
 }

@@ -12,6 +12,10 @@ G_DECLARE_FINAL_TYPE (LifeboatHistoryView, lifeboat_history_view, LIFEBOAT, HIST
 void         lifeboat_history_view_set_project (LifeboatHistoryView *self,
                                                 const char          *project);
 const char  *lifeboat_history_view_get_project (LifeboatHistoryView *self);
+/* the engine (its /info ID) whose history is shown; NULL = every engine. Takes effect with
+ * the next set_project() or reload() */
+void         lifeboat_history_view_set_engine  (LifeboatHistoryView *self,
+                                                const char          *engine_id);
 /* re-reads the journal and rescans the locations, in a thread */
 void         lifeboat_history_view_reload      (LifeboatHistoryView *self);
 

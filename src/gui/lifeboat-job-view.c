@@ -3,24 +3,170 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "lifeboat-job-view.h"
 #include "lifeboat-progress-bar.h"
 
-typedef struct
+/* {{{ LifeboatJobVolume: one volume of the job as the view shows it; the rows are bound to a
+ * list of these (gtk_list_box_bind_model, g_object_bind_property) */
+
+#define LIFEBOAT_TYPE_JOB_VOLUME (lifeboat_job_volume_get_type ())
+G_DECLARE_FINAL_TYPE (LifeboatJobVolume, lifeboat_job_volume, LIFEBOAT, JOB_VOLUME, GObject)
+
+struct _LifeboatJobVolume
 {
-  LifeboatProgressBar *bar;
-  GtkInscription      *label;
-  AdwActionRow        *row;
-} VolumeRow;
+  GObject   parent_instance;
+
+  char     *key;
+  char     *label;      /* "1.2 MB of 3.4 MB" */
+  double    fraction;
+  gboolean  current;    /* being transferred */
+  gboolean  failed;     /* the job failed or was cancelled */
+};
+
+G_DEFINE_FINAL_TYPE (LifeboatJobVolume, lifeboat_job_volume, G_TYPE_OBJECT)
+
+enum {
+  VOLUME_PROP_0,
+  VOLUME_PROP_KEY,
+  VOLUME_PROP_LABEL,
+  VOLUME_PROP_FRACTION,
+  VOLUME_PROP_CURRENT,
+  VOLUME_PROP_FAILED,
+  VOLUME_N_PROPS
+};
+
+static GParamSpec *volume_properties[VOLUME_N_PROPS];
+
+static void
+lifeboat_job_volume_finalize (GObject *object)
+{
+  LifeboatJobVolume *self = LIFEBOAT_JOB_VOLUME (object);
+
+  g_free (self->key);
+  g_free (self->label);
+
+  G_OBJECT_CLASS (lifeboat_job_volume_parent_class)->finalize (object);
+}
+
+static void
+lifeboat_job_volume_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  LifeboatJobVolume *self = LIFEBOAT_JOB_VOLUME (object);
+
+  switch (prop_id)
+    {
+    case VOLUME_PROP_KEY:
+      g_value_set_string (value, self->key);
+      break;
+    case VOLUME_PROP_LABEL:
+      g_value_set_string (value, self->label);
+      break;
+    case VOLUME_PROP_FRACTION:
+      g_value_set_double (value, self->fraction);
+      break;
+    case VOLUME_PROP_CURRENT:
+      g_value_set_boolean (value, self->current);
+      break;
+    case VOLUME_PROP_FAILED:
+      g_value_set_boolean (value, self->failed);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lifeboat_job_volume_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  LifeboatJobVolume *self = LIFEBOAT_JOB_VOLUME (object);
+
+  switch (prop_id)
+    {
+    case VOLUME_PROP_KEY:
+      g_free (self->key);
+      self->key = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lifeboat_job_volume_class_init (LifeboatJobVolumeClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = lifeboat_job_volume_finalize;
+  object_class->get_property = lifeboat_job_volume_get_property;
+  object_class->set_property = lifeboat_job_volume_set_property;
+
+  volume_properties[VOLUME_PROP_KEY] =
+    g_param_spec_string ("key", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  volume_properties[VOLUME_PROP_LABEL] = g_param_spec_string ("label", NULL, NULL, NULL, ro);
+  volume_properties[VOLUME_PROP_FRACTION] =
+    g_param_spec_double ("fraction", NULL, NULL, 0.0, 1.0, 0.0, ro);
+  volume_properties[VOLUME_PROP_CURRENT] = g_param_spec_boolean ("current", NULL, NULL, FALSE, ro);
+  volume_properties[VOLUME_PROP_FAILED] = g_param_spec_boolean ("failed", NULL, NULL, FALSE, ro);
+  g_object_class_install_properties (object_class, VOLUME_N_PROPS, volume_properties);
+}
+
+static void
+lifeboat_job_volume_init (LifeboatJobVolume *self)
+{
+}
+
+/* only what changed is notified: a frame redraws only what changed */
+static void
+lifeboat_job_volume_update (LifeboatJobVolume *self,
+                            const char        *label,
+                            double             fraction,
+                            gboolean           current,
+                            gboolean           failed)
+{
+  fraction = CLAMP (fraction, 0.0, 1.0);
+  if (g_strcmp0 (self->label, label) != 0)
+    {
+      g_free (self->label);
+      self->label = g_strdup (label);
+      g_object_notify_by_pspec (G_OBJECT (self), volume_properties[VOLUME_PROP_LABEL]);
+    }
+  if (self->fraction != fraction)
+    {
+      self->fraction = fraction;
+      g_object_notify_by_pspec (G_OBJECT (self), volume_properties[VOLUME_PROP_FRACTION]);
+    }
+  if (self->current != current)
+    {
+      self->current = current;
+      g_object_notify_by_pspec (G_OBJECT (self), volume_properties[VOLUME_PROP_CURRENT]);
+    }
+  if (self->failed != failed)
+    {
+      self->failed = failed;
+      g_object_notify_by_pspec (G_OBJECT (self), volume_properties[VOLUME_PROP_FAILED]);
+    }
+}
+
+/* }}} */
 
 struct _LifeboatJobView
 {
   AdwBin          parent_instance;
 
   LifeboatJob    *job;
-  GArray         *volume_rows;   /* VolumeRow */
+  GListStore     *volumes;       /* LifeboatJobVolume; the volume rows are bound to it */
 
   GtkImage       *status_icon;
   GtkLabel       *title_label;
@@ -33,12 +179,17 @@ struct _LifeboatJobView
   GtkButton      *cancel_button;
   GtkButton      *open_button;
   GtkButton      *done_button;
+  GtkWidget      *stopped_box;
+  GtkLabel       *stopped_label;
+  GtkButton      *start_again_button;
+  GHashTable     *container_names;   /* container ID -> name, for the errors */
 };
 
 G_DEFINE_FINAL_TYPE (LifeboatJobView, lifeboat_job_view, ADW_TYPE_BIN)
 
 enum {
   DONE,
+  START_AGAIN,
   N_SIGNALS
 };
 
@@ -144,45 +295,94 @@ set_icon (GtkImage   *image,
 }
 
 static void
+volume_label_changed_cb (LifeboatJobVolume *volume,
+                         GParamSpec        *pspec,
+                         GtkInscription    *inscription)
+{
+  set_inscription_text (inscription, volume->label ? volume->label : "");
+}
+
+static void
+volume_current_changed_cb (LifeboatJobVolume *volume,
+                           GParamSpec        *pspec,
+                           GtkWidget         *row)
+{
+  if (volume->current)
+    gtk_widget_add_css_class (row, "current-volume");
+  else
+    gtk_widget_remove_css_class (row, "current-volume");
+}
+
+static void
+volume_failed_changed_cb (LifeboatJobVolume *volume,
+                          GParamSpec        *pspec,
+                          GtkWidget         *bar)
+{
+  if (volume->failed)
+    gtk_widget_add_css_class (bar, "failed");
+  else
+    gtk_widget_remove_css_class (bar, "failed");
+}
+
+static GtkWidget *
+create_volume_row (gpointer item,
+                   gpointer user_data)
+{
+  LifeboatJobVolume *volume = item;
+  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+  GtkInscription *label;
+  GtkWidget *bar;
+  GtkWidget *box;
+
+  /* an inert row takes no Tab stop */
+  gtk_widget_set_focusable (GTK_WIDGET (row), FALSE);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), volume->key);
+  adw_action_row_add_prefix (row, gtk_image_new_from_icon_name ("drive-harddisk-symbolic"));
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  label = GTK_INSCRIPTION (gtk_inscription_new (NULL));
+  gtk_inscription_set_xalign (label, 1.0);
+  gtk_inscription_set_nat_chars (label, 22);
+  gtk_inscription_set_text_overflow (label, GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_START);
+  gtk_widget_add_css_class (GTK_WIDGET (label), "numeric");
+  gtk_widget_add_css_class (GTK_WIDGET (label), "caption");
+  bar = lifeboat_progress_bar_new ();
+  gtk_widget_set_size_request (bar, 200, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  volume->key, -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (label));
+  gtk_box_append (GTK_BOX (box), bar);
+  adw_action_row_add_suffix (row, box);
+
+  /* bound to the volume's properties */
+  g_object_bind_property (volume, "fraction", bar, "fraction", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (volume, "notify::label", G_CALLBACK (volume_label_changed_cb),
+                           label, 0);
+  g_signal_connect_object (volume, "notify::current", G_CALLBACK (volume_current_changed_cb),
+                           row, 0);
+  g_signal_connect_object (volume, "notify::failed", G_CALLBACK (volume_failed_changed_cb),
+                           bar, 0);
+  volume_label_changed_cb (volume, NULL, label);
+  volume_current_changed_cb (volume, NULL, GTK_WIDGET (row));
+  volume_failed_changed_cb (volume, NULL, bar);
+
+  return GTK_WIDGET (row);
+}
+
+static void
 rebuild_volume_rows (LifeboatJobView *self)
 {
   const char * const *keys = lifeboat_job_get_volume_keys (self->job);
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->volumes_list))) != NULL)
-    gtk_list_box_remove (self->volumes_list, child);
-  g_array_set_size (self->volume_rows, 0);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
-    {
-      VolumeRow vr;
-      GtkWidget *box;
-
-      vr.row = ADW_ACTION_ROW (adw_action_row_new ());
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (vr.row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (vr.row), keys[i]);
-      adw_action_row_add_prefix (vr.row, gtk_image_new_from_icon_name ("drive-harddisk-symbolic"));
-
-      box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-      gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-      vr.label = GTK_INSCRIPTION (gtk_inscription_new (NULL));
-      gtk_inscription_set_xalign (vr.label, 1.0);
-      gtk_inscription_set_nat_chars (vr.label, 22);
-      gtk_inscription_set_text_overflow (vr.label, GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_START);
-      gtk_widget_add_css_class (GTK_WIDGET (vr.label), "numeric");
-      gtk_widget_add_css_class (GTK_WIDGET (vr.label), "caption");
-      vr.bar = LIFEBOAT_PROGRESS_BAR (lifeboat_progress_bar_new ());
-      gtk_widget_set_size_request (GTK_WIDGET (vr.bar), 200, -1);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (vr.bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      keys[i], -1);
-      gtk_box_append (GTK_BOX (box), GTK_WIDGET (vr.label));
-      gtk_box_append (GTK_BOX (box), GTK_WIDGET (vr.bar));
-      adw_action_row_add_suffix (vr.row, box);
-
-      gtk_list_box_append (self->volumes_list, GTK_WIDGET (vr.row));
-      g_array_append_val (self->volume_rows, vr);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->volumes_list), self->volume_rows->len > 0);
+    g_ptr_array_add (items, g_object_new (LIFEBOAT_TYPE_JOB_VOLUME, "key", keys[i], NULL));
+  g_list_store_splice (self->volumes, 0, g_list_model_get_n_items (G_LIST_MODEL (self->volumes)),
+                       items->pdata, items->len);
+  gtk_widget_set_visible (GTK_WIDGET (self->volumes_list), items->len > 0);
 }
 
 void
@@ -196,6 +396,7 @@ lifeboat_job_view_update (LifeboatJobView *self)
   gint64 left;
   int current;
   gboolean running;
+  gboolean failed;
 
   g_return_if_fail (LIFEBOAT_IS_JOB_VIEW (self));
 
@@ -209,7 +410,7 @@ lifeboat_job_view_update (LifeboatJobView *self)
   phase = lifeboat_job_dup_phase_label (self->job);
   set_inscription_text (self->phase_label, phase ? phase : "");
 
-  if (self->volume_rows->len != lifeboat_job_get_n_volumes (self->job))
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->volumes)) != lifeboat_job_get_n_volumes (self->job))
     rebuild_volume_rows (self);
 
   lifeboat_progress_bar_set_fraction (self->overall_bar, lifeboat_job_get_fraction (self->job));
@@ -246,21 +447,24 @@ lifeboat_job_view_update (LifeboatJobView *self)
     }
   set_inscription_text (self->rate_label, rate->str);
 
+  /* a failed or cancelled job's bars look so, not full and blue */
+  failed = outcome == LIFEBOAT_JOB_OUTCOME_FAILED || outcome == LIFEBOAT_JOB_OUTCOME_CANCELLED;
+  if (failed)
+    gtk_widget_add_css_class (GTK_WIDGET (self->overall_bar), "failed");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->overall_bar), "failed");
+
   current = lifeboat_job_get_current_volume (self->job);
-  for (guint i = 0; i < self->volume_rows->len; i++)
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->volumes)); i++)
     {
-      VolumeRow *vr = &g_array_index (self->volume_rows, VolumeRow, i);
+      g_autoptr(LifeboatJobVolume) volume = g_list_model_get_item (G_LIST_MODEL (self->volumes), i);
       g_autofree char *vbytes = lifeboat_format_bytes_of (
           lifeboat_job_get_volume_bytes_done (self->job, i),
           lifeboat_job_get_volume_bytes_total (self->job, i));
 
-      lifeboat_progress_bar_set_fraction (vr->bar,
-                                          lifeboat_job_get_fraction_for_volume (self->job, i));
-      set_inscription_text (vr->label, vbytes);
-      if (running && current == (int) i)
-        gtk_widget_add_css_class (GTK_WIDGET (vr->row), "current-volume");
-      else
-        gtk_widget_remove_css_class (GTK_WIDGET (vr->row), "current-volume");
+      lifeboat_job_volume_update (volume, vbytes,
+                                  lifeboat_job_get_fraction_for_volume (self->job, i),
+                                  running && current == (int) i, failed);
     }
 
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), running);
@@ -293,9 +497,11 @@ lifeboat_job_view_update (LifeboatJobView *self)
           if (lifeboat_job_get_kind (self->job) != LIFEBOAT_JOB_KIND_RESTORE && folder != NULL)
             {
               g_autofree char *name = g_file_get_parse_name (folder);
+              g_autofree char *size = g_format_size (lifeboat_job_get_result_bytes (self->job));
 
-              /* Translators: where the backup was written */
-              g_string_append_printf (result, _("Saved in %s"), name);
+              /* Translators: where the backup was written, and what its archives occupy on
+               * disk (the size History shows): "Saved in /backups/cvat-… (5.9 MB on disk)" */
+              g_string_append_printf (result, _("Saved in %s (%s on disk)"), name, size);
             }
           else
             g_string_append (result, _("The volumes were restored and the containers started "
@@ -316,6 +522,24 @@ lifeboat_job_view_update (LifeboatJobView *self)
               if (result->len > 0)
                 g_string_append (result, "\n\n");
               g_string_append (result, aftermath);
+            }
+        }
+      /* the engine's errors name containers by their IDs: names are what the user knows */
+      if (self->container_names != NULL)
+        {
+          GHashTableIter iter;
+          gpointer id, name;
+
+          g_hash_table_iter_init (&iter, self->container_names);
+          while (g_hash_table_iter_next (&iter, &id, &name))
+            {
+              g_autofree char *short_id = g_strndup (id, 12);
+
+              if (strlen (id) >= 12)
+                {
+                  g_string_replace (result, id, name, 0);
+                  g_string_replace (result, short_id, name, 0);
+                }
             }
         }
       gtk_label_set_text (self->result_label, result->str);
@@ -350,16 +574,11 @@ lifeboat_job_view_set_job (LifeboatJobView *self,
   if (self->job != NULL)
     g_signal_handlers_disconnect_by_data (self->job, self);
   g_set_object (&self->job, job);
-  g_array_set_size (self->volume_rows, 0);
-  {
-    GtkWidget *child;
-
-    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->volumes_list))) != NULL)
-      gtk_list_box_remove (self->volumes_list, child);
-  }
+  g_list_store_remove_all (self->volumes);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), TRUE);
   gtk_button_set_label (self->cancel_button, _("_Cancel"));
+  gtk_widget_set_visible (self->stopped_box, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->phase_label), TRUE);
 
   if (job == NULL)
@@ -400,6 +619,58 @@ done_clicked_cb (LifeboatJobView *self)
   g_signal_emit (self, signals[DONE], 0);
 }
 
+static void
+start_again_clicked_cb (LifeboatJobView *self)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->start_again_button), FALSE);
+  g_signal_emit (self, signals[START_AGAIN], 0);
+}
+
+void
+lifeboat_job_view_set_stopped (LifeboatJobView    *self,
+                               const char * const *names)
+{
+  g_return_if_fail (LIFEBOAT_IS_JOB_VIEW (self));
+
+  if (names != NULL && names[0] != NULL)
+    {
+      g_autofree char *list = g_strjoinv (", ", (char **) names);
+      /* Translators: %s is a list of container names */
+      g_autofree char *text = g_strdup_printf (_("Stopped by the job and not running: %s"), list);
+
+      gtk_label_set_text (self->stopped_label, text);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->start_again_button), TRUE);
+      gtk_widget_set_visible (self->stopped_box, TRUE);
+    }
+  else
+    gtk_widget_set_visible (self->stopped_box, FALSE);
+}
+
+void
+lifeboat_job_view_set_container_names (LifeboatJobView *self,
+                                       GHashTable      *names)
+{
+  g_return_if_fail (LIFEBOAT_IS_JOB_VIEW (self));
+
+  g_clear_pointer (&self->container_names, g_hash_table_unref);
+  if (names != NULL)
+    self->container_names = g_hash_table_ref (names);
+}
+
+const char *
+_lifeboat_job_view_get_stopped (LifeboatJobView *self)
+{
+  if (!gtk_widget_get_visible (self->stopped_box))
+    return NULL;
+  return gtk_label_get_text (self->stopped_label);
+}
+
+void
+_lifeboat_job_view_click_start_again (LifeboatJobView *self)
+{
+  g_signal_emit_by_name (self->start_again_button, "clicked");
+}
+
 void
 _lifeboat_job_view_click_cancel (LifeboatJobView *self)
 {
@@ -434,7 +705,8 @@ lifeboat_job_view_finalize (GObject *object)
 {
   LifeboatJobView *self = LIFEBOAT_JOB_VIEW (object);
 
-  g_clear_pointer (&self->volume_rows, g_array_unref);
+  g_clear_object (&self->volumes);
+  g_clear_pointer (&self->container_names, g_hash_table_unref);
 
   G_OBJECT_CLASS (lifeboat_job_view_parent_class)->finalize (object);
 }
@@ -454,6 +726,13 @@ lifeboat_job_view_class_init (LifeboatJobViewClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  /* the user asks to start the containers the job left stopped */
+  signals[START_AGAIN] =
+    g_signal_new ("start-again",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   g_type_ensure (LIFEBOAT_TYPE_PROGRESS_BAR);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -469,6 +748,10 @@ lifeboat_job_view_class_init (LifeboatJobViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LifeboatJobView, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, LifeboatJobView, open_button);
   gtk_widget_class_bind_template_child (widget_class, LifeboatJobView, done_button);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatJobView, stopped_box);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatJobView, stopped_label);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatJobView, start_again_button);
+  gtk_widget_class_bind_template_callback (widget_class, start_again_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, open_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, done_clicked_cb);
@@ -479,5 +762,7 @@ lifeboat_job_view_init (LifeboatJobView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->volume_rows = g_array_new (FALSE, TRUE, sizeof (VolumeRow));
+  self->volumes = g_list_store_new (LIFEBOAT_TYPE_JOB_VOLUME);
+  gtk_list_box_bind_model (self->volumes_list, G_LIST_MODEL (self->volumes), create_volume_row,
+                           self, NULL);
 }

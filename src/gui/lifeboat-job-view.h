@@ -17,6 +17,13 @@ void         lifeboat_job_view_set_job (LifeboatJobView *self,
 /* re-reads everything from the job (called on "progress" and when the job ends) */
 void         lifeboat_job_view_update  (LifeboatJobView *self);
 
+/* the containers the job left stopped (names), with a "Start the Containers Again" button
+ * that emits "start-again"; NULL or empty hides them */
+void         lifeboat_job_view_set_stopped (LifeboatJobView    *self,
+                                            const char * const *names);
+/* container ID -> name: the errors shown name containers, not IDs */
+void         lifeboat_job_view_set_container_names (LifeboatJobView *self,
+                                                    GHashTable      *names);
 /* "1.2 GB of 3.4 GB" */
 char        *lifeboat_format_bytes_of  (guint64          done,
                                         gint64           total);
@@ -28,5 +35,8 @@ char        *lifeboat_format_duration  (double           seconds);
 /* "TITLE\tPHASE\tBYTES\tRATE\tRESULT" (tests) */
 char        *_lifeboat_job_view_dup_text (LifeboatJobView *self);
 void         _lifeboat_job_view_click_cancel (LifeboatJobView *self);
+/* the "stopped" sentence, or NULL when hidden; clicks Start the Containers Again */
+const char  *_lifeboat_job_view_get_stopped (LifeboatJobView *self);
+void         _lifeboat_job_view_click_start_again (LifeboatJobView *self);
 
 G_END_DECLS

@@ -16,6 +16,11 @@ struct _LifeboatProjectView
   GHashTable          *checks;
   /* volume key -> "size label \t level" for tests */
   GHashTable          *size_labels;
+  /* what the user checked or unchecked (key -> GINT_TO_POINTER (1 + active)) in the project
+   * @chosen_project: kept when the project is looked at again (the engine's events) */
+  char                *chosen_project;
+  GHashTable          *chosen;
+  gint64               largest;       /* the largest volume, for the size bars */
 
   AdwPreferencesPage  *page;
   GtkLabel            *title_label;
@@ -25,6 +30,9 @@ struct _LifeboatProjectView
   GtkListBox          *volumes_list;
   GtkListBox          *containers_list;
   AdwActionRow        *destination_row;
+  char                *destination_name;
+  char                *space_text;   /* "needs about 1.2 GB, 40 GB free" */
+  gboolean             space_enough;
   GtkWidget           *backup_button;
 };
 
@@ -44,13 +52,13 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+static void update_destination (LifeboatProjectView *self);
+
+/* the lists' rows are bound to the project's models: unbinding removes them */
 static void
 clear_list (GtkListBox *list)
 {
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
+  gtk_list_box_bind_model (list, NULL, NULL, NULL, NULL);
 }
 
 static const char *
@@ -77,6 +85,10 @@ create_container_row (LifeboatContainer *container)
   GtkWidget *badge = gtk_label_new (state_label (state));
   GtkWidget *icon;
 
+  /* an inert row takes no Tab stop */
+  gtk_widget_set_focusable (row, FALSE);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), lifeboat_container_get_name (container));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), lifeboat_container_get_image (container));
@@ -98,10 +110,66 @@ create_container_row (LifeboatContainer *container)
   return row;
 }
 
+/* what the volumes hold, following the check boxes: "6.4 MB in all" when every volume is
+ * checked, else "1.2 MB of 6.4 MB checked" */
+static void
+update_total (LifeboatProjectView *self)
+{
+  GListModel *volumes;
+  gint64 total = 0, checked = 0;
+  gboolean all = TRUE;
+  g_autofree char *total_str = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->project == NULL)
+    {
+      gtk_label_set_text (self->total_label, "");
+      return;
+    }
+
+  volumes = lifeboat_project_get_volumes (self->project);
+  for (guint i = 0; i < g_list_model_get_n_items (volumes); i++)
+    {
+      g_autoptr(LifeboatVolume) volume = g_list_model_get_item (volumes, i);
+      GtkCheckButton *check = g_hash_table_lookup (self->checks, lifeboat_volume_get_key (volume));
+      gint64 size = lifeboat_volume_get_size (volume);
+
+      if (size < 0)
+        {
+          gtk_label_set_text (self->total_label, "");
+          return;
+        }
+      total += size;
+      if (check != NULL && gtk_check_button_get_active (check))
+        checked += size;
+      else
+        all = FALSE;
+    }
+
+  total_str = g_format_size ((guint64) total);
+  if (all)
+    /* Translators: what all the volumes hold */
+    text = g_strdup_printf (_("%s in all"), total_str);
+  else
+    {
+      g_autofree char *checked_str = g_format_size ((guint64) checked);
+
+      /* Translators: what the checked volumes hold, of what all hold: "1.2 MB of 6.4 MB checked" */
+      text = g_strdup_printf (_("%s of %s checked"), checked_str, total_str);
+    }
+  gtk_label_set_text (self->total_label, text);
+}
+
 static void
 check_toggled_cb (LifeboatProjectView *self,
                   GtkCheckButton      *check)
 {
+  const char *key = g_object_get_data (G_OBJECT (check), "key");
+
+  if (key != NULL)
+    g_hash_table_insert (self->chosen, g_strdup (key),
+                         GINT_TO_POINTER (1 + gtk_check_button_get_active (check)));
+  update_total (self);
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
 
@@ -142,8 +210,15 @@ create_volume_row (LifeboatProjectView *self,
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
 
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
-                               lifeboat_volume_get_default_selected (volume));
+  {
+    gpointer chosen = g_hash_table_lookup (self->chosen, lifeboat_volume_get_key (volume));
+
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
+                                 chosen != NULL ? GPOINTER_TO_INT (chosen) - 1
+                                                : lifeboat_volume_get_default_selected (volume));
+  }
+  g_object_set_data_full (G_OBJECT (check), "key", g_strdup (lifeboat_volume_get_key (volume)),
+                          g_free);
   gtk_widget_set_tooltip_text (check, _("Include in the backup"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (check),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -181,12 +256,27 @@ create_volume_row (LifeboatProjectView *self,
   return row;
 }
 
+static GtkWidget *
+create_volume_row_cb (gpointer item,
+                      gpointer user_data)
+{
+  LifeboatProjectView *self = user_data;
+
+  return create_volume_row (self, item, self->largest);
+}
+
+static GtkWidget *
+create_container_row_cb (gpointer item,
+                         gpointer user_data)
+{
+  return create_container_row (item);
+}
+
 static void
 rebuild (LifeboatProjectView *self)
 {
   GListModel *containers, *volumes;
   gint64 largest = 0;
-  gint64 total;
   g_autofree char *app = NULL;
   g_autoptr(GString) details = g_string_new (NULL);
   const char *working_dir;
@@ -227,38 +317,18 @@ rebuild (LifeboatProjectView *self)
     g_string_append_printf (details, "\n%s", working_dir);
   gtk_label_set_text (self->details_label, details->str);
 
-  total = lifeboat_project_get_total_size (self->project);
-  if (total >= 0)
-    {
-      g_autofree char *size = g_format_size ((guint64) total);
-      /* Translators: total size of all volumes */
-      g_autofree char *text = g_strdup_printf (_("%s in all"), size);
-
-      gtk_label_set_text (self->total_label, text);
-    }
-  else
-    gtk_label_set_text (self->total_label, "");
-
   for (guint i = 0; i < g_list_model_get_n_items (volumes); i++)
     {
       g_autoptr(LifeboatVolume) volume = g_list_model_get_item (volumes, i);
 
       largest = MAX (largest, lifeboat_volume_get_size (volume));
     }
+  self->largest = largest;
 
-  for (guint i = 0; i < g_list_model_get_n_items (volumes); i++)
-    {
-      g_autoptr(LifeboatVolume) volume = g_list_model_get_item (volumes, i);
-
-      gtk_list_box_append (self->volumes_list, create_volume_row (self, volume, largest));
-    }
-
-  for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
-    {
-      g_autoptr(LifeboatContainer) container = g_list_model_get_item (containers, i);
-
-      gtk_list_box_append (self->containers_list, create_container_row (container));
-    }
+  /* rows bound to the project's volumes and containers (GListModels of objects) */
+  gtk_list_box_bind_model (self->volumes_list, volumes, create_volume_row_cb, self, NULL);
+  update_total (self);
+  gtk_list_box_bind_model (self->containers_list, containers, create_container_row_cb, NULL, NULL);
 }
 
 LifeboatProject *
@@ -278,6 +348,14 @@ lifeboat_project_view_set_project (LifeboatProjectView *self,
 
   if (!g_set_object (&self->project, project))
     return;
+
+  /* the same project again (looked at again after the engine's events): the same checks */
+  if (project != NULL && g_strcmp0 (self->chosen_project, lifeboat_project_get_name (project)) != 0)
+    {
+      g_free (self->chosen_project);
+      self->chosen_project = g_strdup (lifeboat_project_get_name (project));
+      g_hash_table_remove_all (self->chosen);
+    }
 
   rebuild (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROJECT]);
@@ -326,7 +404,63 @@ lifeboat_project_view_set_destination (LifeboatProjectView *self,
   g_return_if_fail (LIFEBOAT_IS_PROJECT_VIEW (self));
 
   name = destination ? g_file_get_parse_name (destination) : NULL;
-  adw_action_row_set_subtitle (self->destination_row, name ? name : "");
+  g_free (self->destination_name);
+  self->destination_name = g_steal_pointer (&name);
+  update_destination (self);
+}
+
+/* the folder, and under it what the backup needs and what is free there */
+static void
+update_destination (LifeboatProjectView *self)
+{
+  g_autofree char *name = g_markup_escape_text (self->destination_name ? self->destination_name : "",
+                                                -1);
+  g_autofree char *space = self->space_text ? g_markup_escape_text (self->space_text, -1) : NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (space == NULL)
+    subtitle = g_strdup (name);
+  else if (self->space_enough)
+    subtitle = g_strdup_printf ("%s\n%s", name, space);
+  else
+    subtitle = g_strdup_printf ("%s\n<b>%s</b>", name, space);
+  adw_action_row_set_subtitle (self->destination_row, subtitle);
+}
+
+void
+lifeboat_project_view_set_space (LifeboatProjectView *self,
+                                 const char          *text,
+                                 gboolean             enough)
+{
+  g_return_if_fail (LIFEBOAT_IS_PROJECT_VIEW (self));
+
+  g_free (self->space_text);
+  self->space_text = g_strdup (text);
+  self->space_enough = enough;
+  update_destination (self);
+}
+
+const char *
+_lifeboat_project_view_get_space (LifeboatProjectView *self)
+{
+  return self->space_text;
+}
+
+const char *
+_lifeboat_project_view_get_total (LifeboatProjectView *self)
+{
+  return gtk_label_get_text (self->total_label);
+}
+
+void
+_lifeboat_project_view_set_checked (LifeboatProjectView *self,
+                                    const char          *key,
+                                    gboolean             checked)
+{
+  GtkCheckButton *check = g_hash_table_lookup (self->checks, key);
+
+  if (check != NULL)
+    gtk_check_button_set_active (check, checked);
 }
 
 char **
@@ -394,6 +528,10 @@ lifeboat_project_view_finalize (GObject *object)
 
   g_clear_pointer (&self->checks, g_hash_table_unref);
   g_clear_pointer (&self->size_labels, g_hash_table_unref);
+  g_clear_pointer (&self->chosen, g_hash_table_unref);
+  g_clear_pointer (&self->chosen_project, g_free);
+  g_clear_pointer (&self->destination_name, g_free);
+  g_clear_pointer (&self->space_text, g_free);
 
   G_OBJECT_CLASS (lifeboat_project_view_parent_class)->finalize (object);
 }
@@ -480,4 +618,5 @@ lifeboat_project_view_init (LifeboatProjectView *self)
 
   self->checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->size_labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->chosen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

@@ -18,6 +18,16 @@ char           **lifeboat_project_view_dup_selected_volumes  (LifeboatProjectVie
 guint            lifeboat_project_view_get_n_selected        (LifeboatProjectView *self);
 void             lifeboat_project_view_set_destination       (LifeboatProjectView *self,
                                                               GFile               *destination);
+/* next to Destination: "needs about 1.2 GB, 40 GB free"; @enough FALSE shows it as an error */
+void             lifeboat_project_view_set_space             (LifeboatProjectView *self,
+                                                              const char          *text,
+                                                              gboolean             enough);
+/* tests: the space and total labels; checks or unchecks a volume as a click would */
+const char      *_lifeboat_project_view_get_space            (LifeboatProjectView *self);
+const char      *_lifeboat_project_view_get_total            (LifeboatProjectView *self);
+void             _lifeboat_project_view_set_checked          (LifeboatProjectView *self,
+                                                              const char          *key,
+                                                              gboolean             checked);
 /* one line per volume: "KEY\tSIZE-LABEL\tLEVEL\tSELECTED" (tests) */
 char           **_lifeboat_project_view_dup_volume_rows      (LifeboatProjectView *self);
 /* one line per container: "NAME\tIMAGE\tSTATE" (tests) */

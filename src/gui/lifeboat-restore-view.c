@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "lifeboat-restore-view.h"
+#include "lifeboat-space.h"
 
 struct _LifeboatRestoreView
 {
@@ -17,6 +18,8 @@ struct _LifeboatRestoreView
 
   GtkLabel           *title_label;
   GtkLabel           *source_label;
+  GtkLabel           *engine_label;
+  GtkScrolledWindow  *scrolled;
   GtkListBox         *items_list;
   AdwPreferencesGroup *version_group;
   AdwActionRow       *version_row;
@@ -80,6 +83,10 @@ create_item_row (LifeboatRestoreView       *self,
   g_autofree char *size_label = NULL;
   g_autoptr(GString) details = g_string_new (NULL);
   GtkWidget *label;
+
+  /* an inert row takes no Tab stop */
+  gtk_widget_set_focusable (row, FALSE);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
 
   /* Translators: archive → volume, e.g. "cvat_db.tar.gz → cvat_cvat_db" */
   title = g_strdup_printf (_("%s → %s"), archive, item->volume_name ? item->volume_name : item->key);
@@ -173,6 +180,20 @@ lifeboat_restore_view_set_job (LifeboatRestoreView *self,
       source_text = g_strdup_printf (_("From %s"), name);
     }
   gtk_label_set_text (self->source_label, source_text ? source_text : "");
+
+  /* a backup of another engine can be restored here, but the summary says so first */
+  {
+    g_autofree char *other = NULL;
+
+    if (source != NULL)
+      other = lifeboat_restore_dup_other_engine_warning (source,
+                                                         lifeboat_job_get_client (LIFEBOAT_JOB (job)));
+    gtk_label_set_text (self->engine_label, other ? other : "");
+    gtk_widget_set_visible (GTK_WIDGET (self->engine_label), other != NULL);
+  }
+
+  /* a new summary opens at its top */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scrolled), 0);
 
   items = lifeboat_restore_job_get_items (job);
   for (guint i = 0; items != NULL && i < items->len; i++)
@@ -276,6 +297,28 @@ _lifeboat_restore_view_can_restore (LifeboatRestoreView *self)
 }
 
 const char *
+_lifeboat_restore_view_get_engine_warning (LifeboatRestoreView *self)
+{
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->engine_label)))
+    return NULL;
+  return gtk_label_get_text (self->engine_label);
+}
+
+double
+_lifeboat_restore_view_get_scroll (LifeboatRestoreView *self)
+{
+  return gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (self->scrolled));
+}
+
+void
+_lifeboat_restore_view_scroll_to_end (LifeboatRestoreView *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scrolled);
+
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+}
+
+const char *
 _lifeboat_restore_view_get_version_warning (LifeboatRestoreView *self)
 {
   if (!gtk_widget_get_visible (GTK_WIDGET (self->version_warning_label)))
@@ -330,13 +373,18 @@ lifeboat_restore_view_class_init (LifeboatRestoreViewClass *klass)
     g_signal_new ("confirmed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[CANCELLED] =
-    g_signal_new ("cancelled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+    g_signal_new ("cancelled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/lifeboat/Lifeboat/lifeboat-restore-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, title_label);
   gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, source_label);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, engine_label);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, scrolled);
+
+  /* Escape leaves the summary as Cancel and Back do */
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_Escape, 0, "cancelled", NULL);
   gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, items_list);
   gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, version_group);
   gtk_widget_class_bind_template_child (widget_class, LifeboatRestoreView, version_row);

@@ -26,6 +26,11 @@ gboolean            lifeboat_restore_view_get_ignore_version (LifeboatRestoreVie
 /* one line per archive: "ARCHIVE-BASENAME\tVOLUME\tSIZE\tDETAILS" (tests) */
 char              **_lifeboat_restore_view_dup_rows        (LifeboatRestoreView *self);
 gboolean            _lifeboat_restore_view_can_restore     (LifeboatRestoreView *self);
+/* the sentence that the backup was taken on another engine, else NULL */
+const char         *_lifeboat_restore_view_get_engine_warning (LifeboatRestoreView *self);
+/* the summary's scroll position; scrolls it to its end (tests) */
+double              _lifeboat_restore_view_get_scroll      (LifeboatRestoreView *self);
+void                _lifeboat_restore_view_scroll_to_end   (LifeboatRestoreView *self);
 /* the guide's warning when the CVAT versions differ, else NULL */
 const char         *_lifeboat_restore_view_get_version_warning (LifeboatRestoreView *self);
 void                _lifeboat_restore_view_set_override    (LifeboatRestoreView *self,

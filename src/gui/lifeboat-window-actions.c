@@ -125,6 +125,25 @@ preferences_action (GtkWidget  *widget,
   gtk_widget_activate_action (widget, "app.preferences", NULL);
 }
 
+static void
+cancel_connect_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  _lifeboat_window_cancel_connect (LIFEBOAT_WINDOW (widget));
+}
+
+/* Escape on the restore summary: back, as its Back and Cancel buttons */
+static void
+leave_restore_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  LifeboatWindow *self = LIFEBOAT_WINDOW (widget);
+
+  g_signal_emit_by_name (self->restore_view, "cancelled");
+}
+
 void
 _lifeboat_window_update_actions (LifeboatWindow *self)
 {
@@ -148,6 +167,8 @@ _lifeboat_window_update_actions (LifeboatWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.restore-folder", connected && idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh", self->current_host != NULL);
   gtk_widget_set_visible (self->backup_header_button, on_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.leave-restore",
+                                 g_strcmp0 (page, "restore") == 0);
 }
 
 void
@@ -161,6 +182,8 @@ _lifeboat_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.add-location", NULL, add_location_action);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "win.leave-restore", NULL, leave_restore_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-connect", NULL, cancel_connect_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK,
                                        "win.backup", NULL);
@@ -171,4 +194,5 @@ _lifeboat_window_class_actions_init (GtkWidgetClass *widget_class)
                                        "win.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
                                        "win.preferences", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.leave-restore", NULL);
 }

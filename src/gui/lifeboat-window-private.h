@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lifeboat-docker-client.h"
+#include "lifeboat-engine-watch.h"
 #include "lifeboat-history-view.h"
 #include "lifeboat-job-view.h"
 #include "lifeboat-job.h"
@@ -34,6 +35,9 @@ typedef struct
   GtkSpinner           *spinner;
   GtkImage             *state_icon;
   GtkWidget            *remove_button;
+  LifeboatEngineWatch  *watch;       /* while connected: the engine's event stream */
+  GCancellable         *connect_cancellable;  /* the connect attempt going on */
+  LifeboatWindow       *window;      /* not a reference: the watch stops before it goes */
 } Host;
 
 struct _LifeboatWindow
@@ -66,6 +70,13 @@ struct _LifeboatWindow
   char                 *last_notification;
   char                 *last_toast;
   AdwToast             *busy_toast;           /* "Reading the backup…" until the next message */
+  GCancellable         *space_cancellable;    /* the estimate next to Destination */
+  guint                 space_updates;
+  guint                 live_updates;         /* discoveries made for engine events */
+  gboolean              live_pending;         /* events came while discovering */
+  guint                 live_source;
+  char                **ran_before;           /* containers of the job's project that ran */
+  gboolean              job_notified;         /* the last job's end was also notified */
   gint64                busy_toast_added;
 
   /* template */
@@ -93,6 +104,30 @@ struct _LifeboatWindow
   LifeboatJobView      *job_view;
   LifeboatRestoreView  *restore_view;
 };
+
+/* lifeboat-window-space.c: the space estimate next to Destination */
+void _lifeboat_window_update_space       (LifeboatWindow *self);
+/* tests: counts the estimates shown */
+guint _lifeboat_window_get_space_updates (LifeboatWindow *self);
+
+/* lifeboat-window-live.c: the engines' event streams */
+void _lifeboat_window_watch_host         (LifeboatWindow *self,
+                                          Host           *host);
+void _lifeboat_window_unwatch_host       (Host           *host);
+void _lifeboat_window_live_init          (LifeboatWindow *self);
+/* a job starts: what ran before it; the projects were looked at again: what it left stopped */
+void _lifeboat_window_job_started        (LifeboatWindow *self,
+                                          LifeboatJob    *job);
+void _lifeboat_window_check_stopped      (LifeboatWindow *self);
+void _lifeboat_window_live_discovered    (LifeboatWindow *self);
+/* lifeboat-window.c, for it */
+void _lifeboat_window_rediscover         (LifeboatWindow *self);
+/* the Cancel button while connecting */
+void _lifeboat_window_cancel_connect     (LifeboatWindow *self);
+void _lifeboat_window_show_current       (LifeboatWindow *self);
+void _lifeboat_window_host_update_row    (Host           *host);
+void _lifeboat_window_host_connect       (LifeboatWindow *self,
+                                          Host           *host);
 
 /* lifeboat-window-actions.c */
 void _lifeboat_window_class_actions_init (GtkWidgetClass *widget_class);
@@ -123,6 +158,9 @@ const char  *_lifeboat_window_get_status_title  (LifeboatWindow *self);
 gboolean     _lifeboat_window_is_busy           (LifeboatWindow *self);
 char       **_lifeboat_window_dup_project_names (LifeboatWindow *self);
 gboolean     _lifeboat_window_select_project    (LifeboatWindow *self,
+                                                 const char     *name);
+/* activates the project's row as a click would (also the selected one) */
+gboolean     _lifeboat_window_activate_project  (LifeboatWindow *self,
                                                  const char     *name);
 /* drives the same handler as a drop of a file list on the window */
 gboolean     _lifeboat_window_drop_files        (LifeboatWindow *self,

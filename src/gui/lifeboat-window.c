@@ -25,6 +25,8 @@ static void discover     (LifeboatWindow *self);
 static void
 host_clear (Host *host)
 {
+  _lifeboat_window_unwatch_host (host);
+  g_clear_object (&host->connect_cancellable);
   g_clear_pointer (&host->uri, g_free);
   g_clear_pointer (&host->name, g_free);
   g_clear_pointer (&host->saved_name, g_free);
@@ -52,11 +54,13 @@ typedef struct
 {
   LifeboatWindow *self;
   Host           *host;
+  GCancellable   *cancellable;   /* the connect attempt's */
 } HostClosure;
 
 static void
 host_closure_free (HostClosure *closure)
 {
+  g_clear_object (&closure->cancellable);
   g_clear_object (&closure->self);
   g_clear_pointer (&closure->host, host_unref);
   g_free (closure);
@@ -289,7 +293,10 @@ connect_done_cb (GObject      *object,
   g_autoptr(LifeboatDockerClient) client = NULL;
 
   client = lifeboat_hosts_open_client_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* the window went away, or the user cancelled (the host shows so already), or a newer
+   * attempt replaced this one */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      closure->cancellable != host->connect_cancellable)
     return;
 
   g_clear_pointer (&host->reason, g_free);
@@ -307,6 +314,9 @@ connect_done_cb (GObject      *object,
     {
       host->state = HOST_CONNECTED;
       host->client = g_steal_pointer (&client);
+      /* from now on the engine's events keep the window up to date */
+      if (host->row != NULL)
+        _lifeboat_window_watch_host (self, host);
     }
 
   if (host->row == NULL)   /* removed meanwhile */
@@ -330,6 +340,7 @@ host_connect (LifeboatWindow *self,
 {
   HostClosure *closure;
 
+  _lifeboat_window_unwatch_host (host);
   g_clear_object (&host->client);
   g_clear_pointer (&host->reason, g_free);
   g_clear_pointer (&host->advice, g_free);
@@ -337,12 +348,21 @@ host_connect (LifeboatWindow *self,
   host->state = HOST_CONNECTING;
   host_update_row (host);
 
+  /* one attempt at a time; Cancel on the status page cancels it, so does the window going */
+  g_cancellable_cancel (host->connect_cancellable);
+  g_clear_object (&host->connect_cancellable);
+  host->connect_cancellable = g_cancellable_new ();
+  g_signal_connect_object (self->cancellable, "cancelled",
+                           G_CALLBACK (g_cancellable_cancel), host->connect_cancellable,
+                           G_CONNECT_SWAPPED);
+
   /* ssh:// goes through a tunnel, names are docker contexts or saved hosts */
   closure = g_new0 (HostClosure, 1);
   closure->self = g_object_ref (self);
   closure->host = host_ref (host);
-  lifeboat_hosts_open_client_async (host->name ? host->name : host->uri, self->cancellable,
-                                    connect_done_cb, closure);
+  closure->cancellable = g_object_ref (host->connect_cancellable);
+  lifeboat_hosts_open_client_async (host->name ? host->name : host->uri,
+                                    host->connect_cancellable, connect_done_cb, closure);
 }
 
 static void
@@ -369,6 +389,7 @@ remove_host_clicked_cb (GtkButton      *button,
 
   gtk_list_box_remove (self->hosts_list, host->row);
   host->row = NULL;
+  _lifeboat_window_unwatch_host (host);
   if (was_current)
     self->current_host = NULL;
   g_ptr_array_remove (self->hosts, host);
@@ -560,12 +581,7 @@ host_selected_cb (LifeboatWindow *self,
   g_clear_object (&self->discover_cancellable);
   g_clear_object (&self->projects);
   self->discovering = FALSE;
-  {
-    GtkWidget *child;
-
-    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->projects_list))) != NULL)
-      gtk_list_box_remove (self->projects_list, child);
-  }
+  gtk_list_box_bind_model (self->projects_list, NULL, NULL, NULL, NULL);
   lifeboat_project_view_set_project (self->project_view, NULL);
 
   if (host != NULL && self->settings != NULL)
@@ -626,6 +642,13 @@ create_project_row (LifeboatProject *project)
   return row;
 }
 
+static GtkWidget *
+create_project_row_cb (gpointer item,
+                       gpointer user_data)
+{
+  return create_project_row (item);
+}
+
 static void
 discover_done_cb (GObject      *object,
                   GAsyncResult *result,
@@ -636,7 +659,6 @@ discover_done_cb (GObject      *object,
   g_autoptr(GListModel) projects = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *wanted = NULL;
-  GtkWidget *child;
   GtkListBoxRow *select = NULL;
   GtkListBoxRow *first = NULL;
 
@@ -671,15 +693,17 @@ discover_done_cb (GObject      *object,
     wanted = lifeboat_settings_dup_string (self->settings, "last-project", "");
 
   g_set_object (&self->projects, projects);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->projects_list))) != NULL)
-    gtk_list_box_remove (self->projects_list, child);
+  /* the sidebar's rows are the projects model's */
+  gtk_list_box_bind_model (self->projects_list, projects, create_project_row_cb, NULL, NULL);
 
-  for (guint i = 0; i < g_list_model_get_n_items (projects); i++)
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->projects_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
     {
-      g_autoptr(LifeboatProject) project = g_list_model_get_item (projects, i);
-      GtkWidget *row = create_project_row (project);
+      LifeboatProject *project = g_object_get_data (G_OBJECT (row), "project");
 
-      gtk_list_box_append (self->projects_list, row);
+      if (project == NULL)
+        continue;
       /* the wanted project, else the first */
       if (first == NULL)
         first = GTK_LIST_BOX_ROW (row);
@@ -709,6 +733,8 @@ discover_done_cb (GObject      *object,
 
   g_clear_pointer (&self->wanted_project, g_free);
   _lifeboat_window_update_actions (self);
+  _lifeboat_window_check_stopped (self);
+  _lifeboat_window_live_discovered (self);
 
   /* files given on the command line wait for an engine */
   if (self->pending_files != NULL && self->pending_files->len > 0)
@@ -758,14 +784,51 @@ project_selected_cb (LifeboatWindow *self,
   lifeboat_project_view_set_project (self->project_view, project);
   if (project != NULL)
     {
+      /* a project's name is unique only on one engine: its history is this engine's */
+      if (self->current_host != NULL && self->current_host->client != NULL)
+        lifeboat_history_view_set_engine (self->history_view,
+                                          lifeboat_docker_client_get_engine_id (self->current_host->client));
       lifeboat_history_view_set_project (self->history_view, lifeboat_project_get_name (project));
       if (self->settings != NULL)
         g_settings_set_string (self->settings, "last-project", lifeboat_project_get_name (project));
-      if (adw_leaflet_get_folded (self->leaflet))
-        adw_leaflet_set_visible_child (self->leaflet, self->content);
     }
   show_current (self);
   _lifeboat_window_update_actions (self);
+}
+
+/* A click or Enter on a project, also on the one selected already: in the narrow layout the
+ * content comes forward. (A selection alone does not navigate: the window selects the project
+ * again each time it looks at the engine's projects again.) */
+static void
+project_activated_cb (LifeboatWindow *self,
+                      GtkListBoxRow  *row)
+{
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (!gtk_list_box_row_is_selected (row))
+    gtk_list_box_select_row (self->projects_list, row);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->content);
+}
+
+gboolean
+_lifeboat_window_activate_project (LifeboatWindow *self,
+                                   const char     *name)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->projects_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      LifeboatProject *project = g_object_get_data (G_OBJECT (row), "project");
+
+      if (project != NULL && g_strcmp0 (lifeboat_project_get_name (project), name) == 0)
+        {
+          /* what a click does: GtkListBox emits row-activated for it */
+          g_signal_emit_by_name (self->projects_list, "row-activated", row);
+          return TRUE;
+        }
+    }
+  return FALSE;
 }
 
 /* which page the content pane shows, from the state */
@@ -784,6 +847,7 @@ show_current (LifeboatWindow *self)
   gtk_spinner_set_spinning (self->status_spinner, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), FALSE);
   gtk_widget_set_visible (self->status_button, FALSE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->status_button), "win.refresh");
 
   if (host == NULL)
     {
@@ -800,6 +864,10 @@ show_current (LifeboatWindow *self)
       adw_status_page_set_description (self->status_page, host->title);
       gtk_spinner_set_spinning (self->status_spinner, TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), TRUE);
+      /* an SSH server that does not answer can take a while: the user may stop waiting */
+      gtk_button_set_label (GTK_BUTTON (self->status_button), _("_Cancel"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->status_button), "win.cancel-connect");
+      gtk_widget_set_visible (self->status_button, TRUE);
     }
   else if (host->state == HOST_UNREACHABLE)
     {
@@ -852,6 +920,53 @@ show_current (LifeboatWindow *self)
                                          lifeboat_project_view_get_project (self->project_view)));
   else
     adw_view_switcher_title_set_title (self->switcher_title, _("Lifeboat"));
+}
+
+void
+_lifeboat_window_cancel_connect (LifeboatWindow *self)
+{
+  Host *host = self->current_host;
+
+  if (host == NULL || host->state != HOST_CONNECTING)
+    return;
+
+  g_cancellable_cancel (host->connect_cancellable);
+  g_clear_object (&host->connect_cancellable);
+  host->state = HOST_UNREACHABLE;
+  g_free (host->reason);
+  host->reason = g_strdup (_("Connecting was cancelled"));
+  g_free (host->advice);
+  host->advice = g_strdup (_("Choose Try Again to connect."));
+  host_update_row (host);
+  show_current (self);
+  _lifeboat_window_update_actions (self);
+}
+
+void
+_lifeboat_window_rediscover (LifeboatWindow *self)
+{
+  if (self->current_host != NULL && self->current_host->state == HOST_CONNECTED &&
+      self->current_host->client != NULL)
+    discover (self);
+}
+
+void
+_lifeboat_window_show_current (LifeboatWindow *self)
+{
+  show_current (self);
+}
+
+void
+_lifeboat_window_host_update_row (Host *host)
+{
+  host_update_row (host);
+}
+
+void
+_lifeboat_window_host_connect (LifeboatWindow *self,
+                               Host           *host)
+{
+  host_connect (self, host);
 }
 
 static void
@@ -923,10 +1038,11 @@ send_job_notification (LifeboatWindow *self,
   if (outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED)
     {
       g_autofree char *took = lifeboat_format_duration (lifeboat_job_get_elapsed (job));
-      g_autofree char *size = g_format_size (lifeboat_job_get_bytes_done (job));
+      g_autofree char *size = g_format_size (lifeboat_job_get_result_bytes (job));
 
-      /* Translators: "1.2 GB in 2 min 5 s." */
-      g_string_append_printf (body, _("%s in %s."), size, took);
+      /* Translators: "5.9 MB on disk, in 2 min 5 s." (what the archives occupy, as in History) */
+      g_string_append_printf (body, restore ? _("%s of archives, in %s.") : _("%s on disk, in %s."),
+                              size, took);
     }
   else
     {
@@ -990,12 +1106,12 @@ job_done_cb (GObject      *object,
   gtk_window_set_hide_on_close (GTK_WINDOW (self), FALSE);
 
   lifeboat_job_view_update (self->job_view);
-  send_job_notification (self, job);
-
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    lifeboat_window_show_toast (self, error->message);
-  else if (lifeboat_job_get_outcome (job) == LIFEBOAT_JOB_OUTCOME_CANCELLED)
-    lifeboat_window_show_toast (self, _("Cancelled"));
+  /* one report of the outcome: the job's page; a notification too only when the window is
+   * not in front (hidden, or another window has the focus) */
+  self->job_notified = !gtk_widget_get_visible (GTK_WIDGET (self)) ||
+                       !gtk_window_is_active (GTK_WINDOW (self));
+  if (self->job_notified)
+    send_job_notification (self, job);
 
   /* sizes and container states changed; the history has a new entry */
   lifeboat_history_view_reload (self->history_view);
@@ -1096,6 +1212,7 @@ start_job (LifeboatWindow *self,
   self->job_running = TRUE;
 
   lifeboat_job_view_set_job (self->job_view, job);
+  _lifeboat_window_job_started (self, job);
   gtk_stack_set_visible_child_name (self->content_stack, "job");
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), FALSE);
@@ -1597,6 +1714,13 @@ static void
 selection_changed_cb (LifeboatWindow *self)
 {
   _lifeboat_window_update_actions (self);
+  _lifeboat_window_update_space (self);
+}
+
+guint
+_lifeboat_window_get_space_updates (LifeboatWindow *self)
+{
+  return self->space_updates;
 }
 
 static void
@@ -1626,6 +1750,7 @@ _lifeboat_window_set_destination (LifeboatWindow *self,
   else
     g_set_object (&self->destination, destination);
   lifeboat_project_view_set_destination (self->project_view, self->destination);
+  _lifeboat_window_update_space (self);
 }
 
 static void
@@ -1634,6 +1759,7 @@ destination_changed_cb (LifeboatWindow *self)
   g_clear_object (&self->destination);
   self->destination = lifeboat_settings_dup_destination (self->settings);
   lifeboat_project_view_set_destination (self->project_view, self->destination);
+  _lifeboat_window_update_space (self);
 }
 
 static void
@@ -1977,9 +2103,14 @@ lifeboat_window_setup (LifeboatWindow *self)
         gtk_window_maximize (GTK_WINDOW (self));
       g_signal_connect_object (self->settings, "changed::default-destination",
                                G_CALLBACK (destination_changed_cb), self, G_CONNECT_SWAPPED);
+      /* the estimate next to Destination depends on the compression */
+      g_signal_connect_object (self->settings, "changed::compression",
+                               G_CALLBACK (_lifeboat_window_update_space), self,
+                               G_CONNECT_SWAPPED);
     }
 
   destination_changed_cb (self);
+  _lifeboat_window_live_init (self);
   add_initial_hosts (self);
   _lifeboat_window_update_actions (self);
 }
@@ -1992,6 +2123,8 @@ lifeboat_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->discover_cancellable);
   g_cancellable_cancel (self->job_cancellable);
+  g_cancellable_cancel (self->space_cancellable);
+  g_clear_handle_id (&self->live_source, g_source_remove);
   /* a job not started yet ends at once, cancelled, and lets the application go */
   run_pending_job (self);
 
@@ -2000,7 +2133,13 @@ lifeboat_window_dispose (GObject *object)
   g_clear_object (&self->chooser);
 
   for (guint i = 0; self->hosts != NULL && i < self->hosts->len; i++)
-    ((Host *) g_ptr_array_index (self->hosts, i))->row = NULL;
+    {
+      Host *host = g_ptr_array_index (self->hosts, i);
+
+      host->row = NULL;
+      _lifeboat_window_unwatch_host (host);
+      host->window = NULL;
+    }
   self->current_host = NULL;
   g_clear_pointer (&self->hosts, g_ptr_array_unref);
   g_clear_pointer (&self->pending_files, g_ptr_array_unref);
@@ -2023,7 +2162,9 @@ lifeboat_window_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->discover_cancellable);
   g_clear_object (&self->job_cancellable);
+  g_clear_object (&self->space_cancellable);
   g_clear_pointer (&self->wanted_project, g_free);
+  g_clear_pointer (&self->ran_before, g_strfreev);
   g_clear_pointer (&self->last_notification, g_free);
   g_clear_pointer (&self->last_toast, g_free);
   g_clear_object (&self->busy_toast);
@@ -2082,6 +2223,7 @@ lifeboat_window_class_init (LifeboatWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, job_view_done_cb);
   gtk_widget_class_bind_template_callback (widget_class, restore_confirmed_cb);
   gtk_widget_class_bind_template_callback (widget_class, restore_cancelled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, project_activated_cb);
 
   _lifeboat_window_class_actions_init (widget_class);
 }

@@ -28,6 +28,7 @@
 #include "lifeboat-job-journal-private.h"
 #include "lifeboat-job-private.h"
 #include "lifeboat-manifest.h"
+#include "lifeboat-space.h"
 #include "lifeboat-util-private.h"
 
 struct _LifeboatBackupJob
@@ -745,6 +746,13 @@ lifeboat_backup_job_run (LifeboatJob   *job,
       if (!_lifeboat_job_lock_journal (lock, "partial", where, &local_error))
         goto out;
     }
+
+  /* room at the destination for what the backup writes, checked before anything stops */
+  if (!lifeboat_space_check_backup (_lifeboat_job_get_history (job),
+                                    lifeboat_docker_client_get_engine_id (client),
+                                    self->project_name, chosen, self->compression,
+                                    self->destination, cancellable, &local_error))
+    goto out;
 
   if (self->stop)
     {

@@ -43,6 +43,7 @@ struct _LifeboatHistoryEntry
   GDateTime          *started;
   double              seconds;
   char               *engine;
+  char               *engine_id;
   char               *project;
   char              **volumes;
   guint64             bytes;
@@ -62,6 +63,7 @@ enum {
   PROP_STARTED,
   PROP_SECONDS,
   PROP_ENGINE,
+  PROP_ENGINE_ID,
   PROP_PROJECT,
   PROP_VOLUMES,
   PROP_BYTES,
@@ -93,6 +95,7 @@ lifeboat_history_entry_finalize (GObject *object)
   g_clear_pointer (&self->id, g_free);
   g_clear_pointer (&self->started, g_date_time_unref);
   g_clear_pointer (&self->engine, g_free);
+  g_clear_pointer (&self->engine_id, g_free);
   g_clear_pointer (&self->project, g_free);
   g_clear_pointer (&self->volumes, g_strfreev);
   g_clear_pointer (&self->error, g_free);
@@ -129,6 +132,9 @@ lifeboat_history_entry_get_property (GObject    *object,
       break;
     case PROP_ENGINE:
       g_value_set_string (value, self->engine);
+      break;
+    case PROP_ENGINE_ID:
+      g_value_set_string (value, self->engine_id);
       break;
     case PROP_PROJECT:
       g_value_set_string (value, self->project);
@@ -184,6 +190,9 @@ lifeboat_history_entry_set_property (GObject      *object,
       break;
     case PROP_ENGINE:
       lifeboat_history_entry_set_engine (self, g_value_get_string (value));
+      break;
+    case PROP_ENGINE_ID:
+      lifeboat_history_entry_set_engine_id (self, g_value_get_string (value));
       break;
     case PROP_PROJECT:
       lifeboat_history_entry_set_project (self, g_value_get_string (value));
@@ -242,6 +251,9 @@ lifeboat_history_entry_class_init (LifeboatHistoryEntryClass *klass)
     g_param_spec_double ("seconds", NULL, NULL, 0, G_MAXDOUBLE, 0, rw);
   properties[PROP_ENGINE] =
     g_param_spec_string ("engine", NULL, NULL, NULL, rw);
+  /* the engine's identity (the ID of its /info), NULL when the record predates it */
+  properties[PROP_ENGINE_ID] =
+    g_param_spec_string ("engine-id", NULL, NULL, NULL, rw);
   properties[PROP_PROJECT] =
     g_param_spec_string ("project", NULL, NULL, NULL, rw);
   properties[PROP_VOLUMES] =
@@ -367,6 +379,7 @@ lifeboat_history_entry_new_from_json (JsonObject *object)
 
   self->seconds = MAX (0, get_number_member (object, "seconds"));
   self->engine = g_strdup (get_string_member (object, "engine"));
+  self->engine_id = g_strdup (get_string_member (object, "engine_id"));
   self->project = g_strdup (get_string_member (object, "project"));
   self->bytes = get_uint64_member (object, "bytes");
   self->error = g_strdup (get_string_member (object, "error"));
@@ -431,6 +444,7 @@ lifeboat_history_entry_to_json (LifeboatHistoryEntry *self)
   } G_STMT_END
 
   ADD_STRING ("engine", self->engine);
+  ADD_STRING ("engine_id", self->engine_id);
   ADD_STRING ("project", self->project);
 
   json_builder_set_member_name (builder, "volumes");
@@ -547,6 +561,7 @@ lifeboat_history_entry_set_##field (LifeboatHistoryEntry *self, \
 }
 
 DEFINE_STRING_PROPERTY (engine, PROP_ENGINE)
+DEFINE_STRING_PROPERTY (engine_id, PROP_ENGINE_ID)
 DEFINE_STRING_PROPERTY (project, PROP_PROJECT)
 DEFINE_STRING_PROPERTY (error, PROP_ERROR)
 DEFINE_STRING_PROPERTY (folder, PROP_FOLDER)
@@ -910,16 +925,24 @@ read_lines (LifeboatHistory  *self,
   return g_strsplit (contents, "\n", -1);
 }
 
-/* The journal, replayed: id → entry, and the ids in first-recorded order. */
+static char *folder_key (const char *folder);
+
+/*
+ * The journal, replayed: id → entry, and the ids in first-recorded order; and, when
+ * @out_forgotten is given, the folders (as folder_key()) of the forgotten entries, which a
+ * rescan must not bring back.
+ */
 static gboolean
 read_journal (LifeboatHistory  *self,
               GHashTable      **out_entries,
               GPtrArray       **out_order,
+              GHashTable      **out_forgotten,
               GError          **error)
 {
   g_auto(GStrv) lines = read_lines (self, JOURNAL_NAME, error);
   g_autoptr(GHashTable) entries = NULL;
   g_autoptr(GHashTable) ordered = NULL;
+  g_autoptr(GHashTable) forgotten = NULL;
   g_autoptr(GPtrArray) order = NULL;
 
   if (lines == NULL)
@@ -927,6 +950,7 @@ read_journal (LifeboatHistory  *self,
 
   entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   ordered = g_hash_table_new (g_str_hash, g_str_equal);
+  forgotten = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   order = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; lines[i] != NULL; i++)
@@ -958,6 +982,14 @@ read_journal (LifeboatHistory  *self,
 
       if (json_object_get_boolean_member_with_default (object, "forgotten", FALSE))
         {
+          LifeboatHistoryEntry *gone = g_hash_table_lookup (entries, id);
+          const char *folder = get_string_member (object, "folder");
+
+          /* a backup's folder stays forgotten; a restore only named the folder it read */
+          if (gone != NULL && gone->folder != NULL && gone->kind != LIFEBOAT_JOB_KIND_RESTORE)
+            g_hash_table_add (forgotten, folder_key (gone->folder));
+          if (folder != NULL)
+            g_hash_table_add (forgotten, folder_key (folder));
           g_hash_table_remove (entries, id);
           continue;
         }
@@ -978,6 +1010,8 @@ read_journal (LifeboatHistory  *self,
 
   *out_entries = g_steal_pointer (&entries);
   *out_order = g_steal_pointer (&order);
+  if (out_forgotten != NULL)
+    *out_forgotten = g_steal_pointer (&forgotten);
   return TRUE;
 }
 
@@ -1096,6 +1130,7 @@ entry_from_backup_folder (GFile *folder)
     entry->started = g_date_time_new_from_iso8601 (manifest->created, NULL);
   entry->seconds = manifest->seconds;
   entry->engine = g_strdup (manifest->engine_name);
+  entry->engine_id = g_strdup (manifest->engine_id);
   entry->project = g_strdup (manifest->project);
   entry->folder = g_strdup (location);
   entry->app_version = g_strdup (manifest->app_version);
@@ -1189,7 +1224,34 @@ lifeboat_history_list (LifeboatHistory  *self,
                        const char       *project,
                        GError          **error)
 {
+  return lifeboat_history_list_for_engine (self, NULL, project, error);
+}
+
+/* An older record without the engine's ID: a backup's manifest names it. */
+static void
+fill_engine_id (LifeboatHistoryEntry *entry)
+{
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(LifeboatManifest) manifest = NULL;
+
+  if (entry->engine_id != NULL || entry->folder == NULL ||
+      entry->kind == LIFEBOAT_JOB_KIND_RESTORE)
+    return;
+
+  folder = g_file_new_for_commandline_arg (entry->folder);
+  manifest = lifeboat_manifest_load (folder, NULL, NULL);
+  if (manifest != NULL && manifest->engine_id != NULL)
+    entry->engine_id = g_strdup (manifest->engine_id);
+}
+
+GPtrArray *
+lifeboat_history_list_for_engine (LifeboatHistory  *self,
+                                  const char       *engine_id,
+                                  const char       *project,
+                                  GError          **error)
+{
   g_autoptr(GHashTable) journal = NULL;
+  g_autoptr(GHashTable) forgotten = NULL;
   g_autoptr(GPtrArray) order = NULL;
   g_autoptr(GHashTable) known_folders = NULL;
   g_autoptr(GPtrArray) all = NULL;
@@ -1199,11 +1261,12 @@ lifeboat_history_list (LifeboatHistory  *self,
   g_return_val_if_fail (LIFEBOAT_IS_HISTORY (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!read_journal (self, &journal, &order, error))
+  if (!read_journal (self, &journal, &order, &forgotten, error))
     return NULL;
 
   all = g_ptr_array_new_with_free_func (g_object_unref);
-  known_folders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* the forgotten folders count as known: the rescan does not bring them back */
+  known_folders = g_steal_pointer (&forgotten);
 
   for (guint i = 0; i < order->len; i++)
     {
@@ -1234,8 +1297,17 @@ lifeboat_history_list (LifeboatHistory  *self,
     {
       LifeboatHistoryEntry *entry = g_ptr_array_index (all, i);
 
-      if (project == NULL || g_strcmp0 (entry->project, project) == 0)
-        g_ptr_array_add (result, g_object_ref (entry));
+      if (project != NULL && g_strcmp0 (entry->project, project) != 0)
+        continue;
+      if (engine_id != NULL)
+        {
+          fill_engine_id (entry);
+          /* a record without the engine's identity (made before it was recorded) is kept:
+           * the views say that its engine is not known */
+          if (entry->engine_id != NULL && g_strcmp0 (entry->engine_id, engine_id) != 0)
+            continue;
+        }
+      g_ptr_array_add (result, g_object_ref (entry));
     }
 
   return g_steal_pointer (&result);
@@ -1250,20 +1322,40 @@ lifeboat_history_forget (LifeboatHistory  *self,
   g_autoptr(GPtrArray) order = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) node = NULL;
+  g_autofree char *folder = NULL;
+  LifeboatHistoryEntry *entry;
 
   g_return_val_if_fail (LIFEBOAT_IS_HISTORY (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!read_journal (self, &journal, &order, error))
+  if (!read_journal (self, &journal, &order, NULL, error))
     return FALSE;
 
-  if (!g_hash_table_contains (journal, id))
+  entry = g_hash_table_lookup (journal, id);
+  if (entry == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "The history has no entry %s", id);
-      return FALSE;
+      /* a backup found by rescanning a location: its folder is what is forgotten */
+      g_autoptr(GPtrArray) all = lifeboat_history_list (self, NULL, error);
+
+      if (all == NULL)
+        return FALSE;
+      for (guint i = 0; i < all->len && folder == NULL; i++)
+        {
+          LifeboatHistoryEntry *e = g_ptr_array_index (all, i);
+
+          if (g_strcmp0 (e->id, id) == 0 && e->rescanned)
+            folder = g_strdup (e->folder);
+        }
+      if (folder == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       "The history has no entry %s", id);
+          return FALSE;
+        }
     }
+  else if (entry->kind != LIFEBOAT_JOB_KIND_RESTORE)
+    folder = g_strdup (entry->folder);
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
@@ -1271,6 +1363,11 @@ lifeboat_history_forget (LifeboatHistory  *self,
   json_builder_add_string_value (builder, id);
   json_builder_set_member_name (builder, "forgotten");
   json_builder_add_boolean_value (builder, TRUE);
+  if (folder != NULL)
+    {
+      json_builder_set_member_name (builder, "folder");
+      json_builder_add_string_value (builder, folder);
+    }
   json_builder_end_object (builder);
   node = json_builder_get_root (builder);
 

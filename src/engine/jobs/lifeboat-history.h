@@ -26,6 +26,9 @@ double              lifeboat_history_entry_get_seconds     (LifeboatHistoryEntry
 void                lifeboat_history_entry_set_seconds     (LifeboatHistoryEntry *self, double seconds);
 const char         *lifeboat_history_entry_get_engine      (LifeboatHistoryEntry *self);
 void                lifeboat_history_entry_set_engine      (LifeboatHistoryEntry *self, const char *engine);
+/* the engine's identity, the ID of its /info (NULL in records made before it was kept) */
+const char         *lifeboat_history_entry_get_engine_id   (LifeboatHistoryEntry *self);
+void                lifeboat_history_entry_set_engine_id   (LifeboatHistoryEntry *self, const char *engine_id);
 const char         *lifeboat_history_entry_get_project     (LifeboatHistoryEntry *self);
 void                lifeboat_history_entry_set_project     (LifeboatHistoryEntry *self, const char *project);
 const char * const *lifeboat_history_entry_get_volumes     (LifeboatHistoryEntry *self);
@@ -66,7 +69,17 @@ char           **lifeboat_history_dup_locations (LifeboatHistory *self);
 GPtrArray       *lifeboat_history_list         (LifeboatHistory  *self,
                                                 const char       *project,
                                                 GError          **error);
-/* forgets a journal entry; does not touch the folder */
+/*
+ * The same, only the entries of the engine whose /info ID is @engine_id (NULL = every
+ * engine). Entries recorded before the engine's identity was kept, and whose backup folder
+ * does not name it, are listed too, with no engine ID.
+ */
+GPtrArray       *lifeboat_history_list_for_engine (LifeboatHistory *self,
+                                                   const char      *engine_id,
+                                                   const char      *project,
+                                                   GError         **error);
+/* forgets an entry (recorded, or found by rescanning a location); does not touch the
+ * folder, which later rescans no longer bring back */
 gboolean         lifeboat_history_forget       (LifeboatHistory  *self,
                                                 const char       *id,
                                                 GError          **error);

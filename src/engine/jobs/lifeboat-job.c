@@ -878,6 +878,18 @@ lifeboat_job_get_elapsed (LifeboatJob *self)
   return (double) ((ended ? ended : g_get_monotonic_time ()) - started) / G_USEC_PER_SEC;
 }
 
+guint64
+lifeboat_job_get_result_bytes (LifeboatJob *self)
+{
+  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
+  guint64 bytes;
+
+  g_return_val_if_fail (LIFEBOAT_IS_JOB (self), 0);
+
+  WITH_LOCK (priv, { bytes = priv->result_bytes; });
+  return bytes;
+}
+
 const char *
 lifeboat_job_get_aftermath (LifeboatJob *self)
 {
@@ -908,6 +920,7 @@ record_history (LifeboatJob *self)
   lifeboat_history_entry_set_started (entry, started);
   lifeboat_history_entry_set_seconds (entry, seconds);
   lifeboat_history_entry_set_engine (entry, lifeboat_docker_client_get_display_name (priv->client));
+  lifeboat_history_entry_set_engine_id (entry, lifeboat_docker_client_get_engine_id (priv->client));
   lifeboat_history_entry_set_project (entry, priv->project_name);
   lifeboat_history_entry_set_volumes (entry, (const char * const *) priv->volume_keys);
   lifeboat_history_entry_set_bytes (entry, priv->result_bytes);

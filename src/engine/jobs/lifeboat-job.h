@@ -65,6 +65,9 @@ double              lifeboat_job_get_rate            (LifeboatJob *self);
 /* -1 when unknown */
 gint64              lifeboat_job_get_seconds_left    (LifeboatJob *self);
 double              lifeboat_job_get_elapsed         (LifeboatJob *self);
+/* when it succeeded: what the archives occupy (backup: written, restore: read), as the
+ * history records it */
+guint64             lifeboat_job_get_result_bytes    (LifeboatJob *self);
 /* one sentence: what the job left as it was after a failure or cancel; NULL otherwise */
 const char         *lifeboat_job_get_aftermath       (LifeboatJob *self);
 

@@ -29,6 +29,7 @@
 #include "lifeboat-manifest.h"
 #include "lifeboat-restore-job.h"
 #include "lifeboat-restore-job-private.h"
+#include "lifeboat-space.h"
 #include "lifeboat-util-private.h"
 #include "lifeboat-volume-swap-private.h"
 
@@ -311,13 +312,15 @@ write_volumes (LifeboatRestoreJob  *self,
   if (cancellable != NULL)
     cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (_lifeboat_cancel_other), work, NULL);
 
+  /* not cancellable: a create cancelled after the engine made the container would leak it
+   * (the recovery would find it by its label, but only after this job) */
   writer1 = _lifeboat_create_helper_binds (client, run->image,
-                                           (const char * const *) run->binds->pdata, NULL, work,
+                                           (const char * const *) run->binds->pdata, NULL, NULL,
                                            &put_error);
   if (writer1 != NULL && self->items->len > 1)
     writer2 = _lifeboat_create_helper_binds (client, run->image,
                                              (const char * const *) run->binds->pdata, NULL,
-                                             work, &put_error);
+                                             NULL, &put_error);
   if (put_error == NULL)
     {
       PutQueue queue = { .self = self, .cancellable = work };
@@ -553,6 +556,23 @@ lifeboat_restore_job_run (LifeboatJob   *job,
         }
     }
   _lifeboat_job_set_volumes (job, (const char * const *) keys->pdata, totals);
+
+  /* room for the safety backup and, where the engine's volumes can be measured, for the
+   * archives' contents: checked before anything stops */
+  {
+    guint64 now = 0, writes = 0;
+
+    for (guint i = 0; i < self->items->len; i++)
+      {
+        Item *item = g_ptr_array_index (self->items, i);
+
+        now += (guint64) MAX (item->item.current_size, 0);
+        writes += item->item.tar_bytes;
+      }
+    if (!lifeboat_space_check_restore_job (client, self->safety_dir, now, writes, cancellable,
+                                           &local_error))
+      goto out;
+  }
 
   /* 2. stop every container that uses the volumes, restart policies off */
   _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STOPPING);
