@@ -25,21 +25,9 @@
 #include "lifeboat-ssh-tunnel.h"
 #include "lifeboat-verify.h"
 
-#define EXIT_OK     0
-#define EXIT_FAILED 1
-#define EXIT_USAGE  2
+#include "lifeboat-cli-private.h"
 
-typedef struct
-{
-  char     *host;
-  gboolean  json;
-  gboolean  job_events;   /* --job-events: the window runs the job here, see below */
-  gboolean  job_ended;    /* --job-events: the job's last state line is out */
-  char     *host_name;    /* --host-name: what the window calls the engine (an SSH host
-                           * reached through its tunnel's socket), for the history */
-} Globals;
-
-static Globals globals;
+Globals globals;
 
 static const char *usage_text =
   N_("Usage: lifeboat-cli [--host URI] [--json] COMMAND ...\n"
@@ -55,16 +43,22 @@ static const char *usage_text =
      "         [--ignore-version]             restore a backup into a project\n"
      "  verify BACKUP_DIR                     re-read every archive against the manifest\n"
      "  history [PROJECT]                     past jobs\n"
+     "  schedule add PROJECT --to DIR [--every hourly|daily|weekly] [--at HH:MM] [--day DAY]\n"
+     "         [--keep-…] [--drill-every N] [--system [--unit-dir DIR]] | list | remove ID\n"
+     "                                        backups that run by themselves\n"
+     "  prune PROJECT [--to DIR] [--keep-last N] [--keep-daily N] [--keep-weekly N]\n"
+     "         [--keep-monthly N] [--dry-run] remove old backups as restic forget --keep-*\n"
+     "  drill BACKUP_DIR                      restore into scratch volumes, start the database\n"
      "\n"
      "--host takes unix:///path/docker.sock, ssh://[user@]host[:port][/remote/socket],\n"
      "tcp://host:port or a docker context name; without it DOCKER_HOST, then the current\n"
      "docker context, then /var/run/docker.sock.\n");
 
-static int
+int
 usage_error (const char *format,
              ...) G_GNUC_PRINTF (1, 2);
 
-static int
+int
 usage_error (const char *format,
              ...)
 {
@@ -80,7 +74,7 @@ usage_error (const char *format,
   return EXIT_USAGE;
 }
 
-static int
+int
 fail (const GError *error,
       const char   *aftermath)
 {
@@ -104,7 +98,7 @@ fail (const GError *error,
   return EXIT_FAILED;
 }
 
-static void
+void
 print_json (JsonNode *node)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -116,7 +110,7 @@ print_json (JsonNode *node)
   g_print ("%s\n", text);
 }
 
-static char *
+char *
 format_size (gint64 size)
 {
   if (size < 0)
@@ -124,7 +118,7 @@ format_size (gint64 size)
   return g_format_size (size);
 }
 
-static char *
+char *
 format_duration (double seconds)
 {
   guint s = (guint) (seconds + 0.5);
@@ -134,7 +128,7 @@ format_duration (double seconds)
   return g_strdup_printf ("%u:%02u", s / 60, s % 60);
 }
 
-static LifeboatDockerClient *
+LifeboatDockerClient *
 open_client (GError **error)
 {
   LifeboatDockerClient *client = lifeboat_hosts_open_client (globals.host, NULL, error);
@@ -334,7 +328,7 @@ static GOptionEntry global_entries[] = {
   { NULL }
 };
 
-static gboolean
+gboolean
 parse_command_options (const char    *command,
                        const char    *parameter,
                        GOptionEntry  *entries,
@@ -370,7 +364,7 @@ parse_command_options (const char    *command,
   return TRUE;
 }
 
-static char **
+char **
 split_volumes (const char *list)
 {
   g_auto(GStrv) parts = NULL;
@@ -995,6 +989,10 @@ static const struct {
   { "restore", cmd_restore },
   { "verify", cmd_verify },
   { "history", cmd_history },
+  { "schedule", _lifeboat_cli_schedule },
+  { "prune", _lifeboat_cli_prune },
+  { "drill", _lifeboat_cli_drill },
+  { "monitor", _lifeboat_cli_monitor },   /* the background monitor; not in --help */
 };
 
 int

@@ -57,6 +57,7 @@ lifeboat_job_kind_to_string (LifeboatJobKind kind)
     case LIFEBOAT_JOB_KIND_BACKUP: return "backup";
     case LIFEBOAT_JOB_KIND_RESTORE: return "restore";
     case LIFEBOAT_JOB_KIND_SAFETY_BACKUP: return "safety-backup";
+    case LIFEBOAT_JOB_KIND_DRILL: return "drill";
     default: g_return_val_if_reached ("backup");
     }
 }
@@ -70,6 +71,7 @@ lifeboat_job_outcome_to_string (LifeboatJobOutcome outcome)
     case LIFEBOAT_JOB_OUTCOME_SUCCEEDED: return "succeeded";
     case LIFEBOAT_JOB_OUTCOME_FAILED: return "failed";
     case LIFEBOAT_JOB_OUTCOME_CANCELLED: return "cancelled";
+    case LIFEBOAT_JOB_OUTCOME_PRUNED: return "pruned";
     default: g_return_val_if_reached ("failed");
     }
 }

@@ -17,6 +17,7 @@ typedef enum
   LIFEBOAT_JOB_KIND_BACKUP,
   LIFEBOAT_JOB_KIND_RESTORE,
   LIFEBOAT_JOB_KIND_SAFETY_BACKUP,
+  LIFEBOAT_JOB_KIND_DRILL,          /* a restore into scratch volumes (lifeboat-drill.c) */
 } LifeboatJobKind;
 
 typedef enum
@@ -38,6 +39,7 @@ typedef enum
   LIFEBOAT_JOB_OUTCOME_SUCCEEDED,
   LIFEBOAT_JOB_OUTCOME_FAILED,
   LIFEBOAT_JOB_OUTCOME_CANCELLED,
+  LIFEBOAT_JOB_OUTCOME_PRUNED,      /* a backup that retention removed (lifeboat-retention.c) */
 } LifeboatJobOutcome;
 
 typedef enum

@@ -106,6 +106,7 @@ outcome_label (LifeboatJobOutcome outcome)
     case LIFEBOAT_JOB_OUTCOME_SUCCEEDED: return _("Succeeded");
     case LIFEBOAT_JOB_OUTCOME_FAILED:    return _("Failed");
     case LIFEBOAT_JOB_OUTCOME_CANCELLED: return _("Cancelled");
+    case LIFEBOAT_JOB_OUTCOME_PRUNED:    return _("Pruned");
     case LIFEBOAT_JOB_OUTCOME_RUNNING:
     default:                             return _("Did not finish");
     }
