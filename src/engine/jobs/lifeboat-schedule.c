@@ -426,6 +426,14 @@ write_private (GFile       *file,
   return TRUE;
 }
 
+static char *
+escape_percent (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, "%", -1);
+
+  return g_strjoinv ("%%", parts);
+}
+
 gboolean
 lifeboat_schedule_write_systemd_units (const LifeboatSchedule  *self,
                                        GFile                   *dir,
@@ -442,6 +450,8 @@ lifeboat_schedule_write_systemd_units (const LifeboatSchedule  *self,
   g_autoptr(GFile) timer = g_file_get_child (dir, timer_name);
   g_autofree char *service_text = NULL;
   g_autofree char *timer_text = NULL;
+  g_autofree char *project = NULL;
+  g_autofree char *exec = NULL;
 
   if (calendar == NULL)
     {
@@ -449,6 +459,10 @@ lifeboat_schedule_write_systemd_units (const LifeboatSchedule  *self,
                            _("A schedule that is off has no timer"));
       return FALSE;
     }
+
+  /* systemd expands %-specifiers in these; a literal % is %% */
+  project = escape_percent (self->project);
+  exec = escape_percent (command);
 
   service_text = g_strdup_printf (
     "# Written by lifeboat-cli schedule add --system; remove with lifeboat-cli schedule remove\n"
@@ -463,7 +477,7 @@ lifeboat_schedule_write_systemd_units (const LifeboatSchedule  *self,
     "ExecStart=%s\n"
     "Nice=10\n"
     "IOSchedulingClass=idle\n",
-    self->project, what, user, command);
+    project, what, user, exec);
 
   timer_text = g_strdup_printf (
     "# Written by lifeboat-cli schedule add --system\n"
@@ -478,7 +492,7 @@ lifeboat_schedule_write_systemd_units (const LifeboatSchedule  *self,
     "\n"
     "[Install]\n"
     "WantedBy=timers.target\n",
-    self->project, what, calendar, service_name);
+    project, what, calendar, service_name);
 
   if (g_mkdir_with_parents (g_file_peek_path (dir), 0755) != 0)
     {
