@@ -45,7 +45,5 @@ char                **split_volumes         (const char    *list);
 int                   _lifeboat_cli_schedule (int argc, char **argv);
 int                   _lifeboat_cli_prune    (int argc, char **argv);
 int                   _lifeboat_cli_monitor  (int argc, char **argv);
-/* lifeboat-cli-drill.c */
-int                   _lifeboat_cli_drill    (int argc, char **argv);
 
 G_END_DECLS

@@ -44,11 +44,10 @@ static const char *usage_text =
      "  verify BACKUP_DIR                     re-read every archive against the manifest\n"
      "  history [PROJECT]                     past jobs\n"
      "  schedule add PROJECT --to DIR [--every hourly|daily|weekly] [--at HH:MM] [--day DAY]\n"
-     "         [--keep-…] [--drill-every N] [--system [--unit-dir DIR]] | list | remove ID\n"
+     "         [--keep-…] [--system [--unit-dir DIR] [--crontab]] | list | remove ID\n"
      "                                        backups that run by themselves\n"
      "  prune PROJECT [--to DIR] [--keep-last N] [--keep-daily N] [--keep-weekly N]\n"
      "         [--keep-monthly N] [--dry-run] remove old backups as restic forget --keep-*\n"
-     "  drill BACKUP_DIR                      restore into scratch volumes, start the database\n"
      "\n"
      "--host takes unix:///path/docker.sock, ssh://[user@]host[:port][/remote/socket],\n"
      "tcp://host:port or a docker context name; without it DOCKER_HOST, then the current\n"
@@ -991,7 +990,6 @@ static const struct {
   { "history", cmd_history },
   { "schedule", _lifeboat_cli_schedule },
   { "prune", _lifeboat_cli_prune },
-  { "drill", _lifeboat_cli_drill },
   { "monitor", _lifeboat_cli_monitor },   /* the background monitor; not in --help */
 };
 

@@ -7,7 +7,8 @@
 #      times in the history never overlap), each a backup in the history and a "Backed up"
 #      notification in dunst; a schedule of a project that does not exist sends a failure
 #      notification with the CLI's one sentence;
-#   2. runs missed while the monitor was stopped (three intervals) run once when it starts again.
+#   2. runs missed while the monitor was stopped (three intervals) run once when it starts again;
+#   3. a schedule's retention (--keep-last 1) prunes after its good run.
 set -euo pipefail
 . "$(dirname "$0")/../harness/lib.sh"
 
@@ -66,7 +67,8 @@ schedule_id () {
   sed -n 's/^Schedule \([0-9a-f-]*\): .*/\1/p' "$1"
 }
 
-cli_ok "$TMP/s1" "$TMP/err" schedule add "$P" --to "$TMP/b" --every-minutes "$INTERVAL" --volumes cvat_keys
+cli_ok "$TMP/s1" "$TMP/err" schedule add "$P" --to "$TMP/b" --every-minutes "$INTERVAL" --volumes cvat_keys \
+  --keep-last 1
 cli_ok "$TMP/s2" "$TMP/err" schedule add "$P" --to "$TMP/b" --every-minutes "$INTERVAL" --volumes cvat_keys,cvat_logs
 cli_ok "$TMP/s3" "$TMP/err" schedule add "nothere$P" --to "$TMP/b" --every-minutes "$INTERVAL"
 S1=$(schedule_id "$TMP/s1"); S2=$(schedule_id "$TMP/s2"); S3=$(schedule_id "$TMP/s3")
@@ -90,7 +92,7 @@ cli --json history "$P" >"$TMP/h1.json"
 python3 - "$TMP/h1.json" <<'PY'
 import datetime, json, sys
 h = [e for e in json.load(open(sys.argv[1])) if e["kind"] == "backup"]
-ok = [e for e in h if e["outcome"] == "succeeded"]
+ok = [e for e in h if e["outcome"] in ("succeeded", "pruned")]   # pruned: done, then removed
 if len(ok) < 2:
     sys.exit("history: %d good scheduled backups, want 2+: %r" % (len(ok), h))
 iv = []
@@ -116,4 +118,13 @@ wait_until 20 sh -c "[ \$(cd / && '$LIFEBOAT_CLI' --json schedule list | python3
 sleep $((INTERVAL / 2 + 1))
 assert_eq $((R + 1)) "$(runs_of "$S1")" "runs after three missed slots (anacron: once)"
 stop_monitor
+
+# S1 keeps the last one: after its run only its own backup is left in the destination, the
+# others show as pruned in the history
+assert_eq 1 "$(ls -d "$TMP/b/$P"-* | grep -vc partial)" "backups of $P left by --keep-last 1"
+cli --json history "$P" | python3 -c '
+import json, sys
+h = json.load(sys.stdin)
+n = sum(1 for e in h if e["outcome"] == "pruned")
+assert n >= 2, "history shows %d pruned backups, want 2+" % n'
 echo "ok monitor"

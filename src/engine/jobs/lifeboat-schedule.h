@@ -44,7 +44,7 @@ typedef struct
   LifeboatCompression    compression;
   char                 **volumes;         /* NULL: all */
   LifeboatRetention      retention;
-  guint                  drill_every;     /* drill every Nth successful run; 0 never */
+  guint                  drill_every;     /* kept for the drills of issue 15, not run yet */
   GDateTime             *created;
 } LifeboatSchedule;
 
