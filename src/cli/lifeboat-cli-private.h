@@ -41,7 +41,11 @@ gboolean              parse_command_options (const char    *command,
                                              int           *status);
 char                **split_volumes         (const char    *list);
 
-/* lifeboat-cli-schedule.c: schedule, prune, monitor */
+/* lifeboat-cli-drill.c */
+int                   _lifeboat_cli_drill    (int argc, char **argv);
+void                  _lifeboat_cli_remove_drill_leftovers (LifeboatDockerClient *client);
+
+/* lifeboat-cli-schedule.c: schedule, prune; lifeboat-cli-monitor.c: monitor */
 int                   _lifeboat_cli_schedule (int argc, char **argv);
 int                   _lifeboat_cli_prune    (int argc, char **argv);
 int                   _lifeboat_cli_monitor  (int argc, char **argv);

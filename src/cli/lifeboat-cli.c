@@ -48,6 +48,7 @@ static const char *usage_text =
      "                                        backups that run by themselves\n"
      "  prune PROJECT [--to DIR] [--keep-last N] [--keep-daily N] [--keep-weekly N]\n"
      "         [--keep-monthly N] [--dry-run] remove old backups as restic forget --keep-*\n"
+     "  drill BACKUP_DIR                      restore into scratch volumes, start the database\n"
      "\n"
      "--host takes unix:///path/docker.sock, ssh://[user@]host[:port][/remote/socket],\n"
      "tcp://host:port or a docker context name; without it DOCKER_HOST, then the current\n"
@@ -134,6 +135,8 @@ open_client (GError **error)
 
   if (client != NULL && globals.host_name != NULL)
     lifeboat_docker_client_set_display_name (client, globals.host_name);
+  if (client != NULL)
+    _lifeboat_cli_remove_drill_leftovers (client);   /* issue 15; moves into recovery-on-contact */
   return client;
 }
 
@@ -990,6 +993,7 @@ static const struct {
   { "history", cmd_history },
   { "schedule", _lifeboat_cli_schedule },
   { "prune", _lifeboat_cli_prune },
+  { "drill", _lifeboat_cli_drill },
   { "monitor", _lifeboat_cli_monitor },   /* the background monitor; not in --help */
 };
 

@@ -57,6 +57,7 @@ lifeboat_job_kind_to_string (LifeboatJobKind kind)
     case LIFEBOAT_JOB_KIND_BACKUP: return "backup";
     case LIFEBOAT_JOB_KIND_RESTORE: return "restore";
     case LIFEBOAT_JOB_KIND_SAFETY_BACKUP: return "safety-backup";
+    case LIFEBOAT_JOB_KIND_DRILL: return "drill";
     default: g_return_val_if_reached ("backup");
     }
 }

@@ -17,6 +17,7 @@ typedef enum
   LIFEBOAT_JOB_KIND_BACKUP,
   LIFEBOAT_JOB_KIND_RESTORE,
   LIFEBOAT_JOB_KIND_SAFETY_BACKUP,
+  LIFEBOAT_JOB_KIND_DRILL,          /* a restore into scratch volumes (lifeboat-drill.c) */
 } LifeboatJobKind;
 
 typedef enum

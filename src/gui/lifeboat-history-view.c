@@ -93,6 +93,7 @@ kind_label (LifeboatJobKind kind)
     {
     case LIFEBOAT_JOB_KIND_RESTORE:       return _("Restore");
     case LIFEBOAT_JOB_KIND_SAFETY_BACKUP: return _("Safety Backup");
+    case LIFEBOAT_JOB_KIND_DRILL:         return _("Restore Drill");
     case LIFEBOAT_JOB_KIND_BACKUP:
     default:                              return _("Backup");
     }

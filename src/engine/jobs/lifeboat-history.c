@@ -224,7 +224,7 @@ lifeboat_history_entry_class_init (LifeboatHistoryEntryClass *klass)
   /* LifeboatJobKind */
   properties[PROP_KIND] =
     g_param_spec_uint ("kind", NULL, NULL,
-                       LIFEBOAT_JOB_KIND_BACKUP, LIFEBOAT_JOB_KIND_SAFETY_BACKUP,
+                       LIFEBOAT_JOB_KIND_BACKUP, LIFEBOAT_JOB_KIND_DRILL,
                        LIFEBOAT_JOB_KIND_BACKUP, construct);
   /* LifeboatJobOutcome */
   properties[PROP_OUTCOME] =
@@ -270,7 +270,7 @@ static gboolean
 kind_from_string (const char      *str,
                   LifeboatJobKind *kind)
 {
-  for (LifeboatJobKind k = LIFEBOAT_JOB_KIND_BACKUP; k <= LIFEBOAT_JOB_KIND_SAFETY_BACKUP; k++)
+  for (LifeboatJobKind k = LIFEBOAT_JOB_KIND_BACKUP; k <= LIFEBOAT_JOB_KIND_DRILL; k++)
     if (g_strcmp0 (str, lifeboat_job_kind_to_string (k)) == 0)
       {
         *kind = k;
@@ -1208,7 +1208,8 @@ lifeboat_history_list (LifeboatHistory  *self,
         continue;   /* forgotten */
 
       /* a restore names the folder it read; only backups make a folder known */
-      if (entry->folder != NULL && entry->kind != LIFEBOAT_JOB_KIND_RESTORE)
+      if (entry->folder != NULL && entry->kind != LIFEBOAT_JOB_KIND_RESTORE &&
+          entry->kind != LIFEBOAT_JOB_KIND_DRILL)
         g_hash_table_add (known_folders, folder_key (entry->folder));
 
       g_ptr_array_add (all, g_object_ref (entry));
