@@ -162,7 +162,17 @@ on_run_done (GObject      *object,
       g_autofree char *size = g_format_size (json_object_get_int_member_with_default (o, "bytes", 0));
       g_autofree char *took = format_duration (json_object_get_double_member_with_default (o, "seconds", 0));
       g_autofree char *summary = g_strdup_printf (_("Backed up %s"), run->project);
-      g_autofree char *body = g_strdup_printf (_("%s in %s, by its schedule."), size, took);
+      const char *drill = json_object_get_string_member_with_default (o, "drill", NULL);
+      g_autofree char *body = NULL;
+
+      if (drill == NULL)
+        body = g_strdup_printf (_("%s in %s, by its schedule."), size, took);
+      else if (g_str_equal (drill, "ok"))
+        body = g_strdup_printf (_("%s in %s, by its schedule. A restore drill of it started the "
+                                  "database."), size, took);
+      else
+        body = g_strdup_printf (_("%s in %s, by its schedule. Its restore drill failed: %s"),
+                                size, took, drill);
 
       notify (monitor, run->id, summary, body, FALSE);
       g_hash_table_remove (monitor->reminded, run->id);

@@ -217,6 +217,7 @@ schedule_add (int    argc,
   g_autofree char *volumes_str = NULL;
   g_autofree char *unit_dir = NULL;
   int minutes = 0, keep_last = 0, keep_daily = 0, keep_weekly = 0, keep_monthly = 0;
+  int drill_every = 0;
   gboolean system = FALSE, crontab = FALSE;
   GOptionEntry entries[] = {
     { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, N_("Folder to write the backups into"), "DIR" },
@@ -231,6 +232,7 @@ schedule_add (int    argc,
     { "keep-daily", 0, 0, G_OPTION_ARG_INT, &keep_daily, N_("… and one a day for N days"), "N" },
     { "keep-weekly", 0, 0, G_OPTION_ARG_INT, &keep_weekly, N_("… and one a week for N weeks"), "N" },
     { "keep-monthly", 0, 0, G_OPTION_ARG_INT, &keep_monthly, N_("… and one a month for N months"), "N" },
+    { "drill-every", 0, 0, G_OPTION_ARG_INT, &drill_every, N_("Drill every Nth good backup"), "N" },
     { "system", 0, 0, G_OPTION_ARG_NONE, &system,
       N_("Write a systemd service and timer (or print a crontab line) instead of the desktop monitor"), NULL },
     { "unit-dir", 0, 0, G_OPTION_ARG_FILENAME, &unit_dir,
@@ -278,8 +280,8 @@ schedule_add (int    argc,
     return usage_error (_("--day takes a day of the week: mon, tue, … sun"));
   if (compression_str != NULL && !lifeboat_compression_from_string (compression_str, &schedule->compression))
     return usage_error (_("Unknown compression “%s”: use gzip, zstd or none"), compression_str);
-  if (keep_last < 0 || keep_daily < 0 || keep_weekly < 0 || keep_monthly < 0)
-    return usage_error (_("--keep-… take a number of backups, 0 or more"));
+  if (keep_last < 0 || keep_daily < 0 || keep_weekly < 0 || keep_monthly < 0 || drill_every < 0)
+    return usage_error (_("--keep-… and --drill-every take a number, 0 or more"));
 
   schedule->project = g_strdup (argv[1]);
   destination = g_file_new_for_commandline_arg (to);
@@ -291,6 +293,7 @@ schedule_add (int    argc,
   schedule->retention.daily = keep_daily;
   schedule->retention.weekly = keep_weekly;
   schedule->retention.monthly = keep_monthly;
+  schedule->drill_every = drill_every;
   schedule->host = g_strdup (globals.host);
 
   /* the engine's identity: the schedule belongs to this engine, however it is reached */
@@ -416,6 +419,8 @@ schedule_list (int    argc,
 
       g_print ("%.8s  %-14s %-24s → %s\n", s->id, s->project, what, s->destination);
       g_print ("          %s: %s", _("keep"), keep);
+      if (s->drill_every > 0)
+        g_print (_(", drill every %u"), s->drill_every);
       if (s->host != NULL)
         g_print (", --host %s", s->host);
       g_print ("\n");
@@ -576,7 +581,7 @@ run_self (GPtrArray  *args,
 }
 
 /* schedule run ID: one run of a schedule now, as its timer or the monitor starts it. Prints
- * one JSON line: {ok, schedule, project, folder, bytes, seconds, error, pruned} */
+ * one JSON line: {ok, schedule, project, folder, bytes, seconds, error, pruned, drill} */
 static int
 schedule_run (int    argc,
               char **argv)
@@ -593,6 +598,7 @@ schedule_run (int    argc,
   g_autofree char *run_error = NULL;
   g_autofree char *folder = NULL;
   g_autofree char *line = NULL;
+  g_autofree char *drill = NULL;
   LifeboatSchedule *s;
   guint64 bytes = 0;
   guint pruned = 0;
@@ -690,6 +696,23 @@ schedule_run (int    argc,
               g_clear_error (&error);
             }
         }
+
+      /* a restore drill of every Nth good backup */
+      if (s->drill_every > 0 && folder != NULL && state->successes % s->drill_every == 0)
+        {
+          g_autoptr(GPtrArray) drill_args = g_ptr_array_new_with_free_func (g_free);
+          g_autofree char *drill_error = NULL;
+
+          g_ptr_array_add (drill_args, g_strdup (self_path));
+          if (s->host != NULL)
+            {
+              g_ptr_array_add (drill_args, g_strdup ("--host"));
+              g_ptr_array_add (drill_args, g_strdup (s->host));
+            }
+          g_ptr_array_add (drill_args, g_strdup ("drill"));
+          g_ptr_array_add (drill_args, g_strdup (folder));
+          drill = run_self (drill_args, NULL, &drill_error) ? g_strdup ("ok") : g_steal_pointer (&drill_error);
+        }
     }
   else
     {
@@ -724,6 +747,11 @@ schedule_run (int    argc,
     {
       json_builder_set_member_name (b, "error");
       json_builder_add_string_value (b, run_error);
+    }
+  if (drill != NULL)
+    {
+      json_builder_set_member_name (b, "drill");
+      json_builder_add_string_value (b, drill);
     }
   json_builder_end_object (b);
   root = json_builder_get_root (b);

@@ -44,7 +44,7 @@ static const char *usage_text =
      "  verify BACKUP_DIR                     re-read every archive against the manifest\n"
      "  history [PROJECT]                     past jobs\n"
      "  schedule add PROJECT --to DIR [--every hourly|daily|weekly] [--at HH:MM] [--day DAY]\n"
-     "         [--keep-…] [--system [--unit-dir DIR] [--crontab]] | list | remove ID\n"
+     "         [--keep-…] [--drill-every N] [--system [--unit-dir DIR] [--crontab]] | list | remove ID\n"
      "                                        backups that run by themselves\n"
      "  prune PROJECT [--to DIR] [--keep-last N] [--keep-daily N] [--keep-weekly N]\n"
      "         [--keep-monthly N] [--dry-run] remove old backups as restic forget --keep-*\n"

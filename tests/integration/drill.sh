@@ -9,7 +9,8 @@
 #   - the database archive swapped for a broken data directory (manifest fully patched, so
 #     verify passes): fails because the database does not start;
 #   - SIGTERM during the drill: it cleans up itself; kill -9: the next lifeboat-cli command
-#     that contacts the engine removes what it left.
+#     that contacts the engine removes what it left;
+#   - schedule run of a schedule with --drill-every 1 drills the backup it made.
 # After each, no scratch volume or container (label io.github.lifeboat.drill) survives.
 set -euo pipefail
 . "$(dirname "$0")/../harness/lib.sh"
@@ -116,5 +117,19 @@ for sig in TERM KILL; do
     assert_no_leftovers "after kill -9 and one more lifeboat-cli command"
   fi
 done
+
+# --- a schedule that drills every good backup: schedule run does backup, then drill ---
+cli_ok "$TMP/s" "$TMP/err" schedule add "$P" --to "$TMP/sched" --every daily --drill-every 1
+ID=$(sed -n 's/^Schedule \([0-9a-f-]*\): .*/\1/p' "$TMP/s")
+cli_ok "$TMP/run" "$TMP/err" schedule run "$ID"
+python3 - "$TMP/run" <<'PY'
+import json, os, sys
+r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+assert r["ok"] and r.get("drill") == "ok", r
+d = json.load(open(os.path.join(r["folder"], "drill.json")))
+assert d["ok"] and d["rows"] > 0, d
+PY
+assert_no_leftovers "after a scheduled drill"
+
 [ "$(running_state cvat_db)" = true ] || die "the project's database is not running at the end"
 echo "ok drill"

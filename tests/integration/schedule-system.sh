@@ -13,7 +13,7 @@ command -v systemd-analyze >/dev/null || skip_or_fail "systemd-analyze is missin
 U=$TMP/units
 
 cli_ok "$TMP/out" "$TMP/err" schedule add cvat --to "$TMP/b" --every daily --at 02:30 \
-  --keep-last 3 --keep-daily 7 --system --unit-dir "$U"
+  --keep-last 3 --keep-daily 7 --drill-every 4 --system --unit-dir "$U"
 cli_ok "$TMP/out" "$TMP/err" schedule add 'odd%name' --to "$TMP/b" --every weekly --day sun \
   --at 04:05 --system --unit-dir "$U"
 cli_ok "$TMP/out" "$TMP/err" schedule add other --to "$TMP/b" --every hourly --at :20 --system \
@@ -49,7 +49,7 @@ case $EXEC in *" schedule run $ID") ;; *) die "ExecStart does not run schedule $
 # list
 cli_ok "$TMP/list" "$TMP/err" schedule list
 grep -q 'daily at 02:30' "$TMP/list" || { cat "$TMP/list" >&2; die "list does not show the daily schedule"; }
-grep -q 'last 3, daily 7' "$TMP/list" || { cat "$TMP/list" >&2; die "list does not show the retention"; }
+grep -q 'last 3, daily 7, drill every 4' "$TMP/list" || { cat "$TMP/list" >&2; die "list does not show the retention"; }
 cli --json schedule list | python3 -c '
 import json, sys
 l = json.load(sys.stdin)

@@ -44,7 +44,7 @@ typedef struct
   LifeboatCompression    compression;
   char                 **volumes;         /* NULL: all */
   LifeboatRetention      retention;
-  guint                  drill_every;     /* kept for the drills of issue 15, not run yet */
+  guint                  drill_every;     /* drill every Nth good run; 0 never */
   GDateTime             *created;
 } LifeboatSchedule;
 
