@@ -9,6 +9,7 @@
 #include "lifeboat-error.h"
 #include "lifeboat-history.h"
 #include "lifeboat-history-view.h"
+#include "lifeboat-schedule-group.h"
 #include "lifeboat-job-view.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-verify.h"
@@ -496,6 +497,8 @@ create_row (LifeboatHistoryView  *self,
 
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  if (exists && kind == LIFEBOAT_JOB_KIND_BACKUP)
+    gtk_box_append (GTK_BOX (box), _lifeboat_drill_badge_new (folder));   /* issue 15 */
   if (exists)
     {
       gtk_box_append (GTK_BOX (box), row_button (self, "folder-open-symbolic", _("Open Folder"),
