@@ -119,6 +119,7 @@ update_status (LifeboatScheduleGroup *self,
   g_autoptr(GDateTime) last_good = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
+  gboolean warn;
 
   entries = lifeboat_history_list (lifeboat_history_get_default (),
                                    lifeboat_project_get_name (self->project), NULL);
@@ -155,12 +156,14 @@ update_status (LifeboatScheduleGroup *self,
     g_string_append_printf (text, "\n%s", _("Overdue: no scheduled backup succeeded in twice its interval"));
 
   adw_action_row_set_subtitle (self->status_row, text->str);
-  gtk_image_set_from_icon_name (self->status_icon, self->overdue || (state && state->last_error)
-                                                     ? "dialog-warning-symbolic" : "emblem-ok-symbolic");
+  warn = self->overdue || (state != NULL && state->last_error != NULL);
+  gtk_image_set_from_icon_name (self->status_icon,
+                                warn ? "dialog-warning-symbolic"
+                                     : last_good ? "emblem-ok-symbolic" : "document-open-recent-symbolic");
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "warning");
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "success");
-  gtk_widget_add_css_class (GTK_WIDGET (self->status_icon),
-                            self->overdue || (state && state->last_error) ? "warning" : "success");
+  if (warn || last_good != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), warn ? "warning" : "success");
 }
 
 /* what the policy in the form would remove, before it is saved */
@@ -195,7 +198,9 @@ update_preview (LifeboatScheduleGroup *self)
   for (guint i = 0; i < items->len; i++)
     removed += !((LifeboatRetentionItem *) g_ptr_array_index (items, i))->keep;
 
-  if (removed == 0)
+  if (items->len == 0)
+    g_string_append (text, _("There are no backups there yet"));
+  else if (removed == 0)
     g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "would keep the %u backup there is",
                                                "would keep all %u backups", items->len), items->len);
   else
