@@ -305,7 +305,7 @@ take_engine_from_window (LifeboatScheduleGroup *self)
 
   if (host != NULL && host->client != NULL)
     lifeboat_schedule_group_set_engine (self, lifeboat_docker_client_get_engine_id (host->client),
-                                        host->name);
+                                        host->name ? host->name : host->uri);
 }
 
 /* ---------------------------------------------------------------------------------------- */

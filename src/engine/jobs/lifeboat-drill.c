@@ -9,6 +9,10 @@
  * created here rather than with _lifeboat_create_helper_binds() because they must carry the
  * drill's labels (its id and owner), so that whatever a killed drill left can be found and
  * removed.
+ *
+ * Longer than most files here (about 900 lines) because the drill's own engine calls (exec,
+ * reading a small file out of a container, removing labelled leftovers) live with it; move them
+ * to docker/ when another part of Lifeboat needs them.
  */
 
 #include "config.h"
