@@ -157,6 +157,7 @@ test_group (void)
       gint64 until;
 
       _lifeboat_schedule_group_set_form (group, "weekly", dest, 2, 3, 0, 0);
+      _lifeboat_schedule_group_set_expanded (group, TRUE);
       gtk_window_present (GTK_WINDOW (window));
       until = g_get_monotonic_time () + G_USEC_PER_SEC;
       while (g_get_monotonic_time () < until)
@@ -165,6 +166,49 @@ test_group (void)
                                    NULL, NULL, NULL, NULL));
     }
 
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+count_cb (gpointer  instance,
+          guint    *count)
+{
+  (*count)++;
+}
+
+static void
+spin (double seconds)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* shown and left alone, the group lays nothing out (test-window's idle test, for this group) */
+static void
+test_idle (void)
+{
+  g_autoptr(LifeboatProject) project = _lifeboat_project_new ("p");
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = adw_preferences_page_new ();
+  LifeboatScheduleGroup *group = g_object_new (LIFEBOAT_TYPE_SCHEDULE_GROUP, NULL);
+  GdkFrameClock *clock;
+  guint layouts = 0;
+  gulong id;
+
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_set_default_size (GTK_WINDOW (window), 700, 500);
+  lifeboat_schedule_group_set_project (group, project);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (g_getenv ("TMPSPIN") ? g_ascii_strtod (g_getenv ("TMPSPIN"), NULL) : 1.0);
+  clock = gtk_widget_get_frame_clock (window);
+  id = g_signal_connect (clock, "layout", G_CALLBACK (count_cb), &layouts);
+  spin (1.5);
+  g_signal_handler_disconnect (clock, id);
+  g_test_message ("idle for 1.5 s: %u layouts", layouts);
+  g_assert_cmpuint (layouts, <=, 1);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -222,6 +266,7 @@ main (int   argc,
 
   g_test_add_func ("/lifeboat/schedule-group/status-preview-save", test_group);
   g_test_add_func ("/lifeboat/schedule-group/drill-badge", test_badge);
+  g_test_add_func ("/lifeboat/schedule-group/idle", test_idle);
 
   return g_test_run ();
 }

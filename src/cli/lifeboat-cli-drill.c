@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <signal.h>
 
 #include <glib/gi18n.h>
@@ -130,7 +131,7 @@ _lifeboat_cli_drill (int    argc,
       else
         g_print (_("The backup has no PostgreSQL database to start.\n"));
       if (drill.result->rows >= 0)
-        g_print (_("Rows counted: %" G_GINT64_FORMAT "\n"), drill.result->rows);
+        g_print (_("Rows counted: %" PRIi64 "\n"), drill.result->rows);
     }
   lifeboat_drill_result_free (drill.result);
   return EXIT_OK;

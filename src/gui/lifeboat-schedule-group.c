@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "lifeboat-drill.h"
@@ -29,6 +31,7 @@ struct _LifeboatScheduleGroup
   AdwActionRow        *status_row;
   GtkImage            *status_icon;
   AdwComboRow         *every_row;
+  AdwExpanderRow      *details_row;
   AdwComboRow         *day_row;
   AdwActionRow        *time_row;
   GtkSpinButton       *hour_spin;
@@ -304,8 +307,12 @@ take_engine_from_window (LifeboatScheduleGroup *self)
   Host *host = window ? window->current_host : NULL;
 
   if (host != NULL && host->client != NULL)
-    lifeboat_schedule_group_set_engine (self, lifeboat_docker_client_get_engine_id (host->client),
-                                        host->name ? host->name : host->uri);
+    {
+      g_free (self->engine_id);
+      self->engine_id = g_strdup (lifeboat_docker_client_get_engine_id (host->client));
+      g_free (self->host);
+      self->host = g_strdup (host->name ? host->name : host->uri);
+    }
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -397,7 +404,7 @@ _lifeboat_drill_badge_new (const char *folder)
   if (result->rows >= 0)
     {
       g_autofree char *tip = g_strdup_printf (_("A restore drill started the database on scratch "
-                                                "volumes and counted %" G_GINT64_FORMAT " rows"),
+                                                "volumes and counted %" PRIi64 " rows"),
                                               result->rows);
       gtk_widget_set_tooltip_text (label, tip);
     }
@@ -490,6 +497,8 @@ lifeboat_schedule_group_set_engine (LifeboatScheduleGroup *self,
 {
   g_return_if_fail (LIFEBOAT_IS_SCHEDULE_GROUP (self));
 
+  if (g_strcmp0 (self->engine_id, engine_id) == 0 && g_strcmp0 (self->host, host) == 0)
+    return;
   g_free (self->engine_id);
   self->engine_id = g_strdup (engine_id);
   g_free (self->host);
@@ -513,6 +522,13 @@ gboolean
 _lifeboat_schedule_group_get_overdue (LifeboatScheduleGroup *self)
 {
   return self->overdue;
+}
+
+void
+_lifeboat_schedule_group_set_expanded (LifeboatScheduleGroup *self,
+                                       gboolean               expanded)
+{
+  adw_expander_row_set_expanded (self->details_row, expanded);
 }
 
 void
@@ -621,6 +637,7 @@ lifeboat_schedule_group_class_init (LifeboatScheduleGroupClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LifeboatScheduleGroup, status_row);
   gtk_widget_class_bind_template_child (widget_class, LifeboatScheduleGroup, status_icon);
   gtk_widget_class_bind_template_child (widget_class, LifeboatScheduleGroup, every_row);
+  gtk_widget_class_bind_template_child (widget_class, LifeboatScheduleGroup, details_row);
   gtk_widget_class_bind_template_child (widget_class, LifeboatScheduleGroup, day_row);
   gtk_widget_class_bind_template_child (widget_class, LifeboatScheduleGroup, time_row);
   gtk_widget_class_bind_template_child (widget_class, LifeboatScheduleGroup, hour_spin);

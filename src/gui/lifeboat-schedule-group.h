@@ -37,6 +37,8 @@ GtkWidget       *_lifeboat_drill_badge_new (const char *folder);
 const char      *_lifeboat_schedule_group_get_status  (LifeboatScheduleGroup *self);
 const char      *_lifeboat_schedule_group_get_preview (LifeboatScheduleGroup *self);
 gboolean         _lifeboat_schedule_group_get_overdue (LifeboatScheduleGroup *self);
+void             _lifeboat_schedule_group_set_expanded (LifeboatScheduleGroup *self,
+                                                        gboolean               expanded);
 void             _lifeboat_schedule_group_set_form    (LifeboatScheduleGroup *self,
                                                        const char            *every,
                                                        const char            *destination,
