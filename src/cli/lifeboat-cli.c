@@ -28,22 +28,9 @@
 #include "lifeboat-ssh-tunnel.h"
 #include "lifeboat-verify.h"
 
-#define EXIT_OK     0
-#define EXIT_FAILED 1
-#define EXIT_USAGE  2
+#include "lifeboat-cli-private.h"
 
-typedef struct
-{
-  char     *host;
-  gboolean  json;
-  gboolean  job_events;   /* --job-events: the window runs the job here, see below */
-  gboolean  job_ended;    /* --job-events: the job's last state line is out */
-  char     *host_name;    /* --host-name: what the window calls the engine (an SSH host
-                           * reached through its tunnel's socket), for the history */
-  gboolean  no_recovery;  /* recover: it recovers itself, with its own options */
-} Globals;
-
-static Globals globals;
+Globals globals;
 
 static const char *usage_text =
   N_("Usage: lifeboat-cli [--host URI] [--json] COMMAND ...\n"
@@ -64,16 +51,22 @@ static const char *usage_text =
      "                                        (a kill, a crash, a lost SSH session, an engine\n"
      "                                        restart) and start the containers that ran;\n"
      "                                        every command does this first by itself\n"
+     "  schedule add PROJECT --to DIR [--every hourly|daily|weekly] [--at HH:MM] [--day DAY]\n"
+     "         [--keep-…] [--drill-every N] [--system [--unit-dir DIR] [--crontab]] | list | remove ID\n"
+     "                                        backups that run by themselves\n"
+     "  prune PROJECT [--to DIR] [--keep-last N] [--keep-daily N] [--keep-weekly N]\n"
+     "         [--keep-monthly N] [--dry-run] remove old backups as restic forget --keep-*\n"
+     "  drill BACKUP_DIR                      restore into scratch volumes, start the database\n"
      "\n"
      "--host takes unix:///path/docker.sock, ssh://[user@]host[:port][/remote/socket],\n"
      "tcp://host:port or a docker context name; without it DOCKER_HOST, then the current\n"
      "docker context, then /var/run/docker.sock.\n");
 
-static int
+int
 usage_error (const char *format,
              ...) G_GNUC_PRINTF (1, 2);
 
-static int
+int
 usage_error (const char *format,
              ...)
 {
@@ -89,7 +82,7 @@ usage_error (const char *format,
   return EXIT_USAGE;
 }
 
-static int
+int
 fail (const GError *error,
       const char   *aftermath)
 {
@@ -113,7 +106,7 @@ fail (const GError *error,
   return EXIT_FAILED;
 }
 
-static void
+void
 print_json (JsonNode *node)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -125,7 +118,7 @@ print_json (JsonNode *node)
   g_print ("%s\n", text);
 }
 
-static char *
+char *
 format_size (gint64 size)
 {
   if (size < 0)
@@ -133,7 +126,7 @@ format_size (gint64 size)
   return g_format_size (size);
 }
 
-static char *
+char *
 format_duration (double seconds)
 {
   guint s = (guint) (seconds + 0.5);
@@ -168,13 +161,14 @@ recover_on_contact (LifeboatDockerClient *client)
     }
 }
 
-static LifeboatDockerClient *
+LifeboatDockerClient *
 open_client (GError **error)
 {
   LifeboatDockerClient *client = lifeboat_hosts_open_client (globals.host, NULL, error);
 
   if (client != NULL && globals.host_name != NULL)
     lifeboat_docker_client_set_display_name (client, globals.host_name);
+  /* interrupted jobs and drills are put right before anything else */
   if (client != NULL && !globals.no_recovery)
     recover_on_contact (client);
   return client;
@@ -375,7 +369,7 @@ static GOptionEntry global_entries[] = {
   { NULL }
 };
 
-static gboolean
+gboolean
 parse_command_options (const char    *command,
                        const char    *parameter,
                        GOptionEntry  *entries,
@@ -411,7 +405,7 @@ parse_command_options (const char    *command,
   return TRUE;
 }
 
-static char **
+char **
 split_volumes (const char *list)
 {
   g_auto(GStrv) parts = NULL;
@@ -1146,6 +1140,10 @@ static const struct {
   { "verify", cmd_verify },
   { "history", cmd_history },
   { "recover", cmd_recover },
+  { "schedule", _lifeboat_cli_schedule },
+  { "prune", _lifeboat_cli_prune },
+  { "drill", _lifeboat_cli_drill },
+  { "monitor", _lifeboat_cli_monitor },   /* the background monitor; not in --help */
 };
 
 int

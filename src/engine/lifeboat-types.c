@@ -58,6 +58,7 @@ lifeboat_job_kind_to_string (LifeboatJobKind kind)
     case LIFEBOAT_JOB_KIND_RESTORE: return "restore";
     case LIFEBOAT_JOB_KIND_SAFETY_BACKUP: return "safety-backup";
     case LIFEBOAT_JOB_KIND_RECOVERY: return "recovery";
+    case LIFEBOAT_JOB_KIND_DRILL: return "drill";
     default: g_return_val_if_reached ("backup");
     }
 }
@@ -72,6 +73,7 @@ lifeboat_job_outcome_to_string (LifeboatJobOutcome outcome)
     case LIFEBOAT_JOB_OUTCOME_FAILED: return "failed";
     case LIFEBOAT_JOB_OUTCOME_CANCELLED: return "cancelled";
     case LIFEBOAT_JOB_OUTCOME_INTERRUPTED: return "interrupted";
+    case LIFEBOAT_JOB_OUTCOME_PRUNED: return "pruned";
     default: g_return_val_if_reached ("failed");
     }
 }

@@ -18,6 +18,7 @@ typedef enum
   LIFEBOAT_JOB_KIND_RESTORE,
   LIFEBOAT_JOB_KIND_SAFETY_BACKUP,
   LIFEBOAT_JOB_KIND_RECOVERY,
+  LIFEBOAT_JOB_KIND_DRILL,          /* a restore into scratch volumes (lifeboat-drill.c) */
 } LifeboatJobKind;
 
 typedef enum
@@ -40,6 +41,7 @@ typedef enum
   LIFEBOAT_JOB_OUTCOME_FAILED,
   LIFEBOAT_JOB_OUTCOME_CANCELLED,
   LIFEBOAT_JOB_OUTCOME_INTERRUPTED,   /* ended by a signal, a crash or the engine; recovered later */
+  LIFEBOAT_JOB_OUTCOME_PRUNED,      /* a backup that retention removed (lifeboat-retention.c) */
 } LifeboatJobOutcome;
 
 typedef enum

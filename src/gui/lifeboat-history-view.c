@@ -10,6 +10,7 @@
 #include "lifeboat-error.h"
 #include "lifeboat-history.h"
 #include "lifeboat-history-view.h"
+#include "lifeboat-schedule-group.h"
 #include "lifeboat-job-view.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-verify.h"
@@ -114,6 +115,7 @@ kind_label (LifeboatJobKind kind)
     {
     case LIFEBOAT_JOB_KIND_RESTORE:       return _("Restore");
     case LIFEBOAT_JOB_KIND_SAFETY_BACKUP: return _("Safety Backup");
+    case LIFEBOAT_JOB_KIND_DRILL:         return _("Restore Drill");
     case LIFEBOAT_JOB_KIND_BACKUP:
     default:                              return _("Backup");
     }
@@ -127,6 +129,7 @@ outcome_label (LifeboatJobOutcome outcome)
     case LIFEBOAT_JOB_OUTCOME_SUCCEEDED: return _("Succeeded");
     case LIFEBOAT_JOB_OUTCOME_FAILED:    return _("Failed");
     case LIFEBOAT_JOB_OUTCOME_CANCELLED: return _("Cancelled");
+    case LIFEBOAT_JOB_OUTCOME_PRUNED:    return _("Pruned");
     case LIFEBOAT_JOB_OUTCOME_RUNNING:
     default:                             return _("Did not finish");
     }
@@ -536,6 +539,8 @@ create_row (LifeboatHistoryView  *self,
 
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  if (exists && kind == LIFEBOAT_JOB_KIND_BACKUP)
+    gtk_box_append (GTK_BOX (box), _lifeboat_drill_badge_new (folder));   /* issue 15 */
   if (exists)
     {
       gtk_box_append (GTK_BOX (box), row_button (self, "folder-open-symbolic", _("Open Folder"),

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "lifeboat-project-view.h"
+#include "lifeboat-schedule-group.h"
 
 struct _LifeboatProjectView
 {
@@ -598,6 +599,7 @@ lifeboat_project_view_class_init (LifeboatProjectViewClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
 
+  g_type_ensure (LIFEBOAT_TYPE_SCHEDULE_GROUP);   /* the Schedule group (issue 15) */
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/lifeboat/Lifeboat/lifeboat-project-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LifeboatProjectView, page);

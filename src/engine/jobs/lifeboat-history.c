@@ -238,12 +238,12 @@ lifeboat_history_entry_class_init (LifeboatHistoryEntryClass *klass)
   /* LifeboatJobKind */
   properties[PROP_KIND] =
     g_param_spec_uint ("kind", NULL, NULL,
-                       LIFEBOAT_JOB_KIND_BACKUP, LIFEBOAT_JOB_KIND_RECOVERY,
+                       LIFEBOAT_JOB_KIND_BACKUP, LIFEBOAT_JOB_KIND_DRILL,
                        LIFEBOAT_JOB_KIND_BACKUP, construct);
   /* LifeboatJobOutcome */
   properties[PROP_OUTCOME] =
     g_param_spec_uint ("outcome", NULL, NULL,
-                       LIFEBOAT_JOB_OUTCOME_RUNNING, LIFEBOAT_JOB_OUTCOME_INTERRUPTED,
+                       LIFEBOAT_JOB_OUTCOME_RUNNING, LIFEBOAT_JOB_OUTCOME_PRUNED,
                        LIFEBOAT_JOB_OUTCOME_RUNNING, rw);
   properties[PROP_STARTED] =
     g_param_spec_boxed ("started", NULL, NULL, G_TYPE_DATE_TIME, rw);
@@ -287,7 +287,7 @@ static gboolean
 kind_from_string (const char      *str,
                   LifeboatJobKind *kind)
 {
-  for (LifeboatJobKind k = LIFEBOAT_JOB_KIND_BACKUP; k <= LIFEBOAT_JOB_KIND_RECOVERY; k++)
+  for (LifeboatJobKind k = LIFEBOAT_JOB_KIND_BACKUP; k <= LIFEBOAT_JOB_KIND_DRILL; k++)
     if (g_strcmp0 (str, lifeboat_job_kind_to_string (k)) == 0)
       {
         *kind = k;
@@ -300,7 +300,7 @@ static gboolean
 outcome_from_string (const char         *str,
                      LifeboatJobOutcome *outcome)
 {
-  for (LifeboatJobOutcome o = LIFEBOAT_JOB_OUTCOME_RUNNING; o <= LIFEBOAT_JOB_OUTCOME_INTERRUPTED; o++)
+  for (LifeboatJobOutcome o = LIFEBOAT_JOB_OUTCOME_RUNNING; o <= LIFEBOAT_JOB_OUTCOME_PRUNED; o++)
     if (g_strcmp0 (str, lifeboat_job_outcome_to_string (o)) == 0)
       {
         *outcome = o;
@@ -1276,7 +1276,8 @@ lifeboat_history_list_for_engine (LifeboatHistory  *self,
         continue;   /* forgotten */
 
       /* a restore names the folder it read; only backups make a folder known */
-      if (entry->folder != NULL && entry->kind != LIFEBOAT_JOB_KIND_RESTORE)
+      if (entry->folder != NULL && entry->kind != LIFEBOAT_JOB_KIND_RESTORE &&
+          entry->kind != LIFEBOAT_JOB_KIND_DRILL)
         g_hash_table_add (known_folders, folder_key (entry->folder));
 
       g_ptr_array_add (all, g_object_ref (entry));

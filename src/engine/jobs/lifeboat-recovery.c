@@ -11,6 +11,7 @@
 
 #include "lifeboat-container-ops-private.h"
 #include "lifeboat-discovery.h"
+#include "lifeboat-drill.h"
 #include "lifeboat-error.h"
 #include "lifeboat-job-guard-private.h"
 #include "lifeboat-recovery-private.h"
@@ -593,6 +594,14 @@ lifeboat_recovery_run_sync (LifeboatDockerClient  *client,
   /* Podman keeps no Lifeboat jobs: it refuses them */
   if (g_strcmp0 (lifeboat_docker_client_get_engine_kind (client), "Podman") == 0)
     return g_steal_pointer (&findings);
+
+  /* the scratch volumes and containers of drills whose process is gone */
+  {
+    g_autoptr(GError) drill_error = NULL;
+
+    if (!lifeboat_drill_remove_leftovers_sync (client, cancellable, &drill_error))
+      g_debug ("Could not look for what interrupted drills left: %s", drill_error->message);
+  }
 
   projects = _lifeboat_job_lock_list_projects (client, cancellable, error);
   if (projects == NULL)

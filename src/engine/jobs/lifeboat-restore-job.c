@@ -29,6 +29,7 @@
 #include "lifeboat-manifest.h"
 #include "lifeboat-restore-job.h"
 #include "lifeboat-restore-job-private.h"
+#include "lifeboat-retention.h"
 #include "lifeboat-space.h"
 #include "lifeboat-util-private.h"
 #include "lifeboat-volume-swap-private.h"
@@ -442,6 +443,7 @@ lifeboat_restore_job_run (LifeboatJob   *job,
   g_autofree gint64 *totals = NULL;
   g_autofree char *recovered = NULL;
   RestoreRun run = { 0 };
+  g_autoptr(GFile) in_use = NULL;
   gboolean ok = FALSE;
   gboolean journal_ok = TRUE;   /* FALSE: the journal stays for the recovery */
   const char *project_name;
@@ -517,6 +519,8 @@ lifeboat_restore_job_run (LifeboatJob   *job,
       restore_run_clear (&run);
       return FALSE;
     }
+  /* no prune removes the backup while this reads it */
+  in_use = lifeboat_retention_mark_in_use (_lifeboat_job_get_history (job), self->source);
   begin = volumes_details (self);
   {
     g_autofree char *source = g_file_get_path (self->source);
@@ -766,6 +770,8 @@ out:
   if (run.lock != NULL)
     _lifeboat_job_end (job, run.lock, &run.guard, ok, journal_ok);
   restore_run_clear (&run);
+  if (in_use != NULL)
+    lifeboat_retention_unmark_in_use (in_use);
 
   if (recovered != NULL)
     {
