@@ -78,6 +78,7 @@ struct _LifeboatWindow
   char                **ran_before;           /* containers of the job's project that ran */
   gboolean              job_notified;         /* the last job's end was also notified */
   gint64                busy_toast_added;
+  GCancellable         *recovery_cancellable;
 
   /* template */
   AdwToastOverlay      *toast_overlay;
@@ -94,6 +95,10 @@ struct _LifeboatWindow
   AdwViewSwitcherTitle *switcher_title;
   AdwViewSwitcherBar   *switcher_bar;
   GtkWidget            *backup_header_button;
+  GtkRevealer          *recovery_revealer;    /* what the recovery on contact found */
+  GtkImage             *recovery_icon;
+  GtkLabel             *recovery_label;
+  GtkWidget            *recovery_button;
   GtkStack             *content_stack;
   AdwStatusPage        *status_page;
   GtkSpinner           *status_spinner;
@@ -131,6 +136,11 @@ void _lifeboat_window_host_connect       (LifeboatWindow *self,
 
 /* lifeboat-window-actions.c */
 void _lifeboat_window_class_actions_init (GtkWidgetClass *widget_class);
+/* lifeboat-window-recovery.c: the recovery on contact and its banner */
+void _lifeboat_window_recovery_class_init (GtkWidgetClass *widget_class);
+void _lifeboat_window_recover            (LifeboatWindow *self,
+                                          Host           *host,
+                                          gboolean        asked);
 void _lifeboat_window_update_actions     (LifeboatWindow *self);
 
 /* lifeboat-window.c, used by the actions */

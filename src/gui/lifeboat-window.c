@@ -314,6 +314,8 @@ connect_done_cb (GObject      *object,
     {
       host->state = HOST_CONNECTED;
       host->client = g_steal_pointer (&client);
+      /* what interrupted jobs left on this engine is put right first, and said */
+      _lifeboat_window_recover (self, host, FALSE);
       /* from now on the engine's events keep the window up to date */
       if (host->row != NULL)
         _lifeboat_window_watch_host (self, host);
@@ -2160,6 +2162,7 @@ lifeboat_window_finalize (GObject *object)
   g_clear_object (&self->job);
   g_clear_object (&self->held_app);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->recovery_cancellable);
   g_clear_object (&self->discover_cancellable);
   g_clear_object (&self->job_cancellable);
   g_clear_object (&self->space_cancellable);
@@ -2226,6 +2229,7 @@ lifeboat_window_class_init (LifeboatWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, project_activated_cb);
 
   _lifeboat_window_class_actions_init (widget_class);
+  _lifeboat_window_recovery_class_init (widget_class);
 }
 
 static void
