@@ -26,8 +26,28 @@ typedef enum
   LIFEBOAT_ERROR_SSH,                 /* the SSH tunnel failed */
   LIFEBOAT_ERROR_HOST_KEY_UNKNOWN,
   LIFEBOAT_ERROR_HOST_KEY_CHANGED,
-  LIFEBOAT_ERROR_AUTH_FAILED,
+  LIFEBOAT_ERROR_AUTH_FAILED,         /* the SSH server refused the login */
+  LIFEBOAT_ERROR_NAME_RESOLUTION,     /* the host name does not resolve to an address */
+  LIFEBOAT_ERROR_CONNECTION_REFUSED,  /* nothing accepts connections on that port */
+  LIFEBOAT_ERROR_TIMED_OUT,           /* no answer from the host in time */
+  LIFEBOAT_ERROR_HOST_UNREACHABLE,    /* no route, network down, connection closed or reset */
 } LifeboatError;
+
+/*
+ * An SSH engine that cannot be used fails with one code per cause, so that a caller can give
+ * advice per cause (the message is already one sentence that names the host):
+ *   NAME_RESOLUTION     the name does not resolve
+ *   CONNECTION_REFUSED  nothing listens on the port
+ *   TIMED_OUT           the host or its sshd does not answer in time
+ *   HOST_UNREACHABLE    no route, network down, connection closed or reset
+ *   AUTH_FAILED         the login was refused (user, key)
+ *   HOST_KEY_UNKNOWN    the host key is not known yet (the message names its fingerprint)
+ *   HOST_KEY_CHANGED    the host key differs from the known one
+ *   NO_SOCKET           no Docker on the far side (its socket does not exist)
+ *   PERMISSION_DENIED   the SSH user may not use the remote engine socket
+ *   SSH                 anything else (ssh could not run, forwarding refused by sshd_config)
+ * Codes are never renumbered: new ones go at the end.
+ */
 
 GQuark lifeboat_error_quark (void);
 
