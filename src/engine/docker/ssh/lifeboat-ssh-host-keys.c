@@ -285,3 +285,32 @@ lifeboat_ssh_accept_host_key_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+GError *
+_lifeboat_ssh_host_key_unknown_error (const char   *uri,
+                                      GCancellable *cancellable)
+{
+  g_autofree char *user = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *port_arg = NULL;
+  g_autofree char *fp = NULL;
+  g_autofree char *fp_word = NULL;
+  guint port = 0;
+
+  if (!lifeboat_ssh_uri_parse (uri, &user, &host, &port, NULL, NULL))
+    g_assert_not_reached ();
+  where = _lifeboat_ssh_host_display (host, port);
+  port_arg = port ? g_strdup_printf ("-p %u ", port) : g_strdup ("");
+  fp = lifeboat_ssh_scan_host_key_sync (uri, NULL, cancellable, NULL);
+  /* "SHA256:abc (ED25519), ..." → "SHA256:abc", a word for a command line */
+  fp_word = fp ? g_strndup (fp, strcspn (fp, " ,")) : NULL;
+  return g_error_new (LIFEBOAT_ERROR, LIFEBOAT_ERROR_HOST_KEY_UNKNOWN,
+                      _("The host key of %s is not known yet: its fingerprint is %s. Compare "
+                        "it with the server’s (ssh-keygen -lf "
+                        "/etc/ssh/ssh_host_ed25519_key.pub there), then accept it: "
+                        "“lifeboat-cli hosts trust %s %s”, or connect once with “ssh %s%s%s%s”"),
+                      where, fp ? fp : _("unknown (ssh-keyscan failed)"), uri,
+                      fp_word ? fp_word : "SHA256:…", port_arg,
+                      user ? user : "", user ? "@" : "", host);
+}

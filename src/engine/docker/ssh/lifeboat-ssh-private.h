@@ -6,6 +6,7 @@
  *   lifeboat-ssh-uri.c        ssh command lines for a parsed ssh:// address
  *   lifeboat-ssh-errors.c     ssh's stderr → one LifeboatError per cause
  *   lifeboat-ssh-process.c    one supervised ssh process, and bounded one-off runs
+ *   lifeboat-ssh-readiness.c  the /_ping through ssh's socket, the probe of the remote socket
  *   lifeboat-ssh-relay.c      copying connections to ssh's socket (splice threads)
  *   lifeboat-ssh-host-keys.c  scanning and accepting host keys
  *   lifeboat-ssh-tunnel.c     the tunnel object that ties them together
@@ -75,6 +76,33 @@ char  *_lifeboat_ssh_run_capture (const char * const  *argv,
                                   const char          *input,
                                   GCancellable        *cancellable,
                                   GError             **error);
+
+/* lifeboat-ssh-readiness.c */
+
+typedef enum
+{
+  LIFEBOAT_SSH_PING_OK,
+  LIFEBOAT_SSH_PING_NO_CONNECT,  /* the socket does not accept (yet) */
+  LIFEBOAT_SSH_PING_CLOSED,      /* accepted, then closed unanswered: ssh cannot open the remote */
+  LIFEBOAT_SSH_PING_BAD,         /* answered, but not 200 */
+} LifeboatSshPing;
+
+LifeboatSshPing _lifeboat_ssh_ping_socket          (const char    *path,
+                                                    GCancellable  *cancellable,
+                                                    char         **answer);
+/* runs `test -S` on the host: NO_SOCKET, PERMISSION_DENIED, SSH (forwarding refused) or NULL
+ * when it cannot tell */
+GError         *_lifeboat_ssh_probe_remote_socket  (const char    *user,
+                                                    const char    *host,
+                                                    guint          port,
+                                                    const char    *remote_socket,
+                                                    GCancellable  *cancellable);
+
+/* lifeboat-ssh-host-keys.c */
+
+/* HOST_KEY_UNKNOWN naming the scanned fingerprint and how to accept it */
+GError         *_lifeboat_ssh_host_key_unknown_error (const char   *uri,
+                                                      GCancellable *cancellable);
 
 /* lifeboat-ssh-relay.c */
 

@@ -3,7 +3,8 @@
  * The tunnel: one ssh process (lifeboat-ssh-process.c) forwarding a private socket to the
  * remote engine's, started when needed and checked with a /_ping before it is handed out; a
  * socket of our own served by a proxy thread whose connections are relayed to ssh's
- * (lifeboat-ssh-relay.c); tunnels shared per URI, and ended at exit.
+ * (lifeboat-ssh-relay.c); tunnels shared per URI, and ended at exit. A little over 800 lines:
+ * the start, the proxy and the registry share the tunnel's lock and fields.
  */
 #define G_LOG_DOMAIN "lifeboat-ssh"
 
@@ -28,10 +29,8 @@
 #include "lifeboat-ssh-tunnel.h"
 
 #define START_TIMEOUT_US   (15 * G_USEC_PER_SEC)
-#define PING_TIMEOUT_S     10
 /* how often the start looks for ssh's socket; ssh's exit and a cancel end the wait at once */
 #define POLL_INTERVAL_US   (50 * 1000)
-#define PROBE_TIMEOUT_S    15
 
 struct _LifeboatSshTunnel
 {
@@ -89,103 +88,6 @@ static GHashTable *live_tunnels;
 static GMutex registry_lock;
 static GHashTable *registry;
 static guint tunnel_counter;
-
-/* ------------------------------------------------------------------------------------------ */
-/* readiness                                                                                   */
-
-typedef enum
-{
-  PING_OK,
-  PING_NO_CONNECT,   /* the socket does not accept (yet) */
-  PING_CLOSED,       /* accepted, then closed without an answer: ssh could not open the remote */
-  PING_BAD,          /* answered, but not 200 */
-} PingResult;
-
-/*
- * A hand-written /_ping rather than the docker client's SoupSession: the start must tell a
- * socket that does not accept yet from one that accepts and closes at once (ssh could not open
- * the remote socket), which libsoup reports alike; and the client is made only once the
- * tunnel stands.
- */
-static PingResult
-ping_socket (const char    *path,
-             GCancellable  *cancellable,
-             char         **answer)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
-  g_autoptr(GSocketConnection) conn = NULL;
-  static const char request[] = "GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n";
-  GOutputStream *out;
-  GInputStream *in;
-  char buf[512];
-  gsize got = 0;
-
-  g_socket_client_set_timeout (client, PING_TIMEOUT_S);
-  conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), cancellable, NULL);
-  if (conn == NULL)
-    return PING_NO_CONNECT;
-  out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
-  in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
-  if (!g_output_stream_write_all (out, request, sizeof request - 1, NULL, cancellable, NULL))
-    return PING_CLOSED;
-  while (got < sizeof buf - 1)
-    {
-      gssize n = g_input_stream_read (in, buf + got, sizeof buf - 1 - got, cancellable, NULL);
-
-      if (n <= 0)
-        break;
-      got += n;
-    }
-  buf[got] = '\0';
-  if (got == 0)
-    return PING_CLOSED;
-  if (answer)
-    *answer = g_strndup (buf, strcspn (buf, "\r\n"));
-  if (g_str_has_prefix (buf, "HTTP/1.") && strstr (buf, " 200 ") != NULL)
-    return PING_OK;
-  return PING_BAD;
-}
-
-/* runs a one-off ssh command on the host to tell a missing socket from a forbidden one */
-static GError *
-probe_remote_socket (LifeboatSshTunnel *self,
-                     GCancellable      *cancellable)
-{
-  g_autoptr(GPtrArray) argv = _lifeboat_ssh_argv_new (self->user, self->port);
-  g_autofree char *quoted = g_shell_quote (self->remote_socket);
-  g_autofree char *script = NULL;
-  g_autofree char *where = _lifeboat_ssh_host_display (self->host, self->port);
-  int status;
-
-  g_ptr_array_add (argv, g_strdup ("-T"));
-  if (!_lifeboat_ssh_argv_finish (argv, self->host, NULL))
-    return NULL;
-  script = g_strdup_printf ("test -S %s || exit 3; test -r %s -a -w %s || exit 4; exit 0",
-                            quoted, quoted, quoted);
-  g_ptr_array_add (argv, g_steal_pointer (&script));
-  g_ptr_array_add (argv, NULL);
-
-  status = _lifeboat_ssh_run_bounded ((const char * const *) argv->pdata, PROBE_TIMEOUT_S,
-                                      cancellable);
-  if (status == 3)
-    return g_error_new (LIFEBOAT_ERROR, LIFEBOAT_ERROR_NO_SOCKET,
-                        _("There is no engine socket %s on %s (is Docker running there? Else "
-                          "give its socket in the address: ssh://host/path/docker.sock)"),
-                        self->remote_socket, where);
-  if (status == 4)
-    return g_error_new (LIFEBOAT_ERROR, LIFEBOAT_ERROR_PERMISSION_DENIED,
-                        _("The SSH user on %s may not use the engine socket %s "
-                          "(is the user in the docker group?)"),
-                        where, self->remote_socket);
-  if (status == 0)
-    return g_error_new (LIFEBOAT_ERROR, LIFEBOAT_ERROR_SSH,
-                        _("The SSH server on %s refused to forward the engine socket %s (it "
-                          "exists and the user may use it): its sshd_config must allow it "
-                          "(AllowStreamLocalForwarding yes, no DisableForwarding)"),
-                        where, self->remote_socket);
-  return NULL;
-}
 
 static void tunnel_proc_exited (GObject         *owner,
                                 LifeboatSshProc *sp);
@@ -260,17 +162,18 @@ tunnel_start_ssh (LifeboatSshTunnel  *self,
 
       if (g_file_test (self->ssh_socket, G_FILE_TEST_EXISTS))
         {
-          switch (ping_socket (self->ssh_socket, cancellable, &answer))
+          switch (_lifeboat_ssh_ping_socket (self->ssh_socket, cancellable, &answer))
             {
-            case PING_OK:
+            case LIFEBOAT_SSH_PING_OK:
               return g_steal_pointer (&sp);
 
-            case PING_CLOSED:
+            case LIFEBOAT_SSH_PING_CLOSED:
               if (g_cancellable_is_cancelled (cancellable))
                 continue;
               /* ssh prints "open failed" a moment after closing our connection */
               _lifeboat_ssh_proc_wait (sp, 300 * 1000, cancellable);
-              classified = probe_remote_socket (self, cancellable);
+              classified = _lifeboat_ssh_probe_remote_socket (self->user, self->host, self->port,
+                                                              self->remote_socket, cancellable);
               if (classified == NULL)
                 {
                   g_autofree char *err = _lifeboat_ssh_proc_dup_stderr (sp);
@@ -285,14 +188,14 @@ tunnel_start_ssh (LifeboatSshTunnel  *self,
               g_propagate_error (error, g_steal_pointer (&classified));
               return NULL;
 
-            case PING_BAD:
+            case LIFEBOAT_SSH_PING_BAD:
               _lifeboat_ssh_proc_stop (sp);
               g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_UNSUPPORTED_ENGINE,
                            _("%s on %s does not answer like a Docker engine (“%s”)"),
                            self->remote_socket, where, answer ? answer : "");
               return NULL;
 
-            case PING_NO_CONNECT:
+            case LIFEBOAT_SSH_PING_NO_CONNECT:
             default:
               break;
             }
@@ -794,30 +697,12 @@ tunnel_open (const char    *uri,
   sp = tunnel_ensure_ssh (self, cancellable, error);
   if (sp == NULL)
     {
-      g_autoptr(GError) scan_error = NULL;
-      g_autofree char *fp = NULL;
-      g_autofree char *fp_word = NULL;
-
       /* an unknown key: say which key, so it can be compared and accepted */
       if (error && *error && g_error_matches (*error, LIFEBOAT_ERROR,
                                               LIFEBOAT_ERROR_HOST_KEY_UNKNOWN))
         {
-          g_autofree char *where = _lifeboat_ssh_host_display (self->host, self->port);
-          g_autofree char *port_arg = self->port ? g_strdup_printf ("-p %u ", self->port)
-                                                 : g_strdup ("");
-
-          fp = lifeboat_ssh_scan_host_key_sync (uri, NULL, cancellable, &scan_error);
-          /* "SHA256:abc (ED25519), ..." → "SHA256:abc", a word for a command line */
-          fp_word = fp ? g_strndup (fp, strcspn (fp, " ,")) : NULL;
           g_clear_error (error);
-          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_HOST_KEY_UNKNOWN,
-                       _("The host key of %s is not known yet: its fingerprint is %s. Compare "
-                         "it with the server’s (ssh-keygen -lf "
-                         "/etc/ssh/ssh_host_ed25519_key.pub there), then accept it: "
-                         "“lifeboat-cli hosts trust %s %s”, or connect once with “ssh %s%s%s%s”"),
-                       where, fp ? fp : _("unknown (ssh-keyscan failed)"), uri,
-                       fp_word ? fp_word : "SHA256:…", port_arg,
-                       self->user ? self->user : "", self->user ? "@" : "", self->host);
+          g_propagate_error (error, _lifeboat_ssh_host_key_unknown_error (uri, cancellable));
         }
       return NULL;
     }
