@@ -309,7 +309,8 @@ _lifeboat_ssh_host_key_unknown_error (const char   *uri,
                       _("The host key of %s is not known yet: its fingerprint is %s. Compare "
                         "it with the server’s (ssh-keygen -lf "
                         "/etc/ssh/ssh_host_ed25519_key.pub there), then accept it: "
-                        "“lifeboat-cli hosts trust %s %s”, or connect once with “ssh %s%s%s%s”"),
+                        "“lifeboat-cli hosts trust %s %s”, or connect once with "
+                        "“ssh %s%s%s%s”"),
                       where, fp ? fp : _("unknown (ssh-keyscan failed)"), uri,
                       fp_word ? fp_word : "SHA256:…", port_arg,
                       user ? user : "", user ? "@" : "", host);
