@@ -7,6 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "lifeboat-app-profile.h"
 #include "lifeboat-archive.h"
 #include "lifeboat-backup-job.h"
 #include "lifeboat-backup-job-private.h"
@@ -17,22 +18,6 @@
 #include "lifeboat-manifest.h"
 #include "lifeboat-restore-job.h"
 #include "lifeboat-util-private.h"
-
-/* Where CVAT mounts its volumes (CONTRACTS.md §1): used when neither a manifest nor a
- * container says where a volume belongs. */
-static const struct {
-  const char *key;
-  const char *mount_path;
-} cvat_mounts[] = {
-  { "cvat_db", "/var/lib/postgresql/data" },
-  { "cvat_data", "/home/django/data" },
-  { "cvat_keys", "/home/django/keys" },
-  { "cvat_logs", "/home/django/logs" },
-  { "cvat_events_db", "/var/lib/clickhouse" },
-  { "cvat_events", "/usr/share/elasticsearch/data" },
-  { "cvat_inmem_db", "/data" },
-  { "cvat_cache_db", "/var/lib/kvrocks" },
-};
 
 static const char * const archive_suffixes[] = { ".tar.gz", ".tgz", ".tar.zst", ".tar", NULL };
 
@@ -99,15 +84,6 @@ key_from_archive_name (const char *basename)
     if (g_str_has_suffix (basename, archive_suffixes[i]) &&
         strlen (basename) > strlen (archive_suffixes[i]))
       return g_strndup (basename, strlen (basename) - strlen (archive_suffixes[i]));
-  return NULL;
-}
-
-static const char *
-cvat_mount_path (const char *key)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (cvat_mounts); i++)
-    if (g_strcmp0 (cvat_mounts[i].key, key) == 0)
-      return cvat_mounts[i].mount_path;
   return NULL;
 }
 
@@ -331,9 +307,13 @@ plan (LifeboatRestoreJob  *self,
     project_name = self->manifest->project;
   if (project_name == NULL)
     {
-      for (guint i = 0; i < self->items->len; i++)
-        if (g_str_has_prefix (((Item *) g_ptr_array_index (self->items, i))->item.key, "cvat_"))
-          project_name = "cvat";
+      for (guint i = 0; i < self->items->len && project_name == NULL; i++)
+        {
+          Item *it = g_ptr_array_index (self->items, i);
+
+          project_name = lifeboat_app_profile_get_default_project (
+            lifeboat_app_profile_for_volume_key (it->item.key));
+        }
     }
   if (project_name == NULL)
     {
@@ -413,7 +393,9 @@ plan (LifeboatRestoreJob  *self,
         }
 
       if (item->item.mount_path == NULL)
-        item->item.mount_path = g_strdup (cvat_mount_path (item->item.key));
+        item->item.mount_path = g_strdup (lifeboat_app_profile_get_mount_path (
+                                            lifeboat_app_profile_for_volume_key (item->item.key),
+                                            item->item.key));
       if (item->item.mount_path == NULL)
         item->item.mount_path = g_strconcat ("/volumes/", item->item.key, NULL);
 
