@@ -833,10 +833,11 @@ cmd_verify (int    argc,
             char **argv)
 {
   g_autoptr(GFile) folder = NULL;
-  g_autoptr(LifeboatManifest) manifest = NULL;
+  g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *display = NULL;
+  gboolean has_manifest = FALSE;
   int status = EXIT_OK;
   guint failures = 0;
 
@@ -847,52 +848,42 @@ cmd_verify (int    argc,
 
   folder = g_file_new_for_commandline_arg (argv[1]);
   display = g_file_get_parse_name (folder);
-  manifest = lifeboat_manifest_load (folder, NULL, &error);
-  if (manifest == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_printerr (_("lifeboat-cli: %s has no lifeboat.json: it is not a complete Lifeboat "
-                      "backup.\n"), display);
-      else
-        g_printerr ("lifeboat-cli: %s.\n", error->message);
-      return EXIT_FAILED;
-    }
+  /* the window's Verify does the same: lifeboat_verify_folder() */
+  results = lifeboat_verify_folder (folder, &has_manifest, NULL, &error);
+  if (results == NULL)
+    return fail (error, NULL);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "folder");
   json_builder_add_string_value (b, display);
+  json_builder_set_member_name (b, "manifest");
+  json_builder_add_boolean_value (b, has_manifest);
   json_builder_set_member_name (b, "volumes");
   json_builder_begin_array (b);
 
-  for (guint i = 0; i < manifest->volumes->len; i++)
+  for (guint i = 0; i < results->len; i++)
     {
-      LifeboatManifestVolume *mv = g_ptr_array_index (manifest->volumes, i);
-      g_auto(LifeboatArchiveInfo) info = { 0 };
-      g_autoptr(GError) local_error = NULL;
-      g_autofree char *problem = NULL;
+      LifeboatVerifyResult *r = g_ptr_array_index (results, i);
 
-      if (!lifeboat_verify_archive (folder, mv->archive, mv, &info, NULL, &local_error))
-        problem = g_strdup (local_error->message);
-
-      if (problem != NULL)
+      if (r->problem != NULL)
         failures++;
 
       if (!globals.json)
         {
-          if (problem == NULL)
-            g_print (_("ok      %s (%s, %" PRIu64 " entries)\n"), mv->archive,
-                     info.sha256, (uint64_t) info.entries);
+          if (r->problem == NULL)
+            g_print (_("ok      %s (%s, %" PRIu64 " entries)\n"), r->archive,
+                     r->sha256, (uint64_t) r->entries);
           else
-            g_print (_("FAILED  %s\n"), problem);
+            g_print (_("FAILED  %s\n"), r->problem);
         }
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "archive");
-      json_builder_add_string_value (b, mv->archive);
+      json_builder_add_string_value (b, r->archive);
       json_builder_set_member_name (b, "ok");
-      json_builder_add_boolean_value (b, problem == NULL);
+      json_builder_add_boolean_value (b, r->problem == NULL);
       json_builder_set_member_name (b, "problem");
-      json_builder_add_string_value (b, problem);
+      json_builder_add_string_value (b, r->problem);
       json_builder_end_object (b);
     }
 
@@ -907,15 +898,24 @@ cmd_verify (int    argc,
       print_json (root);
     }
 
-  if (failures > 0)
+  if (failures > 0 && has_manifest)
     {
       g_printerr (_("lifeboat-cli: %u of %u archives in %s do not match the manifest; the backup "
-                    "was left as it is.\n"), failures, manifest->volumes->len, display);
+                    "was left as it is.\n"), failures, results->len, display);
+      return EXIT_FAILED;
+    }
+  if (failures > 0)
+    {
+      g_printerr (_("lifeboat-cli: %u of %u archives in %s are damaged; the folder was left as "
+                    "it is.\n"), failures, results->len, display);
       return EXIT_FAILED;
     }
 
-  if (!globals.json)
+  if (!globals.json && has_manifest)
     g_print (_("%s is whole: every archive matches the manifest.\n"), display);
+  else if (!globals.json)
+    g_print (_("%s: every archive is complete and readable; there is no lifeboat.json to "
+               "compare them with (a folder made with the guide’s commands).\n"), display);
   return EXIT_OK;
 }
 

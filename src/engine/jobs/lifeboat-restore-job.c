@@ -19,8 +19,6 @@
 #include "lifeboat-restore-job.h"
 #include "lifeboat-util-private.h"
 
-static const char * const archive_suffixes[] = { ".tar.gz", ".tgz", ".tar.zst", ".tar", NULL };
-
 typedef struct
 {
   LifeboatRestoreItem  item;          /* public part, must stay first */
@@ -77,16 +75,6 @@ lifeboat_restore_version_warning (void)
            "always upgrade CVAT later; it will take care to migrate your data properly.");
 }
 
-static char *
-key_from_archive_name (const char *basename)
-{
-  for (guint i = 0; archive_suffixes[i]; i++)
-    if (g_str_has_suffix (basename, archive_suffixes[i]) &&
-        strlen (basename) > strlen (archive_suffixes[i]))
-      return g_strndup (basename, strlen (basename) - strlen (archive_suffixes[i]));
-  return NULL;
-}
-
 static Item *
 add_item (LifeboatRestoreJob *self,
           GFile              *archive,
@@ -133,7 +121,7 @@ collect_folder_archives (LifeboatRestoreJob  *self,
       if (info == NULL)
         break;
       if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
-          key_from_archive_name (g_file_info_get_name (info)) != NULL)
+          lifeboat_archive_name_is_archive (g_file_info_get_name (info)))
         g_ptr_array_add (names, g_strdup (g_file_info_get_name (info)));
     }
 
@@ -141,7 +129,7 @@ collect_folder_archives (LifeboatRestoreJob  *self,
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = g_ptr_array_index (names, i);
-      g_autofree char *key = key_from_archive_name (name);
+      g_autofree char *key = lifeboat_archive_name_dup_key (name);
       g_autoptr(GFile) file = g_file_get_child (folder, name);
 
       add_item (self, file, key);
@@ -214,7 +202,7 @@ collect_archives (LifeboatRestoreJob  *self,
     {
       GFile *file = g_ptr_array_index (self->extra_archives, i);
       g_autofree char *basename = g_file_get_basename (file);
-      g_autofree char *key = key_from_archive_name (basename);
+      g_autofree char *key = lifeboat_archive_name_dup_key (basename);
 
       if (key == NULL)
         {
