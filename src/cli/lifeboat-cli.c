@@ -18,6 +18,7 @@
 #include "lifeboat-backup-job.h"
 #include "lifeboat-discovery.h"
 #include "lifeboat-error.h"
+#include "lifeboat-format.h"
 #include "lifeboat-history.h"
 #include "lifeboat-hosts.h"
 #include "lifeboat-manifest.h"
@@ -116,24 +117,6 @@ print_json (JsonNode *node)
   g_print ("%s\n", text);
 }
 
-static char *
-format_size (gint64 size)
-{
-  if (size < 0)
-    return g_strdup (_("unknown"));
-  return g_format_size (size);
-}
-
-static char *
-format_duration (double seconds)
-{
-  guint s = (guint) (seconds + 0.5);
-
-  if (s >= 3600)
-    return g_strdup_printf ("%u:%02u:%02u", s / 3600, (s / 60) % 60, s % 60);
-  return g_strdup_printf ("%u:%02u", s / 60, s % 60);
-}
-
 static LifeboatDockerClient *
 open_client (GError **error)
 {
@@ -213,7 +196,7 @@ on_progress (LifeboatJob *job,
 {
   g_autofree char *label = lifeboat_job_dup_phase_label (job);
   g_autofree char *done = g_format_size (lifeboat_job_get_bytes_done (job));
-  g_autofree char *total = format_size (lifeboat_job_get_bytes_total (job));
+  g_autofree char *total = lifeboat_format_size (lifeboat_job_get_bytes_total (job));
   g_autofree char *rate = NULL;
   g_autofree char *left = NULL;
   double fraction = lifeboat_job_get_fraction (job);
@@ -232,7 +215,7 @@ on_progress (LifeboatJob *job,
       rate = g_strdup_printf ("%s/s", r);
     }
   if (seconds_left >= 0)
-    left = format_duration (seconds_left);
+    left = lifeboat_format_time_left (seconds_left);
 
   if (run->tty)
     {
@@ -243,7 +226,7 @@ on_progress (LifeboatJob *job,
         g_string_append (bar, i < filled ? "#" : "-");
       g_printerr ("\r\033[K[%s] %3d%% %s  %s / %s%s%s%s%s", bar->str, (int) (fraction * 100),
                   label, done, total, rate ? "  " : "", rate ? rate : "",
-                  left ? _("  left ") : "", left ? left : "");
+                  left ? "  " : "", left ? left : "");
     }
   else if (g_strcmp0 (label, run->last_label) != 0 || now - run->last_line > 5 * G_USEC_PER_SEC)
     {
@@ -575,7 +558,7 @@ cmd_projects (int    argc,
     {
       g_autoptr(LifeboatProject) p = g_list_model_get_item (projects, i);
       g_autofree char *app = lifeboat_project_dup_app_label (p);
-      g_autofree char *total = format_size (lifeboat_project_get_total_size (p));
+      g_autofree char *total = lifeboat_format_size (lifeboat_project_get_total_size (p));
       GListModel *containers = lifeboat_project_get_containers (p);
       GListModel *volumes = lifeboat_project_get_volumes (p);
 
@@ -600,7 +583,7 @@ cmd_projects (int    argc,
       for (guint j = 0; j < g_list_model_get_n_items (volumes); j++)
         {
           g_autoptr(LifeboatVolume) v = g_list_model_get_item (volumes, j);
-          g_autofree char *size = format_size (lifeboat_volume_get_size (v));
+          g_autofree char *size = lifeboat_format_size (lifeboat_volume_get_size (v));
           const char *mount = lifeboat_volume_get_mount_path (v);
 
           g_print ("    %-18s %-26s %10s  %s\n", lifeboat_volume_get_key (v),
@@ -965,7 +948,7 @@ cmd_history (int    argc,
       g_autoptr(GDateTime) local = started ? g_date_time_to_local (started) : NULL;
       g_autofree char *when = local ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
       g_autofree char *size = g_format_size (lifeboat_history_entry_get_bytes (e));
-      g_autofree char *took = format_duration (lifeboat_history_entry_get_seconds (e));
+      g_autofree char *took = lifeboat_format_duration (lifeboat_history_entry_get_seconds (e));
       const char * const *vols = lifeboat_history_entry_get_volumes (e);
       g_autofree char *volumes = vols ? g_strjoinv (",", (char **) vols) : g_strdup ("");
 

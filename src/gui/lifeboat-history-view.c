@@ -9,6 +9,7 @@
 #include "lifeboat-error.h"
 #include "lifeboat-history.h"
 #include "lifeboat-history-view.h"
+#include "lifeboat-format.h"
 #include "lifeboat-job-view.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-verify.h"

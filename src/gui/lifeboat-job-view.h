@@ -17,14 +17,6 @@ void         lifeboat_job_view_set_job (LifeboatJobView *self,
 /* re-reads everything from the job (called on "progress" and when the job ends) */
 void         lifeboat_job_view_update  (LifeboatJobView *self);
 
-/* "1.2 GB of 3.4 GB" */
-char        *lifeboat_format_bytes_of  (guint64          done,
-                                        gint64           total);
-/* "about 3 minutes left" */
-char        *lifeboat_format_time_left (gint64           seconds);
-/* "2 min 5 s" */
-char        *lifeboat_format_duration  (double           seconds);
-
 /* "TITLE\tPHASE\tBYTES\tRATE\tRESULT" (tests) */
 char        *_lifeboat_job_view_dup_text (LifeboatJobView *self);
 void         _lifeboat_job_view_click_cancel (LifeboatJobView *self);

@@ -8,6 +8,7 @@
 #include "lifeboat-backup-job.h"
 #include "lifeboat-discovery.h"
 #include "lifeboat-error.h"
+#include "lifeboat-format.h"
 #include "lifeboat-history.h"
 #include "lifeboat-hosts.h"
 #include "lifeboat-restore-job.h"
