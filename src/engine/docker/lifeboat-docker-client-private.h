@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* What lifeboat-docker-client.c shares with lifeboat-docker-upload.c, not for use elsewhere */
+/* What lifeboat-docker-client.c shares with lifeboat-docker-calls.c and
+ * lifeboat-docker-upload.c, not for use elsewhere */
 
 #include "lifeboat-docker-client.h"
 
@@ -25,6 +26,20 @@ void        _lifeboat_docker_client_set_engine_error (guint                  sta
                                                       const char            *what,
                                                       GCancellable          *cancellable,
                                                       GError               **error);
+/* TRUE once connected to an engine whose API is @version ("1.42") or newer */
+gboolean      _lifeboat_docker_client_api_at_least (LifeboatDockerClient  *self,
+                                                    const char            *version);
+/* a versioned request with an optional body; the answer's body stream (NULL with @error for
+ * an HTTP error); @status_out (optional) gets the HTTP status */
+GInputStream *_lifeboat_docker_client_send_request (LifeboatDockerClient  *self,
+                                                    const char            *method,
+                                                    const char            *path,
+                                                    GBytes                *body,
+                                                    const char            *content_type,
+                                                    guint                  timeout_seconds,
+                                                    guint                 *status_out,
+                                                    GCancellable          *cancellable,
+                                                    GError               **error);
 /* lifeboat-docker-upload.c: PUT @path with @body sent in large chunks; @what names the
  * request in errors */
 gboolean    _lifeboat_docker_client_put_stream       (LifeboatDockerClient  *self,
