@@ -228,6 +228,30 @@ lifeboat_docker_client_init (LifeboatDockerClient *self)
   g_mutex_init (&self->mutex);
 }
 
+char *
+lifeboat_unix_uri_dup_path (const char  *uri,
+                            GError     **error)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *query = NULL;
+  g_autofree char *fragment = NULL;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  if (!g_str_has_prefix (uri, "unix://") ||
+      !g_uri_split_with_user (uri, G_URI_FLAGS_NONE, NULL, NULL, NULL, NULL, &host, NULL, &path,
+                              &query, &fragment, NULL) ||
+      (host != NULL && *host != '\0') || path[0] != '/' || query != NULL || fragment != NULL)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_URI,
+                   _("“%s” is not a socket address: a unix:// address needs an absolute path "
+                     "(unix:///run/docker.sock)"), uri);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
 LifeboatDockerClient *
 lifeboat_docker_client_new (const char  *uri,
                             GError     **error)
@@ -243,16 +267,10 @@ lifeboat_docker_client_new (const char  *uri,
   if (g_str_has_prefix (uri, "unix://"))
     {
       g_autoptr(GSocketAddress) address = NULL;
-      const char *path = uri + strlen ("unix://");
 
-      if (*path != '/')
-        {
-          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_URI,
-                       _("“%s” is not a socket address: a unix:// address needs an absolute path"),
-                       uri);
-          return NULL;
-        }
-      self->socket_path = g_strdup (path);
+      self->socket_path = lifeboat_unix_uri_dup_path (uri, error);
+      if (self->socket_path == NULL)
+        return NULL;
       self->base_url = g_strdup ("http://docker");
       address = g_unix_socket_address_new (self->socket_path);
       self->session = g_object_new (SOUP_TYPE_SESSION,

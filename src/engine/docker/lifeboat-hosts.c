@@ -243,14 +243,9 @@ normalize_address (const char  *uri,
     return g_strconcat ("unix://", uri, NULL);
   if (g_str_has_prefix (uri, "unix://"))
     {
-      if (uri[strlen ("unix://")] != '/')
-        {
-          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_URI,
-                       "“%s”: a unix:// address needs an absolute path (unix:///run/docker.sock)",
-                       uri);
-          return NULL;
-        }
-      return g_strdup (uri);
+      g_autofree char *path = lifeboat_unix_uri_dup_path (uri, error);
+
+      return path != NULL ? g_strdup (uri) : NULL;
     }
   if (g_str_has_prefix (uri, "ssh://"))
     {
