@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The HTTP client of one engine (libsoup): the object, requests with their deadlines and the
+ * wording of their errors, and the connect that negotiates the API version. The Engine API
+ * calls are in lifeboat-docker-calls.c, the measured upload in lifeboat-docker-upload.c.
+ * A little over 800 lines: requests, deadlines and the connect share the client's fields.
+ */
 #define G_LOG_DOMAIN "lifeboat-docker"
 
 #include "config.h"
