@@ -398,6 +398,39 @@ test_put_body_fails (void)
   fake_engine_stop (&fake);
 }
 
+/* unix:// addresses, parsed with g_uri_split_with_user() */
+static void
+test_unix_uri (void)
+{
+  const struct { const char *uri; const char *path; } good[] = {
+    { "unix:///var/run/docker.sock", "/var/run/docker.sock" },
+    { "unix:///run/user/1000/podman/podman.sock", "/run/user/1000/podman/podman.sock" },
+    { "unix:///tmp/with%20space.sock", "/tmp/with space.sock" },
+  };
+  const char *bad[] = {
+    "unix://", "unix://relative/docker.sock", "unix://host/x", "unix:///x?y", "unix:///x#y",
+    "unix:///bad%zzescape", "tcp://host:2375",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = lifeboat_unix_uri_dup_path (good[i].uri, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (path, ==, good[i].path);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = lifeboat_unix_uri_dup_path (bad[i], &error);
+
+      g_test_message ("%s", bad[i]);
+      g_assert_null (path);
+      g_assert_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_URI);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -405,6 +438,7 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/lifeboat/docker-client/invalid-uri", test_invalid_uri);
+  g_test_add_func ("/lifeboat/docker-client/unix-uri", test_unix_uri);
   g_test_add_func ("/lifeboat/docker-client/no-socket", test_no_socket);
   g_test_add_func ("/lifeboat/docker-client/refused", test_refused);
   g_test_add_func ("/lifeboat/docker-client/cancelled", test_cancelled);

@@ -122,7 +122,8 @@ test_ssh_uri_parse (void)
   const char *bad[] = {
     "ssh://", "ssh://@host", "ssh://user@", "ssh://host:0", "ssh://host:65536",
     "ssh://host:abc", "ssh://[::1", "ssh://[::1]x", "ssh://-oProxyCommand=evil",
-    "ssh://-l@host", "tcp://host:2375", "host", "ssh://host:",
+    "ssh://-l@host", "tcp://host:2375", "host", "ssh://host:", "ssh://a:b@h", "ssh://h/x%0Ay",
+    "ssh://h?x=1",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (good); i++)
@@ -173,11 +174,21 @@ test_ssh_stderr (void)
     { "nobody@127.0.0.1: Permission denied (publickey).\n", LIFEBOAT_ERROR_AUTH_FAILED,
       "Permission denied (publickey)" },
     { "ssh: connect to host 127.0.0.1 port 1: Connection refused\n",
-      LIFEBOAT_ERROR_NOT_RESPONDING, "Connection refused" },
+      LIFEBOAT_ERROR_CONNECTION_REFUSED, "Connection refused" },
     { "ssh: Could not resolve hostname nonexistent.invalid: Name or service not known\n",
-      LIFEBOAT_ERROR_NOT_RESPONDING, "nonexistent.invalid" },
+      LIFEBOAT_ERROR_NAME_RESOLUTION, "nonexistent.invalid" },
+    { "ssh: Could not resolve hostname nosuchhost.invalid: "
+      "Temporary failure in name resolution\r\n",
+      LIFEBOAT_ERROR_NAME_RESOLUTION, "nosuchhost.invalid" },
     { "ssh: connect to host 10.9.9.9 port 22: No route to host\n",
-      LIFEBOAT_ERROR_NOT_RESPONDING, "No route to host" },
+      LIFEBOAT_ERROR_HOST_UNREACHABLE, "No route to host" },
+    { "ssh: connect to host 10.9.9.9 port 22: Connection timed out\n",
+      LIFEBOAT_ERROR_TIMED_OUT, "timed out" },
+    { "Connection timed out during banner exchange\r\n"
+      "Connection to UNKNOWN port 65535 timed out\r\n",
+      LIFEBOAT_ERROR_TIMED_OUT, "timed out" },
+    { "kex_exchange_identification: Connection closed by remote host\r\n",
+      LIFEBOAT_ERROR_HOST_UNREACHABLE, "Connection closed" },
     { "channel 1: open failed: connect failed: open failed\n", LIFEBOAT_ERROR_NO_SOCKET,
       "docker group" },
   };

@@ -19,6 +19,7 @@
 #include "lifeboat-backup-job.h"
 #include "lifeboat-discovery.h"
 #include "lifeboat-error.h"
+#include "lifeboat-format.h"
 #include "lifeboat-history.h"
 #include "lifeboat-hosts.h"
 #include "lifeboat-manifest.h"
@@ -118,22 +119,17 @@ print_json (JsonNode *node)
   g_print ("%s\n", text);
 }
 
+/* the engine's words for sizes and durations (lifeboat-format.h), as the window's */
 char *
 format_size (gint64 size)
 {
-  if (size < 0)
-    return g_strdup (_("unknown"));
-  return g_format_size (size);
+  return lifeboat_format_size (size);
 }
 
 char *
 format_duration (double seconds)
 {
-  guint s = (guint) (seconds + 0.5);
-
-  if (s >= 3600)
-    return g_strdup_printf ("%u:%02u:%02u", s / 3600, (s / 60) % 60, s % 60);
-  return g_strdup_printf ("%u:%02u", s / 60, s % 60);
+  return lifeboat_format_duration (seconds);
 }
 
 /* Recovery on contact: whatever interrupted jobs left on the engine is put right (or said)
@@ -245,7 +241,7 @@ on_progress (LifeboatJob *job,
 {
   g_autofree char *label = lifeboat_job_dup_phase_label (job);
   g_autofree char *done = g_format_size (lifeboat_job_get_bytes_done (job));
-  g_autofree char *total = format_size (lifeboat_job_get_bytes_total (job));
+  g_autofree char *total = lifeboat_format_size (lifeboat_job_get_bytes_total (job));
   g_autofree char *rate = NULL;
   g_autofree char *left = NULL;
   double fraction = lifeboat_job_get_fraction (job);
@@ -264,7 +260,7 @@ on_progress (LifeboatJob *job,
       rate = g_strdup_printf ("%s/s", r);
     }
   if (seconds_left >= 0)
-    left = format_duration (seconds_left);
+    left = lifeboat_format_time_left (seconds_left);
 
   if (run->tty)
     {
@@ -275,7 +271,7 @@ on_progress (LifeboatJob *job,
         g_string_append (bar, i < filled ? "#" : "-");
       g_printerr ("\r\033[K[%s] %3d%% %s  %s / %s%s%s%s%s", bar->str, (int) (fraction * 100),
                   label, done, total, rate ? "  " : "", rate ? rate : "",
-                  left ? _("  left ") : "", left ? left : "");
+                  left ? "  " : "", left ? left : "");
     }
   else if (g_strcmp0 (label, run->last_label) != 0 || now - run->last_line > 5 * G_USEC_PER_SEC)
     {
@@ -610,7 +606,7 @@ cmd_projects (int    argc,
     {
       g_autoptr(LifeboatProject) p = g_list_model_get_item (projects, i);
       g_autofree char *app = lifeboat_project_dup_app_label (p);
-      g_autofree char *total = format_size (lifeboat_project_get_total_size (p));
+      g_autofree char *total = lifeboat_format_size (lifeboat_project_get_total_size (p));
       GListModel *containers = lifeboat_project_get_containers (p);
       GListModel *volumes = lifeboat_project_get_volumes (p);
 
@@ -635,7 +631,7 @@ cmd_projects (int    argc,
       for (guint j = 0; j < g_list_model_get_n_items (volumes); j++)
         {
           g_autoptr(LifeboatVolume) v = g_list_model_get_item (volumes, j);
-          g_autofree char *size = format_size (lifeboat_volume_get_size (v));
+          g_autofree char *size = lifeboat_format_size (lifeboat_volume_get_size (v));
           const char *mount = lifeboat_volume_get_mount_path (v);
 
           g_print ("    %-18s %-26s %10s  %s\n", lifeboat_volume_get_key (v),
@@ -880,10 +876,11 @@ cmd_verify (int    argc,
             char **argv)
 {
   g_autoptr(GFile) folder = NULL;
-  g_autoptr(LifeboatManifest) manifest = NULL;
+  g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *display = NULL;
+  gboolean has_manifest = FALSE;
   int status = EXIT_OK;
   guint failures = 0;
 
@@ -894,52 +891,42 @@ cmd_verify (int    argc,
 
   folder = g_file_new_for_commandline_arg (argv[1]);
   display = g_file_get_parse_name (folder);
-  manifest = lifeboat_manifest_load (folder, NULL, &error);
-  if (manifest == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_printerr (_("lifeboat-cli: %s has no lifeboat.json: it is not a complete Lifeboat "
-                      "backup.\n"), display);
-      else
-        g_printerr ("lifeboat-cli: %s.\n", error->message);
-      return EXIT_FAILED;
-    }
+  /* the window's Verify does the same: lifeboat_verify_folder() */
+  results = lifeboat_verify_folder (folder, &has_manifest, NULL, &error);
+  if (results == NULL)
+    return fail (error, NULL);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "folder");
   json_builder_add_string_value (b, display);
+  json_builder_set_member_name (b, "manifest");
+  json_builder_add_boolean_value (b, has_manifest);
   json_builder_set_member_name (b, "volumes");
   json_builder_begin_array (b);
 
-  for (guint i = 0; i < manifest->volumes->len; i++)
+  for (guint i = 0; i < results->len; i++)
     {
-      LifeboatManifestVolume *mv = g_ptr_array_index (manifest->volumes, i);
-      g_auto(LifeboatArchiveInfo) info = { 0 };
-      g_autoptr(GError) local_error = NULL;
-      g_autofree char *problem = NULL;
+      LifeboatVerifyResult *r = g_ptr_array_index (results, i);
 
-      if (!lifeboat_verify_archive (folder, mv->archive, mv, &info, NULL, &local_error))
-        problem = g_strdup (local_error->message);
-
-      if (problem != NULL)
+      if (r->problem != NULL)
         failures++;
 
       if (!globals.json)
         {
-          if (problem == NULL)
-            g_print (_("ok      %s (%s, %" PRIu64 " entries)\n"), mv->archive,
-                     info.sha256, (uint64_t) info.entries);
+          if (r->problem == NULL)
+            g_print (_("ok      %s (%s, %" PRIu64 " entries)\n"), r->archive,
+                     r->sha256, (uint64_t) r->entries);
           else
-            g_print (_("FAILED  %s\n"), problem);
+            g_print (_("FAILED  %s\n"), r->problem);
         }
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "archive");
-      json_builder_add_string_value (b, mv->archive);
+      json_builder_add_string_value (b, r->archive);
       json_builder_set_member_name (b, "ok");
-      json_builder_add_boolean_value (b, problem == NULL);
+      json_builder_add_boolean_value (b, r->problem == NULL);
       json_builder_set_member_name (b, "problem");
-      json_builder_add_string_value (b, problem);
+      json_builder_add_string_value (b, r->problem);
       json_builder_end_object (b);
     }
 
@@ -954,15 +941,24 @@ cmd_verify (int    argc,
       print_json (root);
     }
 
-  if (failures > 0)
+  if (failures > 0 && has_manifest)
     {
       g_printerr (_("lifeboat-cli: %u of %u archives in %s do not match the manifest; the backup "
-                    "was left as it is.\n"), failures, manifest->volumes->len, display);
+                    "was left as it is.\n"), failures, results->len, display);
+      return EXIT_FAILED;
+    }
+  if (failures > 0)
+    {
+      g_printerr (_("lifeboat-cli: %u of %u archives in %s are damaged; the folder was left as "
+                    "it is.\n"), failures, results->len, display);
       return EXIT_FAILED;
     }
 
-  if (!globals.json)
+  if (!globals.json && has_manifest)
     g_print (_("%s is whole: every archive matches the manifest.\n"), display);
+  else if (!globals.json)
+    g_print (_("%s: every archive is complete and readable; there is no lifeboat.json to "
+               "compare them with (a folder made with the guide’s commands).\n"), display);
   return EXIT_OK;
 }
 
@@ -1037,7 +1033,7 @@ cmd_history (int    argc,
       g_autoptr(GDateTime) local = started ? g_date_time_to_local (started) : NULL;
       g_autofree char *when = local ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
       g_autofree char *size = g_format_size (lifeboat_history_entry_get_bytes (e));
-      g_autofree char *took = format_duration (lifeboat_history_entry_get_seconds (e));
+      g_autofree char *took = lifeboat_format_duration (lifeboat_history_entry_get_seconds (e));
       const char * const *vols = lifeboat_history_entry_get_volumes (e);
       g_autofree char *volumes = vols ? g_strjoinv (",", (char **) vols) : g_strdup ("");
 

@@ -3,37 +3,58 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "lifeboat-types.h"
+
+const char *
+lifeboat_enum_to_nick (GType type,
+                       int   value)
+{
+  GEnumClass *klass = g_type_class_ref (type);
+  GEnumValue *v = g_enum_get_value (klass, value);
+
+  /* the class of a static type is never finalised: its nicks stay */
+  g_type_class_unref (klass);
+  return v != NULL ? v->value_nick : NULL;
+}
+
+gboolean
+lifeboat_enum_from_nick (GType       type,
+                         const char *nick,
+                         int        *value)
+{
+  GEnumClass *klass;
+  GEnumValue *v;
+
+  if (nick == NULL)
+    return FALSE;
+  klass = g_type_class_ref (type);
+  v = g_enum_get_value_by_nick (klass, nick);
+  if (v != NULL)
+    *value = v->value;
+  g_type_class_unref (klass);
+  return v != NULL;
+}
 
 const char *
 lifeboat_compression_to_string (LifeboatCompression compression)
 {
-  switch (compression)
-    {
-    case LIFEBOAT_COMPRESSION_GZIP: return "gzip";
-    case LIFEBOAT_COMPRESSION_ZSTD: return "zstd";
-    case LIFEBOAT_COMPRESSION_NONE: return "none";
-    default: g_return_val_if_reached ("gzip");
-    }
+  const char *nick = lifeboat_enum_to_nick (LIFEBOAT_TYPE_COMPRESSION, compression);
+
+  g_return_val_if_fail (nick != NULL, "gzip");
+  return nick;
 }
 
 gboolean
 lifeboat_compression_from_string (const char          *str,
                                   LifeboatCompression *compression)
 {
+  int value;
+
   g_return_val_if_fail (compression != NULL, FALSE);
 
-  if (g_strcmp0 (str, "gzip") == 0)
-    *compression = LIFEBOAT_COMPRESSION_GZIP;
-  else if (g_strcmp0 (str, "zstd") == 0)
-    *compression = LIFEBOAT_COMPRESSION_ZSTD;
-  else if (g_strcmp0 (str, "none") == 0)
-    *compression = LIFEBOAT_COMPRESSION_NONE;
-  else
+  if (!lifeboat_enum_from_nick (LIFEBOAT_TYPE_COMPRESSION, str, &value))
     return FALSE;
-
+  *compression = value;
   return TRUE;
 }
 
@@ -52,54 +73,60 @@ lifeboat_compression_get_extension (LifeboatCompression compression)
 const char *
 lifeboat_job_kind_to_string (LifeboatJobKind kind)
 {
-  switch (kind)
-    {
-    case LIFEBOAT_JOB_KIND_BACKUP: return "backup";
-    case LIFEBOAT_JOB_KIND_RESTORE: return "restore";
-    case LIFEBOAT_JOB_KIND_SAFETY_BACKUP: return "safety-backup";
-    case LIFEBOAT_JOB_KIND_RECOVERY: return "recovery";
-    case LIFEBOAT_JOB_KIND_DRILL: return "drill";
-    default: g_return_val_if_reached ("backup");
-    }
+  const char *nick = lifeboat_enum_to_nick (LIFEBOAT_TYPE_JOB_KIND, kind);
+
+  g_return_val_if_fail (nick != NULL, "backup");
+  return nick;
+}
+
+gboolean
+lifeboat_job_kind_from_string (const char      *str,
+                               LifeboatJobKind *kind)
+{
+  int value;
+
+  if (!lifeboat_enum_from_nick (LIFEBOAT_TYPE_JOB_KIND, str, &value))
+    return FALSE;
+  *kind = value;
+  return TRUE;
 }
 
 const char *
 lifeboat_job_outcome_to_string (LifeboatJobOutcome outcome)
 {
-  switch (outcome)
-    {
-    case LIFEBOAT_JOB_OUTCOME_RUNNING: return "running";
-    case LIFEBOAT_JOB_OUTCOME_SUCCEEDED: return "succeeded";
-    case LIFEBOAT_JOB_OUTCOME_FAILED: return "failed";
-    case LIFEBOAT_JOB_OUTCOME_CANCELLED: return "cancelled";
-    case LIFEBOAT_JOB_OUTCOME_INTERRUPTED: return "interrupted";
-    case LIFEBOAT_JOB_OUTCOME_PRUNED: return "pruned";
-    default: g_return_val_if_reached ("failed");
-    }
+  const char *nick = lifeboat_enum_to_nick (LIFEBOAT_TYPE_JOB_OUTCOME, outcome);
+
+  g_return_val_if_fail (nick != NULL, "failed");
+  return nick;
 }
 
-static const char * const container_states[] = {
-  [LIFEBOAT_CONTAINER_STATE_UNKNOWN] = "unknown",
-  [LIFEBOAT_CONTAINER_STATE_CREATED] = "created",
-  [LIFEBOAT_CONTAINER_STATE_RUNNING] = "running",
-  [LIFEBOAT_CONTAINER_STATE_PAUSED] = "paused",
-  [LIFEBOAT_CONTAINER_STATE_RESTARTING] = "restarting",
-  [LIFEBOAT_CONTAINER_STATE_EXITED] = "exited",
-  [LIFEBOAT_CONTAINER_STATE_DEAD] = "dead",
-};
+gboolean
+lifeboat_job_outcome_from_string (const char         *str,
+                                  LifeboatJobOutcome *outcome)
+{
+  int value;
+
+  if (!lifeboat_enum_from_nick (LIFEBOAT_TYPE_JOB_OUTCOME, str, &value))
+    return FALSE;
+  *outcome = value;
+  return TRUE;
+}
 
 LifeboatContainerState
 lifeboat_container_state_from_string (const char *str)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (container_states); i++)
-    if (g_strcmp0 (str, container_states[i]) == 0)
-      return i;
-  return LIFEBOAT_CONTAINER_STATE_UNKNOWN;
+  int value;
+
+  if (!lifeboat_enum_from_nick (LIFEBOAT_TYPE_CONTAINER_STATE, str, &value))
+    return LIFEBOAT_CONTAINER_STATE_UNKNOWN;
+  return value;
 }
 
 const char *
 lifeboat_container_state_to_string (LifeboatContainerState state)
 {
-  g_return_val_if_fail (state < G_N_ELEMENTS (container_states), "unknown");
-  return container_states[state];
+  const char *nick = lifeboat_enum_to_nick (LIFEBOAT_TYPE_CONTAINER_STATE, state);
+
+  g_return_val_if_fail (nick != NULL, "unknown");
+  return nick;
 }

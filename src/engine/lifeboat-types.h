@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
+
+/*
+ * The engine's enums. gnome.mkenums_simple() makes their GTypes (lifeboat-enums.h:
+ * LIFEBOAT_TYPE_COMPRESSION, LIFEBOAT_TYPE_JOB_KIND, ...) for g_param_spec_enum(); each
+ * value's nick ("gzip", "safety-backup", "succeeded", "running") is the string that
+ * lifeboat.json, the history and lifeboat-cli use, read and written by the functions below.
+ */
 
 typedef enum
 {
@@ -55,13 +62,26 @@ typedef enum
   LIFEBOAT_CONTAINER_STATE_DEAD,
 } LifeboatContainerState;
 
+/* the nick of @value in the enum @type, NULL when it has none; and back */
+const char          *lifeboat_enum_to_nick              (GType                type,
+                                                         int                  value);
+gboolean             lifeboat_enum_from_nick            (GType                type,
+                                                         const char          *nick,
+                                                         int                 *value);
+
 const char          *lifeboat_compression_to_string     (LifeboatCompression  compression);
 gboolean             lifeboat_compression_from_string   (const char          *str,
                                                          LifeboatCompression *compression);
 const char          *lifeboat_compression_get_extension (LifeboatCompression  compression);
 const char          *lifeboat_job_kind_to_string        (LifeboatJobKind      kind);
+gboolean             lifeboat_job_kind_from_string      (const char          *str,
+                                                         LifeboatJobKind     *kind);
 const char          *lifeboat_job_outcome_to_string     (LifeboatJobOutcome   outcome);
+gboolean             lifeboat_job_outcome_from_string   (const char          *str,
+                                                         LifeboatJobOutcome  *outcome);
 LifeboatContainerState lifeboat_container_state_from_string (const char *str);
 const char          *lifeboat_container_state_to_string (LifeboatContainerState state);
 
 G_END_DECLS
+
+#include "lifeboat-enums.h"

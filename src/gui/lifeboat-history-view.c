@@ -11,6 +11,7 @@
 #include "lifeboat-history.h"
 #include "lifeboat-history-view.h"
 #include "lifeboat-schedule-group.h"
+#include "lifeboat-format.h"
 #include "lifeboat-job-view.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-verify.h"
@@ -168,26 +169,9 @@ restore_clicked_cb (GtkButton           *button,
 }
 
 /* Verify: every archive of the folder is read to its end, decompressed, checked as a tar and
- * hashed, and compared with what the manifest recorded (size, SHA-256, entries), as
- * `lifeboat-cli verify` does. A folder made with the guide's commands has no manifest: its
- * archives are still read to their end. */
-static gboolean
-verify_archive (GFile                  *folder,
-                const char             *name,
-                LifeboatManifestVolume *expected,
-                guint64                *tar_bytes,
-                GCancellable           *cancellable,
-                GError                **error)
-{
-  g_auto(LifeboatArchiveInfo) info = { 0 };
-
-  if (!lifeboat_verify_archive (folder, name, expected, &info, cancellable, error))
-    return FALSE;
-  /* what the archives occupy on disk, the size History and the notification give */
-  *tar_bytes += info.file_bytes;
-  return TRUE;
-}
-
+ * hashed, and compared with what the manifest recorded (size, SHA-256, entries), by the
+ * engine's lifeboat_verify_folder() as `lifeboat-cli verify` does. A folder made with the
+ * guide's commands has no manifest: its archives are still read to their end. */
 static void
 verify_thread (GTask        *task,
                gpointer      source_object,
@@ -195,79 +179,37 @@ verify_thread (GTask        *task,
                GCancellable *cancellable)
 {
   GFile *folder = task_data;
-  g_autoptr(LifeboatManifest) manifest = NULL;
+  g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean has_manifest = FALSE;
   guint n_ok = 0;
   guint64 bytes = 0;
   g_autofree char *size = NULL;
 
-  manifest = lifeboat_manifest_load (folder, cancellable, &error);
-  if (manifest == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+  results = lifeboat_verify_folder (folder, &has_manifest, cancellable, &error);
+  if (results == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_clear_error (&error);
-
-  if (manifest != NULL)
+  for (guint i = 0; i < results->len; i++)
     {
-      for (guint i = 0; i < manifest->volumes->len; i++)
-        {
-          LifeboatManifestVolume *volume = g_ptr_array_index (manifest->volumes, i);
+      LifeboatVerifyResult *r = g_ptr_array_index (results, i);
 
-          if (!verify_archive (folder, volume->archive, volume, &bytes, cancellable, &error))
-            {
-              g_task_return_error (task, g_steal_pointer (&error));
-              return;
-            }
-          n_ok++;
-        }
-    }
-  else
-    {
-      g_autoptr(GFileEnumerator) enumerator = NULL;
-
-      enumerator = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                              G_FILE_QUERY_INFO_NONE, cancellable, &error);
-      if (enumerator == NULL)
+      /* the first damaged archive is the report */
+      if (r->problem != NULL)
         {
-          g_task_return_error (task, g_steal_pointer (&error));
+          g_task_return_new_error (task, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
+                                   "%s", r->problem);
           return;
         }
-      for (;;)
-        {
-          GFileInfo *info = NULL;
-          const char *name;
-
-          if (!g_file_enumerator_iterate (enumerator, &info, NULL, cancellable, &error))
-            {
-              g_task_return_error (task, g_steal_pointer (&error));
-              return;
-            }
-          if (info == NULL)
-            break;
-          name = g_file_info_get_name (info);
-          if (!g_str_has_suffix (name, ".tar.gz") && !g_str_has_suffix (name, ".tar.zst") &&
-              !g_str_has_suffix (name, ".tar") && !g_str_has_suffix (name, ".tgz"))
-            continue;
-          if (!verify_archive (folder, name, NULL, &bytes, cancellable, &error))
-            {
-              g_task_return_error (task, g_steal_pointer (&error));
-              return;
-            }
-          n_ok++;
-        }
-    }
-
-  if (n_ok == 0)
-    {
-      g_task_return_new_error (task, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_BACKUP,
-                               _("The folder holds no archives"));
-      return;
+      /* what the archives occupy on disk, the size History and the notification give */
+      bytes += r->file_bytes;
+      n_ok++;
     }
 
   size = g_format_size (bytes);
-  if (manifest != NULL)
+  if (has_manifest)
     g_task_return_pointer (task,
                            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                          "%u archive matches the manifest (%s on disk)",

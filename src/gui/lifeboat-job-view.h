@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "lifeboat-format.h"
 #include "lifeboat-job.h"
 
 G_BEGIN_DECLS
@@ -24,13 +25,6 @@ void         lifeboat_job_view_set_stopped (LifeboatJobView    *self,
 /* container ID -> name: the errors shown name containers, not IDs */
 void         lifeboat_job_view_set_container_names (LifeboatJobView *self,
                                                     GHashTable      *names);
-/* "1.2 GB of 3.4 GB" */
-char        *lifeboat_format_bytes_of  (guint64          done,
-                                        gint64           total);
-/* "about 3 minutes left" */
-char        *lifeboat_format_time_left (gint64           seconds);
-/* "2 min 5 s" */
-char        *lifeboat_format_duration  (double           seconds);
 
 /* "TITLE\tPHASE\tBYTES\tRATE\tRESULT" (tests) */
 char        *_lifeboat_job_view_dup_text (LifeboatJobView *self);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lifeboat-format.h"
 #include "lifeboat-project-view.h"
 #include "lifeboat-schedule-group.h"
 
@@ -174,14 +175,6 @@ check_toggled_cb (LifeboatProjectView *self,
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
 
-static char *
-format_size (gint64 size)
-{
-  if (size < 0)
-    return g_strdup (_("size unknown"));
-  return g_format_size ((guint64) size);
-}
-
 static GtkWidget *
 create_volume_row (LifeboatProjectView *self,
                    LifeboatVolume      *volume,
@@ -231,7 +224,7 @@ create_volume_row (LifeboatProjectView *self,
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  size_str = format_size (size);
+  size_str = lifeboat_format_size (size);
   label = gtk_label_new (size_str);
   gtk_label_set_xalign (GTK_LABEL (label), 1.0);
   gtk_widget_add_css_class (label, "numeric");

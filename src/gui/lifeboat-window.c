@@ -8,6 +8,7 @@
 #include "lifeboat-backup-job.h"
 #include "lifeboat-discovery.h"
 #include "lifeboat-error.h"
+#include "lifeboat-format.h"
 #include "lifeboat-history.h"
 #include "lifeboat-hosts.h"
 #include "lifeboat-restore-job.h"
@@ -75,6 +76,8 @@ explain_error (const GError  *error,
                char         **reason,
                char         **advice)
 {
+  gboolean is_ssh = uri != NULL && g_str_has_prefix (uri, "ssh://");
+
   *reason = g_strdup (error->message);
 
   if (error->domain != LIFEBOAT_ERROR)
@@ -86,11 +89,21 @@ explain_error (const GError  *error,
   switch ((LifeboatError) error->code)
     {
     case LIFEBOAT_ERROR_NO_SOCKET:
-      *advice = g_strdup (_("Docker does not seem to run here. Start it "
-                            "(sudo systemctl start docker), or add a remote engine "
-                            "with its ssh:// address."));
+      if (is_ssh)
+        *advice = g_strdup (_("Docker does not seem to run on that server. Start it there, or "
+                              "give its socket in the address (ssh://host/path/docker.sock)."));
+      else
+        *advice = g_strdup (_("Docker does not seem to run here. Start it "
+                              "(sudo systemctl start docker), or add a remote engine "
+                              "with its ssh:// address."));
       break;
     case LIFEBOAT_ERROR_PERMISSION_DENIED:
+      if (is_ssh)
+        {
+          *advice = g_strdup (_("The SSH user may not use Docker on that server. Add it to the "
+                                "docker group there, or connect as a user who is in it."));
+          break;
+        }
       *advice = g_strdup (_("Your account may not use the Docker socket. Add it to the "
                             "docker group (sudo usermod -aG docker $USER), log out and in "
                             "again."));
@@ -114,8 +127,24 @@ explain_error (const GError  *error,
       *advice = g_strdup (_("The server’s key is not the one you trusted before. Lifeboat will "
                             "not connect until you find out why."));
       break;
-    case LIFEBOAT_ERROR_SSH:
     case LIFEBOAT_ERROR_AUTH_FAILED:
+      *advice = g_strdup (_("Check the user name, and that your key is in the server’s "
+                            "authorized_keys or loaded in your SSH agent."));
+      break;
+    case LIFEBOAT_ERROR_NAME_RESOLUTION:
+      *advice = g_strdup (_("Check the spelling of the host name, or use its IP address."));
+      break;
+    case LIFEBOAT_ERROR_CONNECTION_REFUSED:
+      *advice = g_strdup (_("Check the port, and that the SSH server runs on that machine."));
+      break;
+    case LIFEBOAT_ERROR_TIMED_OUT:
+      *advice = g_strdup (_("Check that the machine is on and that no firewall drops the "
+                            "connection."));
+      break;
+    case LIFEBOAT_ERROR_HOST_UNREACHABLE:
+      *advice = g_strdup (_("Check the network between this computer and the server."));
+      break;
+    case LIFEBOAT_ERROR_SSH:
       *advice = g_strdup (_("Check that you can log in without a password prompt: "
                             "ssh user@host docker version"));
       break;

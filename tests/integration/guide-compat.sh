@@ -5,7 +5,8 @@
 #  1. a Lifeboat backup restored with the guide's own commands (ubuntu image, GNU tar,
 #     tar -xvf --strip 4 / --strip 3) gives identical trees;
 #  2. archives made with the guide's own backup commands (tar -czvf /backup/KEY.tar.gz
-#     /mount/path) are restored by lifeboat-cli restore to identical trees.
+#     /mount/path) are verified by lifeboat-cli verify (the window's Verify runs the same
+#     engine function) and restored by lifeboat-cli restore to identical trees.
 set -euo pipefail
 . "$(dirname "$0")/../harness/lib.sh"
 
@@ -88,6 +89,19 @@ guide_to_lifeboat () {
   # shellcheck disable=SC2046
   dk start $(dk ps -aq --filter "label=com.docker.compose.project=$P") >/dev/null
   tar -tzf "$dir/cvat_db.tar.gz" | grep -x 'var/lib/postgresql/data/PG_VERSION' >/dev/null || die "test bug: unexpected guide archive layout"
+
+  # verify accepts the guide's folder (no lifeboat.json): every archive read to its end, as the
+  # window's Verify does; a damaged copy of one archive fails and is named
+  cli_ok "$TMP/verify.out" "$TMP/verify.err" verify "$dir"
+  grep -q "no lifeboat.json" "$TMP/verify.out" || { cat "$TMP/verify.out" >&2; die "verify of the guide's folder does not say it has no manifest"; }
+  [ "$(grep -c '^ok ' "$TMP/verify.out")" = "$(volumes_of "$layout" | wc -l)" ] \
+    || { cat "$TMP/verify.out" >&2; die "verify of the guide's folder did not check every archive"; }
+  mkdir -p "$TMP/g2l-$layout/damaged"
+  cp "$dir"/*.tar.gz "$TMP/g2l-$layout/damaged/"
+  truncate -s -100 "$TMP/g2l-$layout/damaged/cvat_keys.tar.gz"
+  run_cli "$TMP/verify.out" "$TMP/verify.err" verify "$TMP/g2l-$layout/damaged"
+  assert_eq 1 "$CLI_RC" "verify of a guide folder with a truncated archive: exit status"
+  grep -q "cvat_keys.tar.gz" "$TMP/verify.out" || { cat "$TMP/verify.out" "$TMP/verify.err" >&2; die "verify does not name the truncated archive"; }
 
   local keys
   keys=$(volumes_of "$layout" | cut -d'|' -f1)

@@ -96,7 +96,7 @@ expect_failure "user without access" "$ENGINE_SOCK.*docker group"
 
 # --- nothing listening -------------------------------------------------------------------------
 HOST_URI="ssh://root@127.0.0.1:1$ENGINE_SOCK" ssh_cli "$TMP/out" "$TMP/err" projects
-expect_failure "connection refused" "Cannot reach 127.0.0.1:1 over SSH.*Connection refused"
+expect_failure "connection refused" "127.0.0.1:1 refused the SSH connection.*Connection refused"
 
 # --- an alias of ~/.ssh/config (HostName, Port, User from there) ------------------------------
 HOST_URI="ssh://lbt-sshd$ENGINE_SOCK" ssh_cli "$TMP/out" "$TMP/err" projects

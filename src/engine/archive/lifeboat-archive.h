@@ -91,4 +91,13 @@ GInputStream *lifeboat_archive_open_tar_stream (GFile                       *fil
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LifeboatArchiveInfo, lifeboat_archive_info_clear)
 
+/* The one list of the archive names Lifeboat reads (lifeboat-archive-names.c): the suffixes
+ * ".tar.gz", ".tgz", ".tar.zst" and ".tar", NULL-terminated */
+const char * const *lifeboat_archive_get_suffixes  (void);
+/* "cvat_db.tar.gz" → "cvat_db", the volume key an archive's name gives; NULL when @basename
+ * has none of the suffixes or nothing before it */
+char               *lifeboat_archive_name_dup_key  (const char *basename);
+/* TRUE when lifeboat_archive_name_dup_key() gives a key */
+gboolean            lifeboat_archive_name_is_archive (const char *basename);
+
 G_END_DECLS

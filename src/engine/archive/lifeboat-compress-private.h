@@ -15,5 +15,7 @@ GOutputStream *_lifeboat_gzip_output_stream_new   (GOutputStream *base,
                                                    guint          n_threads,
                                                    gsize          block_size,
                                                    int            level);
+GOutputStream *_lifeboat_zstd_output_stream_new   (GOutputStream *base,
+                                                   guint          n_threads);
 
 G_END_DECLS

@@ -76,3 +76,142 @@ lifeboat_verify_archive (GFile                  *folder,
     }
   return TRUE;
 }
+
+void
+lifeboat_verify_result_free (LifeboatVerifyResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->archive);
+  g_free (result->problem);
+  g_free (result);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* the archives of a folder without a manifest, sorted by name */
+static GPtrArray *
+list_archives (GFile         *folder,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(GFileEnumerator) enumerator = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  enumerator = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                          G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                          G_FILE_QUERY_INFO_NONE, cancellable, error);
+  if (enumerator == NULL)
+    return NULL;
+  for (;;)
+    {
+      GFileInfo *info = NULL;
+
+      if (!g_file_enumerator_iterate (enumerator, &info, NULL, cancellable, error))
+        return NULL;
+      if (info == NULL)
+        break;
+      if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+        continue;
+      if (lifeboat_archive_name_is_archive (g_file_info_get_name (info)))
+        g_ptr_array_add (names, g_strdup (g_file_info_get_name (info)));
+    }
+  g_ptr_array_sort (names, compare_names);
+  return g_steal_pointer (&names);
+}
+
+static LifeboatVerifyResult *
+verify_one (GFile                  *folder,
+            const char             *name,
+            LifeboatManifestVolume *expected,
+            GCancellable           *cancellable,
+            GError                **error)
+{
+  g_autoptr(LifeboatVerifyResult) result = g_new0 (LifeboatVerifyResult, 1);
+  g_auto(LifeboatArchiveInfo) info = { 0 };
+  g_autoptr(GError) local_error = NULL;
+
+  result->archive = g_strdup (name);
+  if (!lifeboat_verify_archive (folder, name, expected, &info, cancellable, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      result->problem = g_strdup (local_error->message);
+      return g_steal_pointer (&result);
+    }
+  memcpy (result->sha256, info.sha256, sizeof result->sha256);
+  result->entries = info.entries;
+  result->tar_bytes = info.tar_bytes;
+  result->file_bytes = info.file_bytes;
+  return g_steal_pointer (&result);
+}
+
+GPtrArray *
+lifeboat_verify_folder (GFile         *folder,
+                        gboolean      *has_manifest,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(LifeboatManifest) manifest = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (folder), NULL);
+
+  manifest = lifeboat_manifest_load (folder, cancellable, &local_error);
+  if (manifest == NULL && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (has_manifest != NULL)
+    *has_manifest = manifest != NULL;
+
+  results = g_ptr_array_new_with_free_func ((GDestroyNotify) lifeboat_verify_result_free);
+  if (manifest != NULL)
+    {
+      for (guint i = 0; i < manifest->volumes->len; i++)
+        {
+          LifeboatManifestVolume *mv = g_ptr_array_index (manifest->volumes, i);
+          LifeboatVerifyResult *result = verify_one (folder, mv->archive, mv, cancellable, error);
+
+          if (result == NULL)
+            return NULL;
+          g_ptr_array_add (results, result);
+        }
+    }
+  else
+    {
+      names = list_archives (folder, cancellable, error);
+      if (names == NULL)
+        return NULL;
+      for (guint i = 0; i < names->len; i++)
+        {
+          LifeboatVerifyResult *result = verify_one (folder, g_ptr_array_index (names, i), NULL,
+                                                     cancellable, error);
+
+          if (result == NULL)
+            return NULL;
+          g_ptr_array_add (results, result);
+        }
+    }
+
+  if (results->len == 0)
+    {
+      g_autofree char *display = g_file_get_parse_name (folder);
+
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_BACKUP,
+                   _("%s holds no archives and no lifeboat.json: it is not a backup"), display);
+      return NULL;
+    }
+  return g_steal_pointer (&results);
+}

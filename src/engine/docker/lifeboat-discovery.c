@@ -7,6 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "lifeboat-app-profile.h"
 #include "lifeboat-discovery.h"
 #include "lifeboat-error.h"
 #include "lifeboat-project-private.h"
@@ -20,12 +21,6 @@
 #define LABEL_ONEOFF       "com.docker.compose.oneoff"
 
 #define DF_TIMEOUT_SECONDS 15
-
-/* CVAT: containers named like these, or an image cvat/server:TAG, make a CVAT stack */
-static const char * const cvat_container_names[] = {
-  "cvat_server", "cvat_db", "cvat_worker_import", "cvat_worker_export",
-  "cvat_worker_annotation", "cvat_ui", "cvat_clickhouse", "cvat_opa", NULL
-};
 
 static const char *
 get_label (JsonObject *labels,
@@ -226,71 +221,55 @@ compare_projects (gconstpointer a,
                     lifeboat_project_get_name ((LifeboatProject *) b));
 }
 
-static char *
-image_tag (const char *image)
-{
-  const char *colon, *slash;
-
-  if (image == NULL)
-    return NULL;
-  colon = strrchr (image, ':');
-  slash = strrchr (image, '/');
-  if (colon == NULL || (slash != NULL && slash > colon))
-    return NULL;
-  return g_strndup (colon + 1, strcspn (colon + 1, "@"));
-}
-
+/* the application profile (lifeboat-app-profile.c) that the containers show, if any */
 static void
-apply_cvat_profile (LifeboatProject *project,
-                    GPtrArray       *containers)
+apply_app_profile (LifeboatProject *project,
+                   GPtrArray       *containers)
 {
-  gboolean is_cvat = FALSE;
+  const char *profile = NULL;
   g_autofree char *version = NULL;
   guint n;
 
   for (guint i = 0; i < containers->len; i++)
     {
       LifeboatContainer *c = g_ptr_array_index (containers, i);
+      const char *found = lifeboat_app_profile_for_container (c->name, c->image,
+                                                              version == NULL ? &version : NULL);
 
-      if (c->image != NULL && g_str_has_prefix (c->image, "cvat/server"))
-        {
-          is_cvat = TRUE;
-          if (version == NULL)
-            version = image_tag (c->image);
-        }
-      if (g_strv_contains (cvat_container_names, c->name))
-        is_cvat = TRUE;
+      if (found != NULL)
+        profile = found;
     }
 
-  if (!is_cvat)
+  if (profile == NULL)
     return;
 
-  project->app_profile = g_strdup ("cvat");
-  if (g_strcmp0 (version, "latest") != 0 && g_strcmp0 (version, "dev") != 0)
-    project->app_version = g_steal_pointer (&version);
+  project->app_profile = g_strdup (profile);
+  project->app_version = g_steal_pointer (&version);
 
   n = g_list_model_get_n_items (G_LIST_MODEL (project->volumes));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LifeboatVolume) v = g_list_model_get_item (G_LIST_MODEL (project->volumes), i);
+      const char *note = NULL;
 
-      if (g_strcmp0 (lifeboat_volume_get_key (v), "cvat_cache_db") == 0)
+      if (lifeboat_app_profile_volume_is_optional (profile, lifeboat_volume_get_key (v), &note))
         {
           v->default_selected = FALSE;
           g_free (v->note);
-          v->note = g_strdup (_("CVAT’s media cache: CVAT rebuilds it, and it can hold tens of "
-                                "gigabytes, so it is left out unless you choose it"));
+          v->note = g_strdup (note);
         }
     }
 }
 
 /* The container to read a volume from, first in the list: one named after the key
- * (cvat_db for cvat_db), then CVAT's server (the guide's --volumes-from cvat_server),
- * then by name. */
+ * (cvat_db for cvat_db), then the profile's main container (the guide's --volumes-from
+ * cvat_server), then by name. */
 static void
-order_volume_containers (LifeboatVolume *v)
+order_volume_containers (LifeboatVolume *v,
+                         const char     *profile)
 {
   const char *key = lifeboat_volume_get_key (v);
+  const char *main_container = lifeboat_app_profile_get_main_container (profile);
   guint best = 0;
   int best_rank = G_MAXINT;
 
@@ -301,7 +280,7 @@ order_volume_containers (LifeboatVolume *v)
 
       if (g_strcmp0 (name, key) == 0)
         rank = 0;
-      else if (g_strcmp0 (name, "cvat_server") == 0)
+      else if (main_container != NULL && g_strcmp0 (name, main_container) == 0)
         rank = 1;
       if (rank < best_rank)
         {
@@ -520,13 +499,15 @@ lifeboat_discover_projects_sync (LifeboatDockerClient  *client,
         {
           LifeboatVolume *v = vvalue;
 
-          order_volume_containers (v);
           if (sizes != NULL && g_hash_table_contains (sizes, v->name))
             v->size = *(gint64 *) g_hash_table_lookup (sizes, v->name);
           g_list_store_insert_sorted (project->volumes, v, compare_volumes_by_key, NULL);
         }
 
-      apply_cvat_profile (project, list);
+      apply_app_profile (project, list);
+      g_hash_table_iter_init (&viter, project_volumes);
+      while (g_hash_table_iter_next (&viter, &vkey, &vvalue))
+        order_volume_containers (vvalue, project->app_profile);
       g_list_store_insert_sorted (store, project, compare_projects, NULL);
     }
 

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The HTTP client of one engine (libsoup): the object, requests with their deadlines and the
+ * wording of their errors, and the connect that negotiates the API version. The Engine API
+ * calls are in lifeboat-docker-calls.c, the measured upload in lifeboat-docker-upload.c.
+ * A little over 800 lines: requests, deadlines and the connect share the client's fields.
+ */
 #define G_LOG_DOMAIN "lifeboat-docker"
 
 #include "config.h"
@@ -13,6 +19,7 @@
 #include <libsoup/soup.h>
 
 #include "lifeboat-docker-client.h"
+#include "lifeboat-docker-client-private.h"
 #include "lifeboat-error.h"
 #include "lifeboat-util-private.h"
 
@@ -227,6 +234,30 @@ lifeboat_docker_client_init (LifeboatDockerClient *self)
   g_mutex_init (&self->mutex);
 }
 
+char *
+lifeboat_unix_uri_dup_path (const char  *uri,
+                            GError     **error)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *query = NULL;
+  g_autofree char *fragment = NULL;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  if (!g_str_has_prefix (uri, "unix://") ||
+      !g_uri_split_with_user (uri, G_URI_FLAGS_NONE, NULL, NULL, NULL, NULL, &host, NULL, &path,
+                              &query, &fragment, NULL) ||
+      (host != NULL && *host != '\0') || path[0] != '/' || query != NULL || fragment != NULL)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_URI,
+                   _("“%s” is not a socket address: a unix:// address needs an absolute path "
+                     "(unix:///run/docker.sock)"), uri);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
 LifeboatDockerClient *
 lifeboat_docker_client_new (const char  *uri,
                             GError     **error)
@@ -242,16 +273,10 @@ lifeboat_docker_client_new (const char  *uri,
   if (g_str_has_prefix (uri, "unix://"))
     {
       g_autoptr(GSocketAddress) address = NULL;
-      const char *path = uri + strlen ("unix://");
 
-      if (*path != '/')
-        {
-          g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_URI,
-                       _("“%s” is not a socket address: a unix:// address needs an absolute path"),
-                       uri);
-          return NULL;
-        }
-      self->socket_path = g_strdup (path);
+      self->socket_path = lifeboat_unix_uri_dup_path (uri, error);
+      if (self->socket_path == NULL)
+        return NULL;
       self->base_url = g_strdup ("http://docker");
       address = g_unix_socket_address_new (self->socket_path);
       self->session = g_object_new (SOUP_TYPE_SESSION,
@@ -460,6 +485,44 @@ set_engine_error (guint          status,
                _("The Docker engine refused %s: %s (HTTP %u)"), what, message, status);
 }
 
+const char *
+_lifeboat_docker_client_get_socket_path (LifeboatDockerClient *self)
+{
+  return self->socket_path;
+}
+
+const char *
+_lifeboat_docker_client_get_base_url (LifeboatDockerClient *self)
+{
+  return self->base_url;
+}
+
+char *
+_lifeboat_docker_client_build_url (LifeboatDockerClient *self,
+                                   const char           *path)
+{
+  return build_url (self, path, TRUE);
+}
+
+void
+_lifeboat_docker_client_translate_error (LifeboatDockerClient  *self,
+                                         GCancellable          *cancellable,
+                                         GError               **error)
+{
+  translate_transport_error (self, NULL, cancellable, error);
+}
+
+void
+_lifeboat_docker_client_set_engine_error (guint          status,
+                                          const char    *reason,
+                                          GInputStream  *body,
+                                          const char    *what,
+                                          GCancellable  *cancellable,
+                                          GError       **error)
+{
+  set_engine_error (status, reason, body, what, cancellable, error);
+}
+
 static void
 set_http_error (SoupMessage   *msg,
                 GInputStream  *body,
@@ -596,243 +659,6 @@ lifeboat_docker_client_get_stream_sync (LifeboatDockerClient  *self,
 {
   g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), NULL);
   return send_request (self, "GET", path, TRUE, NULL, NULL, NULL, 0, NULL, cancellable, error);
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* A PUT whose body is a stream, written by hand on a connection of its own.
- *
- * libsoup 3 copies a request body through GIO's 8 KiB splice buffer and sends each piece as a
- * chunk of three writes (size line, data, CRLF): a 1 GB archive became 390 000 sends, each
- * waking the engine, and a restore's writes ran at half the speed of `curl -T`. Here each chunk
- * is up to PUT_CHUNK bytes in one writev(). The answer is read once the body is sent (or the
- * engine stopped reading it); "Connection: close" ends the connection with it. */
-
-#define PUT_CHUNK      (512 * 1024)
-#define ANSWER_MAX     (64 * 1024)   /* of an error's JSON body */
-#define ANSWER_MAX_LINES 200         /* of its headers; also bounds the reads of its body */
-
-static GIOStream *
-connect_own (LifeboatDockerClient  *self,
-             GCancellable          *cancellable,
-             GError               **error)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnectable) address = NULL;
-
-  if (self->socket_path != NULL)
-    address = G_SOCKET_CONNECTABLE (g_unix_socket_address_new (self->socket_path));
-  else if (!(address = g_network_address_parse (self->base_url + strlen ("http://"), 80, error)))
-    return NULL;
-
-  return G_IO_STREAM (g_socket_client_connect (client, address, cancellable, error));
-}
-
-/* The body of an error answer, at most ANSWER_MAX bytes, as a stream for set_engine_error() */
-static GInputStream *
-read_answer_body (GDataInputStream *in,
-                  gint64            length,
-                  gboolean          chunked,
-                  GCancellable     *cancellable)
-{
-  g_autoptr(GByteArray) body = g_byte_array_new ();
-  guint8 buf[4096];
-  /* what is left of the current chunk, or of the whole body (-1: up to its end) */
-  gint64 left = chunked ? 0 : length;
-
-  for (guint round = 0; body->len < ANSWER_MAX && round < ANSWER_MAX_LINES; round++)
-    {
-      gsize want = sizeof buf;
-      gsize got = 0;
-
-      if (chunked && left == 0)
-        {
-          g_autofree char *line = g_data_input_stream_read_line (in, NULL, cancellable, NULL);
-
-          left = line != NULL ? (gint64) g_ascii_strtoull (line, NULL, 16) : 0;
-          if (left <= 0)
-            break;
-        }
-      if (left >= 0)
-        want = MIN ((guint64) left, want);
-      want = MIN (want, ANSWER_MAX - body->len);
-      if (want == 0 ||
-          !g_input_stream_read_all (G_INPUT_STREAM (in), buf, want, &got, cancellable, NULL) ||
-          got == 0)
-        break;
-      g_byte_array_append (body, buf, got);
-      if (left >= 0)
-        left -= got;
-      if (chunked && left == 0)
-        g_free (g_data_input_stream_read_line (in, NULL, cancellable, NULL));  /* CRLF after it */
-    }
-
-  {
-    g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&body));
-
-    return g_memory_input_stream_new_from_bytes (bytes);
-  }
-}
-
-/* TRUE: an answer was read (*status_out, and @error set unless it is a success) */
-static gboolean
-read_answer (GInputStream  *stream,
-             const char    *what,
-             guint         *status_out,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  g_autoptr(GDataInputStream) in = g_data_input_stream_new (stream);
-  g_autofree char *status_line = NULL;
-  g_autofree char *reason = NULL;
-  gint64 length = -1;
-  gboolean chunked = FALSE;
-  guint status = 0;
-  const char *p;
-
-  g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
-
-  /* informational answers (100 Continue) come before the real one */
-  for (guint round = 0; round < 8 && (status == 0 || status / 100 == 1); round++)
-    {
-      g_clear_pointer (&status_line, g_free);
-      status_line = g_data_input_stream_read_line (in, NULL, cancellable, NULL);
-      if (status_line == NULL || !g_str_has_prefix (status_line, "HTTP/1.") ||
-          (p = strchr (status_line, ' ')) == NULL ||
-          (status = (guint) g_ascii_strtoull (p + 1, NULL, 10)) < 100 || status > 599)
-        return FALSE;
-      g_clear_pointer (&reason, g_free);
-      reason = g_strdup (strchr (p + 1, ' ') ? strchr (p + 1, ' ') + 1 : "");
-
-      for (guint i = 0; ; i++)
-        {
-          g_autofree char *line = g_data_input_stream_read_line (in, NULL, cancellable, NULL);
-
-          if (line == NULL || i >= ANSWER_MAX_LINES)
-            return FALSE;
-          if (*line == '\0')
-            break;
-          if (g_ascii_strncasecmp (line, "Content-Length:", 15) == 0)
-            length = (gint64) g_ascii_strtoull (line + 15, NULL, 10);
-          else if (g_ascii_strncasecmp (line, "Transfer-Encoding:", 18) == 0)
-            chunked = strstr (line + 18, "chunked") != NULL;
-        }
-    }
-
-  *status_out = status;
-  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
-    {
-      g_autoptr(GInputStream) body = read_answer_body (in, length, chunked, cancellable);
-
-      set_engine_error (status, reason, body, what, cancellable, error);
-    }
-  return TRUE;
-}
-
-/* @what: the request as errors name it */
-static gboolean
-put_stream (LifeboatDockerClient  *self,
-            const char            *path,
-            const char            *content_type,
-            const char            *what,
-            GInputStream          *body,
-            GCancellable          *cancellable,
-            GError               **error)
-{
-  g_autofree char *url = NULL;
-  g_autofree char *head = NULL;
-  g_autofree guint8 *buf = NULL;
-  g_autoptr(GIOStream) conn = NULL;
-  g_autoptr(GError) write_error = NULL;
-  GOutputStream *out;
-  guint status = 0;
-
-  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), FALSE);
-  g_return_val_if_fail (G_IS_INPUT_STREAM (body), FALSE);
-
-  url = build_url (self, path, TRUE);
-
-  if (!(conn = connect_own (self, cancellable, error)))
-    {
-      translate_transport_error (self, NULL, cancellable, error);
-      return FALSE;
-    }
-  out = g_io_stream_get_output_stream (conn);
-
-  head = g_strdup_printf ("PUT %s HTTP/1.1\r\n"
-                          "Host: %s\r\n"
-                          "User-Agent: Lifeboat/" PACKAGE_VERSION "\r\n"
-                          "Content-Type: %s\r\n"
-                          "Transfer-Encoding: chunked\r\n"
-                          "Connection: close\r\n"
-                          "\r\n",
-                          url + strlen (self->base_url),
-                          self->socket_path ? "docker" : self->base_url + strlen ("http://"),
-                          content_type);
-  buf = g_malloc (PUT_CHUNK);
-
-  if (g_output_stream_write_all (out, head, strlen (head), NULL, cancellable, &write_error))
-    {
-      for (;;)
-        {
-          char size_line[24];
-          gsize got = 0;
-
-          /* a failing body (a refused or broken archive) ends the upload without its last
-           * chunk: the engine drops what it got, and the body's own error is the one to tell */
-          if (!g_input_stream_read_all (body, buf, PUT_CHUNK, &got, cancellable, error))
-            return FALSE;
-          if (got == 0)
-            {
-              g_output_stream_write_all (out, "0\r\n\r\n", 5, NULL, cancellable, &write_error);
-              break;
-            }
-
-          {
-            GOutputVector vectors[] = {
-              { size_line, (gsize) g_snprintf (size_line, sizeof size_line, "%zx\r\n", got) },
-              { buf, got },
-              { "\r\n", 2 },
-            };
-
-            if (!g_output_stream_writev_all (out, vectors, G_N_ELEMENTS (vectors), NULL,
-                                             cancellable, &write_error))
-              break;
-          }
-        }
-    }
-
-  /* the engine may have answered (and stopped reading) before the end of the body: its answer
-   * says why better than the broken pipe */
-  if (read_answer (g_io_stream_get_input_stream (conn), what, &status, cancellable, error))
-    {
-      if (!SOUP_STATUS_IS_SUCCESSFUL (status))
-        return FALSE;
-      if (write_error == NULL)
-        return TRUE;
-    }
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  if (write_error == NULL)
-    g_set_error (&write_error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_ENGINE,
-                 _("The Docker engine did not answer %s"), what);
-  g_propagate_error (error, g_steal_pointer (&write_error));
-  translate_transport_error (self, NULL, cancellable, error);
-  return FALSE;
-}
-
-gboolean
-lifeboat_docker_client_put_stream_sync (LifeboatDockerClient  *self,
-                                        const char            *path,
-                                        const char            *content_type,
-                                        GInputStream          *body,
-                                        GCancellable          *cancellable,
-                                        GError               **error)
-{
-  g_autofree char *what = g_strdup_printf ("PUT %.*s", (int) strcspn (path, "?"), path);
-
-  return put_stream (self, path, content_type, what, body, cancellable, error);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1051,364 +877,29 @@ lifeboat_docker_client_get_engine_kind (LifeboatDockerClient *self)
   return self->engine_kind ? self->engine_kind : "Docker";
 }
 
-/* ---------------------------------------------------------------------------------------- */
-/* Convenience wrappers */
-
-static char *
-escape (const char *s)
-{
-  return g_uri_escape_string (s, NULL, FALSE);
-}
-
-static JsonArray *
-expect_array (JsonNode  *node,
-              GError   **error)
-{
-  if (node == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_ENGINE,
-                   _("The Docker engine sent a list Lifeboat cannot read"));
-      return NULL;
-    }
-  return json_array_ref (json_node_get_array (node));
-}
-
-static JsonObject *
-expect_object (JsonNode  *node,
-               GError   **error)
-{
-  if (node == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_ENGINE,
-                   _("The Docker engine sent an object Lifeboat cannot read"));
-      return NULL;
-    }
-  return json_object_ref (json_node_get_object (node));
-}
-
-JsonArray *
-lifeboat_docker_client_list_containers_sync (LifeboatDockerClient  *self,
-                                             GCancellable          *cancellable,
-                                             GError               **error)
-{
-  g_autoptr(JsonNode) node =
-    lifeboat_docker_client_request_json_sync (self, "GET", "/containers/json?all=1", NULL, 60,
-                                              cancellable, error);
-  return expect_array (node, error);
-}
-
-JsonObject *
-lifeboat_docker_client_inspect_container_sync (LifeboatDockerClient  *self,
-                                               const char            *id,
-                                               GCancellable          *cancellable,
-                                               GError               **error)
-{
-  g_autofree char *e = escape (id);
-  g_autofree char *path = g_strdup_printf ("/containers/%s/json", e);
-  g_autoptr(JsonNode) node =
-    lifeboat_docker_client_request_json_sync (self, "GET", path, NULL, 60, cancellable, error);
-  return expect_object (node, error);
-}
-
-JsonArray *
-lifeboat_docker_client_list_volumes_sync (LifeboatDockerClient  *self,
-                                          GCancellable          *cancellable,
-                                          GError               **error)
-{
-  g_autoptr(JsonNode) node =
-    lifeboat_docker_client_request_json_sync (self, "GET", "/volumes", NULL, 60,
-                                              cancellable, error);
-  g_autoptr(JsonObject) obj = expect_object (node, error);
-  JsonNode *volumes;
-
-  if (obj == NULL)
-    return NULL;
-
-  volumes = json_object_get_member (obj, "Volumes");
-  if (volumes == NULL || JSON_NODE_HOLDS_NULL (volumes))
-    return json_array_new ();
-
-  return expect_array (volumes, error);
-}
-
-JsonObject *
-lifeboat_docker_client_inspect_volume_sync (LifeboatDockerClient  *self,
-                                            const char            *name,
-                                            GCancellable          *cancellable,
-                                            GError               **error)
-{
-  g_autofree char *e = escape (name);
-  g_autofree char *path = g_strdup_printf ("/volumes/%s", e);
-  g_autoptr(JsonNode) node =
-    lifeboat_docker_client_request_json_sync (self, "GET", path, NULL, 60, cancellable, error);
-  return expect_object (node, error);
-}
-
-GHashTable *
-lifeboat_docker_client_volume_sizes_sync (LifeboatDockerClient  *self,
-                                          guint                  timeout_seconds,
-                                          GCancellable          *cancellable,
-                                          GError               **error)
-{
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GHashTable) sizes = NULL;
-  JsonObject *obj;
-  JsonArray *volumes;
-  const char *path;
-
-  g_return_val_if_fail (LIFEBOAT_IS_DOCKER_CLIENT (self), NULL);
-
-  /* API 1.42 can restrict /system/df to volumes */
-  if (self->api_version != NULL && compare_api_versions (self->api_version, "1.42") >= 0)
-    path = "/system/df?type=volume";
-  else
-    path = "/system/df";
-
-  node = lifeboat_docker_client_request_json_sync (self, "GET", path, NULL, timeout_seconds,
-                                                   cancellable, error);
-  if (node == NULL)
-    return NULL;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_ENGINE,
-                   _("The Docker engine sent disk usage Lifeboat cannot read"));
-      return NULL;
-    }
-
-  sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  obj = json_node_get_object (node);
-  if (!json_object_has_member (obj, "Volumes") ||
-      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, "Volumes")))
-    return g_steal_pointer (&sizes);
-
-  volumes = json_object_get_array_member (obj, "Volumes");
-  for (guint i = 0; i < json_array_get_length (volumes); i++)
-    {
-      JsonNode *vn = json_array_get_element (volumes, i);
-      JsonObject *v, *usage;
-      gint64 size = -1;
-
-      if (!JSON_NODE_HOLDS_OBJECT (vn))
-        continue;
-      v = json_node_get_object (vn);
-      if (json_object_has_member (v, "UsageData") &&
-          JSON_NODE_HOLDS_OBJECT (json_object_get_member (v, "UsageData")))
-        {
-          usage = json_object_get_object_member (v, "UsageData");
-          size = json_object_get_int_member_with_default (usage, "Size", -1);
-        }
-
-      g_hash_table_insert (sizes,
-                           g_strdup (json_object_get_string_member_with_default (v, "Name", "")),
-                           g_memdup2 (&size, sizeof size));
-    }
-
-  return g_steal_pointer (&sizes);
-}
-
-gboolean
-lifeboat_docker_client_stop_container_sync (LifeboatDockerClient  *self,
-                                            const char            *id,
-                                            int                    timeout_seconds,
-                                            GCancellable          *cancellable,
-                                            GError               **error)
-{
-  g_autofree char *e = escape (id);
-  g_autofree char *path = NULL;
-  g_autoptr(GInputStream) stream = NULL;
-  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
-  guint status = 0;
-
-  if (timeout_seconds >= 0)
-    path = g_strdup_printf ("/containers/%s/stop?t=%d", e, timeout_seconds);
-  else
-    path = g_strdup_printf ("/containers/%s/stop", e);
-
-  stream = send_request (self, "POST", path, TRUE, empty, NULL, "application/json",
-                         MAX (timeout_seconds, 10) + 60, &status, cancellable, error);
-  if (stream == NULL)
-    {
-      g_prefix_error (error, _("Could not stop container %s: "), id);
-      return FALSE;
-    }
-  /* 304: already stopped */
-  return TRUE;
-}
-
-gboolean
-lifeboat_docker_client_start_container_sync (LifeboatDockerClient  *self,
-                                             const char            *id,
-                                             GCancellable          *cancellable,
-                                             GError               **error)
-{
-  g_autofree char *e = escape (id);
-  g_autofree char *path = g_strdup_printf ("/containers/%s/start", e);
-  g_autoptr(GInputStream) stream = NULL;
-  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
-  g_autoptr(GError) local_error = NULL;
-  guint status = 0;
-
-  stream = send_request (self, "POST", path, TRUE, empty, NULL, "application/json",
-                         120, &status, cancellable, &local_error);
-  /* 304: it runs already, which is what was asked */
-  if (stream == NULL && status != SOUP_STATUS_NOT_MODIFIED)
-    {
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                  _("Could not start container %s: "), id);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-char *
-lifeboat_docker_client_create_container_sync (LifeboatDockerClient  *self,
-                                              const char            *name,
-                                              JsonNode              *config,
-                                              GCancellable          *cancellable,
-                                              GError               **error)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  if (name != NULL)
-    {
-      g_autofree char *e = escape (name);
-      path = g_strdup_printf ("/containers/create?name=%s", e);
-    }
-  else
-    path = g_strdup ("/containers/create");
-
-  node = lifeboat_docker_client_request_json_sync (self, "POST", path, config, 120,
-                                                   cancellable, error);
-  if (node == NULL)
-    return NULL;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node) ||
-      json_object_get_string_member_with_default (json_node_get_object (node), "Id", NULL) == NULL)
-    {
-      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_ENGINE,
-                   _("The Docker engine created a container but did not say its ID"));
-      return NULL;
-    }
-
-  return g_strdup (json_object_get_string_member (json_node_get_object (node), "Id"));
-}
-
-gboolean
-lifeboat_docker_client_remove_container_sync (LifeboatDockerClient  *self,
-                                              const char            *id,
-                                              gboolean               force,
-                                              GCancellable          *cancellable,
-                                              GError               **error)
-{
-  g_autofree char *e = escape (id);
-  g_autofree char *path = g_strdup_printf ("/containers/%s?v=0&force=%d", e, force ? 1 : 0);
-  g_autoptr(GInputStream) stream = NULL;
-
-  stream = send_request (self, "DELETE", path, TRUE, NULL, NULL, NULL, 120, NULL,
-                         cancellable, error);
-  return stream != NULL;
-}
-
-gboolean
-lifeboat_docker_client_wait_container_sync (LifeboatDockerClient  *self,
-                                            const char            *id,
-                                            int                   *exit_code,
-                                            GCancellable          *cancellable,
-                                            GError               **error)
-{
-  g_autofree char *e = escape (id);
-  g_autofree char *path = g_strdup_printf ("/containers/%s/wait", e);
-  g_autoptr(JsonNode) node = NULL;
-
-  node = lifeboat_docker_client_request_json_sync (self, "POST", path, NULL, 0,
-                                                   cancellable, error);
-  if (node == NULL)
-    return FALSE;
-
-  if (exit_code != NULL)
-    *exit_code = JSON_NODE_HOLDS_OBJECT (node)
-      ? (int) json_object_get_int_member_with_default (json_node_get_object (node), "StatusCode", -1)
-      : -1;
-
-  return TRUE;
-}
-
-gboolean
-lifeboat_docker_client_create_volume_sync (LifeboatDockerClient  *self,
-                                           const char            *name,
-                                           const char            *driver,
-                                           JsonObject            *labels,
-                                           GCancellable          *cancellable,
-                                           GError               **error)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) body = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "Name");
-  json_builder_add_string_value (builder, name);
-  json_builder_set_member_name (builder, "Driver");
-  json_builder_add_string_value (builder, driver ? driver : "local");
-  if (labels != NULL)
-    {
-      JsonNode *ln = json_node_new (JSON_NODE_OBJECT);
-
-      json_node_set_object (ln, labels);
-      json_builder_set_member_name (builder, "Labels");
-      json_builder_add_value (builder, ln);
-    }
-  json_builder_end_object (builder);
-  body = json_builder_get_root (builder);
-
-  node = lifeboat_docker_client_request_json_sync (self, "POST", "/volumes/create", body, 120,
-                                                   cancellable, error);
-  if (node == NULL)
-    {
-      g_prefix_error (error, _("Could not create volume %s: "), name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 GInputStream *
-lifeboat_docker_client_get_archive_sync (LifeboatDockerClient  *self,
-                                         const char            *id,
-                                         const char            *path,
-                                         GCancellable          *cancellable,
-                                         GError               **error)
+_lifeboat_docker_client_send_request (LifeboatDockerClient  *self,
+                                      const char            *method,
+                                      const char            *path,
+                                      GBytes                *body,
+                                      const char            *content_type,
+                                      guint                  timeout_seconds,
+                                      guint                 *status_out,
+                                      GCancellable          *cancellable,
+                                      GError               **error)
 {
-  g_autofree char *e = escape (id);
-  g_autofree char *p = escape (path);
-  g_autofree char *url = g_strdup_printf ("/containers/%s/archive?path=%s", e, p);
-  GInputStream *stream;
-
-  stream = lifeboat_docker_client_get_stream_sync (self, url, cancellable, error);
-  if (stream == NULL)
-    g_prefix_error (error, _("Could not read %s from container %s: "), path, id);
-  return stream;
+  return send_request (self, method, path, TRUE, body, NULL, content_type, timeout_seconds,
+                       status_out, cancellable, error);
 }
 
-/* errors name neither @id nor @path (a helper's, as Lifeboat uses it): the caller says
- * which volume was written */
 gboolean
-lifeboat_docker_client_put_archive_sync (LifeboatDockerClient  *self,
-                                         const char            *id,
-                                         const char            *path,
-                                         GInputStream          *tar,
-                                         GCancellable          *cancellable,
-                                         GError               **error)
+_lifeboat_docker_client_api_at_least (LifeboatDockerClient *self,
+                                      const char           *version)
 {
-  g_autofree char *e = escape (id);
-  g_autofree char *p = escape (path);
-  g_autofree char *url = g_strdup_printf ("/containers/%s/archive?path=%s", e, p);
+  gboolean ret;
 
-  return put_stream (self, url, "application/x-tar", _("the upload of the archive"), tar,
-                     cancellable, error);
+  g_mutex_lock (&self->mutex);
+  ret = self->api_version != NULL && compare_api_versions (self->api_version, version) >= 0;
+  g_mutex_unlock (&self->mutex);
+  return ret;
 }

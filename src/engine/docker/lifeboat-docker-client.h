@@ -19,6 +19,11 @@ G_DECLARE_FINAL_TYPE (LifeboatDockerClient, lifeboat_docker_client, LIFEBOAT, DO
  * All *_sync calls are safe to make from worker threads (libsoup >= 3.2); the async
  * wrappers run them in a thread.
  */
+/* the socket path of "unix:///path/docker.sock" (percent-escapes decoded), or NULL with
+ * LIFEBOAT_ERROR_INVALID_URI when it is not an absolute unix:// address */
+char *lifeboat_unix_uri_dup_path (const char  *uri,
+                                  GError     **error);
+
 LifeboatDockerClient *lifeboat_docker_client_new            (const char            *uri,
                                                              GError               **error);
 const char           *lifeboat_docker_client_get_uri        (LifeboatDockerClient  *self);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "lifeboat-app-profile.h"
 #include "lifeboat-project-private.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -568,11 +569,7 @@ lifeboat_project_dup_app_label (LifeboatProject *self)
 {
   g_return_val_if_fail (LIFEBOAT_IS_PROJECT (self), NULL);
 
-  if (g_strcmp0 (self->app_profile, "cvat") != 0)
-    return NULL;
-  if (self->app_version != NULL)
-    return g_strdup_printf ("CVAT %s", self->app_version);
-  return g_strdup (_("CVAT (version unknown)"));
+  return lifeboat_app_profile_dup_label (self->app_profile, self->app_version);
 }
 
 gint64

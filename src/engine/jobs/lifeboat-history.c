@@ -119,10 +119,10 @@ lifeboat_history_entry_get_property (GObject    *object,
       g_value_set_string (value, self->id);
       break;
     case PROP_KIND:
-      g_value_set_uint (value, self->kind);
+      g_value_set_enum (value, self->kind);
       break;
     case PROP_OUTCOME:
-      g_value_set_uint (value, self->outcome);
+      g_value_set_enum (value, self->outcome);
       break;
     case PROP_STARTED:
       g_value_set_boxed (value, self->started);
@@ -177,10 +177,10 @@ lifeboat_history_entry_set_property (GObject      *object,
       self->id = g_value_dup_string (value);
       break;
     case PROP_KIND:
-      self->kind = g_value_get_uint (value);
+      self->kind = g_value_get_enum (value);
       break;
     case PROP_OUTCOME:
-      lifeboat_history_entry_set_outcome (self, g_value_get_uint (value));
+      lifeboat_history_entry_set_outcome (self, g_value_get_enum (value));
       break;
     case PROP_STARTED:
       lifeboat_history_entry_set_started (self, g_value_get_boxed (value));
@@ -235,15 +235,11 @@ lifeboat_history_entry_class_init (LifeboatHistoryEntryClass *klass)
   /* a random UUID unless given */
   properties[PROP_ID] =
     g_param_spec_string ("id", NULL, NULL, NULL, construct);
-  /* LifeboatJobKind */
   properties[PROP_KIND] =
-    g_param_spec_uint ("kind", NULL, NULL,
-                       LIFEBOAT_JOB_KIND_BACKUP, LIFEBOAT_JOB_KIND_DRILL,
-                       LIFEBOAT_JOB_KIND_BACKUP, construct);
-  /* LifeboatJobOutcome */
+    g_param_spec_enum ("kind", NULL, NULL, LIFEBOAT_TYPE_JOB_KIND, LIFEBOAT_JOB_KIND_BACKUP,
+                       construct);
   properties[PROP_OUTCOME] =
-    g_param_spec_uint ("outcome", NULL, NULL,
-                       LIFEBOAT_JOB_OUTCOME_RUNNING, LIFEBOAT_JOB_OUTCOME_PRUNED,
+    g_param_spec_enum ("outcome", NULL, NULL, LIFEBOAT_TYPE_JOB_OUTCOME,
                        LIFEBOAT_JOB_OUTCOME_RUNNING, rw);
   properties[PROP_STARTED] =
     g_param_spec_boxed ("started", NULL, NULL, G_TYPE_DATE_TIME, rw);
@@ -281,32 +277,6 @@ LifeboatHistoryEntry *
 lifeboat_history_entry_new (LifeboatJobKind kind)
 {
   return g_object_new (LIFEBOAT_TYPE_HISTORY_ENTRY, "kind", kind, NULL);
-}
-
-static gboolean
-kind_from_string (const char      *str,
-                  LifeboatJobKind *kind)
-{
-  for (LifeboatJobKind k = LIFEBOAT_JOB_KIND_BACKUP; k <= LIFEBOAT_JOB_KIND_DRILL; k++)
-    if (g_strcmp0 (str, lifeboat_job_kind_to_string (k)) == 0)
-      {
-        *kind = k;
-        return TRUE;
-      }
-  return FALSE;
-}
-
-static gboolean
-outcome_from_string (const char         *str,
-                     LifeboatJobOutcome *outcome)
-{
-  for (LifeboatJobOutcome o = LIFEBOAT_JOB_OUTCOME_RUNNING; o <= LIFEBOAT_JOB_OUTCOME_PRUNED; o++)
-    if (g_strcmp0 (str, lifeboat_job_outcome_to_string (o)) == 0)
-      {
-        *outcome = o;
-        return TRUE;
-      }
-  return FALSE;
 }
 
 static const char *
@@ -365,10 +335,10 @@ lifeboat_history_entry_new_from_json (JsonObject *object)
   if (id == NULL || id[0] == '\0')
     return NULL;
 
-  kind_from_string (get_string_member (object, "kind"), &kind);
+  lifeboat_job_kind_from_string (get_string_member (object, "kind"), &kind);
   self = g_object_new (LIFEBOAT_TYPE_HISTORY_ENTRY, "id", id, "kind", kind, NULL);
 
-  if (outcome_from_string (get_string_member (object, "outcome"), &outcome))
+  if (lifeboat_job_outcome_from_string (get_string_member (object, "outcome"), &outcome))
     self->outcome = outcome;
   else
     self->outcome = LIFEBOAT_JOB_OUTCOME_FAILED;

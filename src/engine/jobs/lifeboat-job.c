@@ -148,13 +148,13 @@ lifeboat_job_get_property (GObject    *object,
       g_value_set_object (value, priv->client);
       break;
     case PROP_KIND:
-      g_value_set_int (value, priv->kind);
+      g_value_set_enum (value, priv->kind);
       break;
     case PROP_PHASE:
-      g_value_set_int (value, lifeboat_job_get_phase (self));
+      g_value_set_enum (value, lifeboat_job_get_phase (self));
       break;
     case PROP_OUTCOME:
-      g_value_set_int (value, lifeboat_job_get_outcome (self));
+      g_value_set_enum (value, lifeboat_job_get_outcome (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -194,14 +194,16 @@ lifeboat_job_class_init (LifeboatJobClass *klass)
     g_param_spec_object ("client", NULL, NULL, LIFEBOAT_TYPE_DOCKER_CLIENT,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_KIND] =
-    g_param_spec_int ("kind", NULL, NULL, 0, G_MAXINT, 0,
-                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("kind", NULL, NULL, LIFEBOAT_TYPE_JOB_KIND, LIFEBOAT_JOB_KIND_BACKUP,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_PHASE] =
-    g_param_spec_int ("phase", NULL, NULL, 0, G_MAXINT, 0,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("phase", NULL, NULL, LIFEBOAT_TYPE_JOB_PHASE,
+                       LIFEBOAT_JOB_PHASE_PREPARING,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_OUTCOME] =
-    g_param_spec_int ("outcome", NULL, NULL, 0, G_MAXINT, 0,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("outcome", NULL, NULL, LIFEBOAT_TYPE_JOB_OUTCOME,
+                       LIFEBOAT_JOB_OUTCOME_RUNNING,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -18,6 +18,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "lifeboat-app-profile.h"
 #include "lifeboat-archive.h"
 #include "lifeboat-discovery.h"
 #include "lifeboat-error.h"
@@ -25,23 +26,6 @@
 #include "lifeboat-manifest.h"
 #include "lifeboat-restore-job-private.h"
 
-/* Where CVAT mounts its volumes (CONTRACTS.md §1): used when neither a manifest nor a
- * container says where a volume belongs. */
-static const struct {
-  const char *key;
-  const char *mount_path;
-} cvat_mounts[] = {
-  { "cvat_db", "/var/lib/postgresql/data" },
-  { "cvat_data", "/home/django/data" },
-  { "cvat_keys", "/home/django/keys" },
-  { "cvat_logs", "/home/django/logs" },
-  { "cvat_events_db", "/var/lib/clickhouse" },
-  { "cvat_events", "/usr/share/elasticsearch/data" },
-  { "cvat_inmem_db", "/data" },
-  { "cvat_cache_db", "/var/lib/kvrocks" },
-};
-
-static const char * const archive_suffixes[] = { ".tar.gz", ".tgz", ".tar.zst", ".tar", NULL };
 
 void
 _lifeboat_restore_item_free (Item *item)
@@ -69,24 +53,7 @@ lifeboat_restore_version_warning (void)
            "always upgrade CVAT later; it will take care to migrate your data properly.");
 }
 
-static char *
-key_from_archive_name (const char *basename)
-{
-  for (guint i = 0; archive_suffixes[i]; i++)
-    if (g_str_has_suffix (basename, archive_suffixes[i]) &&
-        strlen (basename) > strlen (archive_suffixes[i]))
-      return g_strndup (basename, strlen (basename) - strlen (archive_suffixes[i]));
-  return NULL;
-}
 
-static const char *
-cvat_mount_path (const char *key)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (cvat_mounts); i++)
-    if (g_strcmp0 (cvat_mounts[i].key, key) == 0)
-      return cvat_mounts[i].mount_path;
-  return NULL;
-}
 
 static Item *
 add_item (LifeboatRestoreJob *self,
@@ -135,7 +102,7 @@ collect_folder_archives (LifeboatRestoreJob  *self,
       if (info == NULL)
         break;
       if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
-          key_from_archive_name (g_file_info_get_name (info)) != NULL)
+          lifeboat_archive_name_is_archive (g_file_info_get_name (info)))
         g_ptr_array_add (names, g_strdup (g_file_info_get_name (info)));
     }
 
@@ -143,7 +110,7 @@ collect_folder_archives (LifeboatRestoreJob  *self,
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = g_ptr_array_index (names, i);
-      g_autofree char *key = key_from_archive_name (name);
+      g_autofree char *key = lifeboat_archive_name_dup_key (name);
       g_autoptr(GFile) file = g_file_get_child (folder, name);
 
       add_item (self, file, key);
@@ -227,7 +194,7 @@ collect_archives (LifeboatRestoreJob  *self,
     {
       GFile *file = g_ptr_array_index (self->extra_archives, i);
       g_autofree char *basename = g_file_get_basename (file);
-      g_autofree char *key = key_from_archive_name (basename);
+      g_autofree char *key = lifeboat_archive_name_dup_key (basename);
 
       if (key == NULL)
         {
@@ -320,9 +287,13 @@ _lifeboat_restore_plan (LifeboatRestoreJob  *self,
     project_name = self->manifest->project;
   if (project_name == NULL)
     {
-      for (guint i = 0; i < self->items->len; i++)
-        if (g_str_has_prefix (((Item *) g_ptr_array_index (self->items, i))->item.key, "cvat_"))
-          project_name = "cvat";
+      for (guint i = 0; i < self->items->len && project_name == NULL; i++)
+        {
+          Item *it = g_ptr_array_index (self->items, i);
+
+          project_name = lifeboat_app_profile_get_default_project (
+            lifeboat_app_profile_for_volume_key (it->item.key));
+        }
     }
   if (project_name == NULL)
     {
@@ -414,7 +385,9 @@ _lifeboat_restore_plan (LifeboatRestoreJob  *self,
         }
 
       if (item->item.mount_path == NULL)
-        item->item.mount_path = g_strdup (cvat_mount_path (item->item.key));
+        item->item.mount_path = g_strdup (lifeboat_app_profile_get_mount_path (
+                                            lifeboat_app_profile_for_volume_key (item->item.key),
+                                            item->item.key));
       if (item->item.mount_path == NULL)
         item->item.mount_path = g_strconcat ("/volumes/", item->item.key, NULL);
 
