@@ -20,6 +20,7 @@
 #include "lifeboat-error.h"
 #include "lifeboat-job-private.h"
 #include "lifeboat-manifest.h"
+#include "lifeboat-restic-private.h"
 #include "lifeboat-util-private.h"
 
 struct _LifeboatBackupJob
@@ -143,12 +144,17 @@ backup_volume (LifeboatBackupJob      *self,
   LifeboatVolumeProgress progress = { LIFEBOAT_JOB (self), index };
   gint64 started = g_get_monotonic_time ();
 
+  /* into a restic repository (src/engine/restic/): the progress is restic's, not the tar's */
+  gboolean restic = _lifeboat_restic_is_file (file);
+
   tar_in = lifeboat_docker_client_get_archive_sync (client, container, source_path,
                                                     cancellable, error);
   if (tar_in == NULL)
     return FALSE;
 
-  file_out = g_file_create (file, G_FILE_CREATE_PRIVATE, cancellable, error);
+  file_out = restic ? _lifeboat_restic_file_create_volume (file, _lifeboat_job_volume_progress,
+                                                           &progress, cancellable, error)
+                    : g_file_create (file, G_FILE_CREATE_PRIVATE, cancellable, error);
   if (file_out == NULL)
     return FALSE;
 
@@ -157,8 +163,8 @@ backup_volume (LifeboatBackupJob      *self,
   compress_out = lifeboat_compress_output_stream_new (hash_out, mv->compression, 0);
 
   if (!lifeboat_archive_rewrite_tar (tar_in, source_root, mv->archive_root, compress_out,
-                                     _lifeboat_job_volume_progress, &progress, &stats, cancellable,
-                                     error))
+                                     restic ? NULL : _lifeboat_job_volume_progress, &progress,
+                                     &stats, cancellable, error))
     {
       g_output_stream_close (compress_out, NULL, NULL);
       g_output_stream_close (G_OUTPUT_STREAM (file_out), NULL, NULL);

@@ -44,6 +44,7 @@ typedef struct
   char                *helper_image;  /* image of a container that mounts the volume */
   gboolean             created;       /* the job created the volume */
   gboolean             touched;       /* the job moved aside or wrote into the volume */
+  GFile               *archive;       /* a file, or one in a restic repository (no path) */
 } Item;
 
 struct _LifeboatRestoreJob
@@ -81,6 +82,7 @@ item_free (Item *item)
   g_clear_pointer (&item->labels, json_object_unref);
   g_free (item->driver);
   g_free (item->helper_image);
+  g_clear_object (&item->archive);
   g_free (item);
 }
 
@@ -118,7 +120,10 @@ add_item (LifeboatRestoreJob *self,
 {
   Item *item = g_new0 (Item, 1);
 
+  item->archive = g_object_ref (archive);
   item->item.archive_path = g_file_get_path (archive);
+  if (item->item.archive_path == NULL)
+    item->item.archive_path = g_file_get_parse_name (archive);
   item->item.key = g_strdup (key);
   item->item.current_size = -1;
   g_ptr_array_add (self->items, item);
@@ -418,7 +423,7 @@ plan (LifeboatRestoreJob  *self,
         item->item.mount_path = g_strconcat ("/volumes/", item->item.key, NULL);
 
       {
-        g_autoptr(GFile) f = g_file_new_for_path (item->item.archive_path);
+        GFile *f = item->archive;
         g_autoptr(GFileInfo) info = g_file_query_info (f, G_FILE_ATTRIBUTE_STANDARD_SIZE,
                                                        G_FILE_QUERY_INFO_NONE, cancellable, NULL);
 
@@ -473,7 +478,7 @@ check_one (gpointer data,
   guint i = GPOINTER_TO_UINT (data) - 1;
   CheckData *check = user_data;
   Item *item = g_ptr_array_index (check->self->items, i);
-  g_autoptr(GFile) file = g_file_new_for_path (item->item.archive_path);
+  g_autoptr(GFile) file = g_object_ref (item->archive);
   g_auto(LifeboatArchiveInfo) info = { 0 };
   g_autofree char *expected_root = g_strdup (item->item.archive_root);
   g_autofree char *name = g_file_get_basename (file);
@@ -812,7 +817,7 @@ put_worker (gpointer data)
       item = g_ptr_array_index (queue->self->items, i);
       progress.job = job;
       progress.index = i;
-      archive = g_file_new_for_path (item->item.archive_path);
+      archive = g_object_ref (item->archive);
       dest_name = g_strdup_printf ("%u", i);
 
       _lifeboat_job_set_current_volume (job, i);
