@@ -11,6 +11,7 @@
 #include "lifeboat-error.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-restic-export.h"
+#include "lifeboat-sha256-private.h"
 
 static gboolean
 make_private_dir (GFile         *dir,
@@ -52,9 +53,12 @@ export_volume (GFile                  *backup,
   g_autoptr(GFileOutputStream) file_out = NULL;
   g_autoptr(GOutputStream) hash_out = NULL;
   g_autoptr(GOutputStream) compress_out = NULL;
-  g_autoptr(GOutputStream) tar_hash = NULL;
+  g_autofree guint8 *buf = g_malloc (256 * 1024);
+  struct sha256_ctx sha;
+  char read_sha[LIFEBOAT_SHA256_HEX_SIZE];
   GOutputStream *top;
-  gssize copied;
+  guint64 copied = 0;
+  gssize n;
   gboolean gzip_already = mv->compression == LIFEBOAT_COMPRESSION_GZIP;
 
   if (mv->compression != LIFEBOAT_COMPRESSION_NONE && !gzip_already)
@@ -83,18 +87,26 @@ export_volume (GFile                  *backup,
   if (gzip_already)
     top = hash_out;
   else
-    {
-      compress_out = lifeboat_compress_output_stream_new (hash_out, LIFEBOAT_COMPRESSION_GZIP, 0);
-      /* the tar stream's own hash, to hold against the manifest */
-      tar_hash = lifeboat_hash_output_stream_new (compress_out);
-      top = tar_hash;
-    }
+    top = compress_out = lifeboat_compress_output_stream_new (hash_out,
+                                                              LIFEBOAT_COMPRESSION_GZIP, 0);
 
-  copied = g_output_stream_splice (top, G_INPUT_STREAM (in),
-                                   G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE, cancellable, error);
-  if (copied < 0 ||
+  /* what is read is hashed here, to hold against the manifest */
+  sha256_init (&sha);
+  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buf, 256 * 1024, cancellable, error)) > 0)
+    {
+      sha256_update (&sha, n, buf);
+      copied += n;
+      if (!g_output_stream_write_all (top, buf, n, NULL, cancellable, error))
+        {
+          n = -1;
+          break;
+        }
+    }
+  _lifeboat_sha256_finish_hex (&sha, read_sha);
+  g_input_stream_close (G_INPUT_STREAM (in), NULL, NULL);
+
+  if (n < 0 ||
       !g_output_stream_close (top, cancellable, error) ||
-      (compress_out != NULL && !g_output_stream_close (compress_out, cancellable, error)) ||
       !lifeboat_hash_output_stream_sync (LIFEBOAT_HASH_OUTPUT_STREAM (hash_out), cancellable,
                                          error) ||
       !g_output_stream_close (G_OUTPUT_STREAM (file_out), cancellable, error))
@@ -103,19 +115,13 @@ export_volume (GFile                  *backup,
       return FALSE;
     }
 
-  {
-    const char *read_sha = tar_hash != NULL
-      ? lifeboat_hash_output_stream_get_sha256 (LIFEBOAT_HASH_OUTPUT_STREAM (tar_hash))
-      : lifeboat_hash_output_stream_get_sha256 (LIFEBOAT_HASH_OUTPUT_STREAM (hash_out));
-
-    if ((guint64) copied != mv->archive_bytes || mv->sha256 == NULL ||
-        g_ascii_strcasecmp (read_sha, mv->sha256) != 0)
-      {
-        g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
-                     _("%s does not match its SHA-256 and size in the manifest"), mv->archive);
-        return FALSE;
-      }
-  }
+  if (copied != mv->archive_bytes || mv->sha256 == NULL ||
+      g_ascii_strcasecmp (read_sha, mv->sha256) != 0)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_CHECKSUM_MISMATCH,
+                   _("%s does not match its SHA-256 and size in the manifest"), mv->archive);
+      return FALSE;
+    }
 
   g_free (mv->archive);
   mv->archive = g_steal_pointer (&name);

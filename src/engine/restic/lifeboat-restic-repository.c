@@ -368,6 +368,7 @@ _lifeboat_restic_run (LifeboatResticRepository  *self,
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GBytes) stdout_buf = NULL;
   g_autoptr(GBytes) stderr_buf = NULL;
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
 
   process = _lifeboat_restic_spawn (self, G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                     G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -375,7 +376,8 @@ _lifeboat_restic_run (LifeboatResticRepository  *self,
   if (process == NULL)
     return FALSE;
 
-  if (!g_subprocess_communicate (process, NULL, cancellable, &stdout_buf, &stderr_buf, error))
+  /* an empty stdin: restic never waits there for a password */
+  if (!g_subprocess_communicate (process, empty, cancellable, &stdout_buf, &stderr_buf, error))
     {
       g_subprocess_force_exit (process);
       g_subprocess_wait (process, NULL, NULL);
