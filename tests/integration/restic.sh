@@ -197,6 +197,7 @@ wait "$holder" || true
 assert_eq 1 "$CLI_RC" "verify of a locked repository: exit status"
 assert_eq 1 "$(wc -l <"$TMP/locked.err")" "verify of a locked repository: lines on stderr"
 grep -q "is in use by another restic" "$TMP/locked.err" || die "locked: $(cat "$TMP/locked.err")"
+log "locked: $(cat "$TMP/locked.err")"
 
 # a full repository disk: one sentence, no complete backup recorded, the containers run again
 small=$TMP/small
@@ -208,6 +209,7 @@ assert_eq 1 "$CLI_RC" "backup into a full repository disk: exit status"
 grep -q "The disk of the restic repository local:$small/repo is full" "$TMP/full.err" || die "full disk: $(cat "$TMP/full.err")"
 grep -q "No backup was written" "$TMP/full.err" || die "full disk: $(cat "$TMP/full.err")"
 [ "$(grep -c 'lifeboat-cli:' "$TMP/full.err")" = 1 ] || die "full disk: more than one error line"
+log "full disk: $(grep lifeboat-cli: "$TMP/full.err")"
 containers_state "$P" >"$TMP/state.full"
 assert_eq "$(cat "$TMP/state.before")" "$(cat "$TMP/state.full")" "container states after a full disk"
 if RESTIC_PASSWORD_FILE=$TMP/pw restic -r "$small/repo" snapshots --json --tag lifeboat-manifest 2>/dev/null | grep -q lifeboat-backup; then
@@ -268,10 +270,34 @@ grep -q "The connection to the restic repository sftp:lbt-sshd:$TMP/sftp-repo wa
   || { cat "$TMP/cut.err" >&2; die "SFTP server gone: not the sentence"; }
 [ "$(grep -c 'lifeboat-cli:' "$TMP/cut.err")" = 1 ] || die "SFTP server gone: more than one error line"
 grep -q "No backup was written" "$TMP/cut.err" || die "SFTP server gone: $(cat "$TMP/cut.err")"
+log "SFTP server gone: $(grep lifeboat-cli: "$TMP/cut.err")"
 containers_state "$P" >"$TMP/state.cut"
 assert_eq "$(cat "$TMP/state.before")" "$(cat "$TMP/state.cut")" "container states after the SFTP server went away"
 n_complete=$(RESTIC_PASSWORD_FILE=$TMP/pw restic -r "$TMP/sftp-repo" snapshots --json --tag lifeboat-manifest \
   | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 assert_eq 1 "$n_complete" "complete backups in the SFTP repository after the cut"
+
+# ---- a real PostgreSQL starts on what a restore from a repository wrote ------------------------
+Q=$(test_project rspg)
+stack_up --real-postgres current "$Q"
+psql_ () {
+  dk exec -u postgres cvat_db psql -h /tmp -U postgres -d postgres -v ON_ERROR_STOP=1 -Atc "$1"
+}
+pg_ready () {
+  [ "$(running_state cvat_db)" = true ] && dk exec -u postgres cvat_db pg_isready -h /tmp -U postgres
+}
+rows="SELECT count(*) || ' ' || md5(string_agg(id || name, ',' ORDER BY id)) FROM lifeboat_test"
+wait_until 60 pg_ready || die "PostgreSQL did not start"
+psql_ "CREATE TABLE lifeboat_test (id integer PRIMARY KEY, name text NOT NULL)" >/dev/null
+psql_ "INSERT INTO lifeboat_test SELECT i, 'row ' || i FROM generate_series(1, 3000) AS i" >/dev/null
+want=$(psql_ "$rows")
+run_cli "$TMP/pg.out" "$TMP/pg.err" backup "$Q" --to "$LOCAL" --volumes cvat_db --password-file "$TMP/pw"
+[ "$CLI_RC" = 0 ] || { cat "$TMP/pg.err" >&2; die "backup of the PostgreSQL stack failed"; }
+PGBACKUP=$(tail -n 1 "$TMP/pg.out")
+wait_until 60 pg_ready || die "PostgreSQL did not come back after the backup"
+psql_ "DROP TABLE lifeboat_test" >/dev/null
+cli_ok "$TMP/pg.out" "$TMP/pg.err" restore "$PGBACKUP" --yes --password-file "$TMP/pw"
+wait_until 60 pg_ready || { dk logs --tail 30 cvat_db >&2 || true; die "PostgreSQL did not start on the restored data"; }
+assert_eq "$want" "$(psql_ "$rows")" "rows after a restore from $PGBACKUP"
 
 echo "restic: ok"
