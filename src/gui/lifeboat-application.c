@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include "lifeboat-restic-dialog.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-application.h"
 #include "lifeboat-preferences-window.h"
 #include "lifeboat-window.h"
@@ -114,6 +116,9 @@ lifeboat_settings_dup_destination (GSettings *settings)
   if (path == NULL || path[0] == '\0')
     /* Translators: the folder in the home folder where backups go by default */
     return g_file_new_build_filename (g_get_home_dir (), _("Lifeboat backups"), NULL);
+  /* a restic repository (its password from the Secret Service) */
+  if (lifeboat_restic_location_is_repository (path))
+    return lifeboat_restic_destination_new (path);
   if (strstr (path, "://") != NULL)
     return g_file_new_for_uri (path);
   return g_file_new_for_path (path);

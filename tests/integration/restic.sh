@@ -278,6 +278,8 @@ n_complete=$(RESTIC_PASSWORD_FILE=$TMP/pw restic -r "$TMP/sftp-repo" snapshots -
 assert_eq 1 "$n_complete" "complete backups in the SFTP repository after the cut"
 
 # ---- a real PostgreSQL starts on what a restore from a repository wrote ------------------------
+# (the containers' names are fixed, as CVAT's: one stack at a time)
+"$LIFEBOAT_HARNESS_DIR/remove-cvat-stack" "$P" >/dev/null 2>&1
 Q=$(test_project rspg)
 stack_up --real-postgres current "$Q"
 psql_ () {

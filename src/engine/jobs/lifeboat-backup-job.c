@@ -536,6 +536,9 @@ lifeboat_backup_job_run (LifeboatJob   *job,
   gboolean ok = FALSE;
 
   _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_PREPARING);
+  /* restic compresses and deduplicates: a repository gets the plain tar streams */
+  if (_lifeboat_restic_is_file (self->destination))
+    self->compression = LIFEBOAT_COMPRESSION_NONE;
 
   if (!lifeboat_docker_client_is_connected (client) &&
       !lifeboat_docker_client_connect_sync (client, cancellable, error))
