@@ -1055,6 +1055,9 @@ cmd_history (int    argc,
 
   if (!parse_command_options ("history", "[PROJECT]", NULL, &argc, &argv, &status))
     return status;
+  /* the backups in a restic repository among the locations: restic's own variable */
+  if (globals.password_file != NULL)
+    g_setenv ("RESTIC_PASSWORD_FILE", globals.password_file, TRUE);
   if (argc > 2)
     return usage_error (_("“history” takes at most one PROJECT"));
 
@@ -1198,6 +1201,7 @@ main (int    argc,
       g_printerr ("%s", _(usage_text));
       return EXIT_USAGE;
     }
+
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (commands[i].name, command))

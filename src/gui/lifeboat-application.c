@@ -5,10 +5,10 @@
 
 #include <glib/gi18n.h>
 
-#include "lifeboat-restic-dialog.h"
-#include "lifeboat-restic-repository.h"
 #include "lifeboat-application.h"
 #include "lifeboat-preferences-window.h"
+#include "lifeboat-restic-dialog.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-window.h"
 
 struct _LifeboatApplication
@@ -303,6 +303,8 @@ lifeboat_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  /* restic repositories' passwords: the Secret Service */
+  lifeboat_restic_set_password_lookup (lifeboat_restic_password_lookup);
 
   source = g_settings_schema_source_get_default ();
   if (source != NULL)

@@ -19,22 +19,38 @@ static const SecretSchema restic_schema = {
   }
 };
 
+char *
+lifeboat_restic_password_lookup (const char *location)
+{
+  g_autoptr(GError) error = NULL;
+  char *secret = secret_password_lookup_sync (&restic_schema, NULL, &error, "location", location,
+                                              NULL);
+  char *password;
+
+  if (secret == NULL)
+    {
+      if (error != NULL)
+        g_debug ("No password for %s in the Secret Service: %s", location, error->message);
+      return NULL;
+    }
+  /* g_free()-able for the engine, the Secret Service's copy wiped */
+  password = g_strdup (secret);
+  secret_password_free (secret);
+  return password;
+}
+
 GFile *
 lifeboat_restic_destination_new (const char *location)
 {
   g_autoptr(LifeboatResticRepository) repo = NULL;
-  g_autoptr(GError) error = NULL;
-  char *password;
+  g_autofree char *password = NULL;
 
   g_return_val_if_fail (location != NULL, NULL);
 
   repo = lifeboat_restic_repository_new (location);
-  password = secret_password_lookup_sync (&restic_schema, NULL, &error, "location", location, NULL);
+  password = lifeboat_restic_password_lookup (location);
   if (password != NULL)
     lifeboat_restic_repository_set_password (repo, password);
-  else if (error != NULL)
-    g_debug ("No password for %s in the Secret Service: %s", location, error->message);
-  secret_password_free (password);
   return lifeboat_restic_repository_get_file (repo, NULL);
 }
 

@@ -14,6 +14,9 @@ G_BEGIN_DECLS
  * looked up in the Secret Service. */
 GFile *lifeboat_restic_destination_new (const char *location);
 
+/* the password of @location in the Secret Service, or NULL (a LifeboatResticPasswordLookup) */
+char  *lifeboat_restic_password_lookup (const char *location);
+
 typedef void (*LifeboatResticChosenFunc) (GFile    *repository,
                                           gpointer  user_data);
 

@@ -29,7 +29,8 @@ struct _LifeboatResticRepository
   char       *location;
   char       *display;         /* the location without a password in it */
   char       *password_file;
-  char       *password;        /* or NULL; wiped when freed */
+  char       *password;        /* or NULL; wiped when freed; under mutex */
+  gboolean    looked_up;       /* the password lookup was asked; under mutex */
 
   GMutex      mutex;           /* the caches below */
   GHashTable *manifests;       /* backup ID -> JsonObject */
@@ -37,6 +38,14 @@ struct _LifeboatResticRepository
 };
 
 G_DEFINE_FINAL_TYPE (LifeboatResticRepository, lifeboat_restic_repository, G_TYPE_OBJECT)
+
+static LifeboatResticPasswordLookup password_lookup;
+
+void
+lifeboat_restic_set_password_lookup (LifeboatResticPasswordLookup lookup)
+{
+  password_lookup = lookup;
+}
 
 gboolean
 lifeboat_restic_location_is_repository (const char *location)
@@ -176,18 +185,33 @@ lifeboat_restic_repository_set_password (LifeboatResticRepository *self,
 {
   g_return_if_fail (LIFEBOAT_IS_RESTIC_REPOSITORY (self));
 
+  g_mutex_lock (&self->mutex);
   if (self->password != NULL)
     memset (self->password, 0, strlen (self->password));
   g_free (self->password);
   self->password = g_strdup (password);
+  g_mutex_unlock (&self->mutex);
 }
 
 gboolean
 lifeboat_restic_repository_has_password (LifeboatResticRepository *self)
 {
+  gboolean have;
+
   g_return_val_if_fail (LIFEBOAT_IS_RESTIC_REPOSITORY (self), FALSE);
 
-  return self->password != NULL || self->password_file != NULL ||
+  g_mutex_lock (&self->mutex);
+  /* none set here: the window's keyring, asked once */
+  if (self->password == NULL && self->password_file == NULL && !self->looked_up &&
+      password_lookup != NULL)
+    {
+      self->looked_up = TRUE;
+      self->password = password_lookup (self->location);
+    }
+  have = self->password != NULL;
+  g_mutex_unlock (&self->mutex);
+
+  return have || self->password_file != NULL ||
          g_getenv ("RESTIC_PASSWORD_FILE") != NULL ||
          g_getenv ("RESTIC_PASSWORD_COMMAND") != NULL ||
          g_getenv ("RESTIC_PASSWORD") != NULL;
@@ -207,6 +231,7 @@ _lifeboat_restic_spawn (LifeboatResticRepository  *self,
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_null_terminated (16, g_free, TRUE);
   g_autofree char *restic = g_find_program_in_path ("restic");
+  g_autofree char *password = NULL;
   GSubprocess *process;
 
   if (restic == NULL)
@@ -225,35 +250,41 @@ _lifeboat_restic_spawn (LifeboatResticRepository  *self,
       return NULL;
     }
 
+  g_mutex_lock (&self->mutex);
+  password = g_strdup (self->password);
+  g_mutex_unlock (&self->mutex);
+
   launcher = g_subprocess_launcher_new (flags);
   /* the location in the environment too: a rest: URL may hold a password */
   g_subprocess_launcher_setenv (launcher, "RESTIC_REPOSITORY", self->location, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "RESTIC_REPOSITORY_FILE");
   /* restic's words, to be recognised (see _lifeboat_restic_set_error) */
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
-  if (self->password != NULL || self->password_file != NULL)
+  if (password != NULL || self->password_file != NULL)
     {
       g_subprocess_launcher_unsetenv (launcher, "RESTIC_PASSWORD");
       g_subprocess_launcher_unsetenv (launcher, "RESTIC_PASSWORD_COMMAND");
     }
   if (self->password_file != NULL)
     g_subprocess_launcher_setenv (launcher, "RESTIC_PASSWORD_FILE", self->password_file, TRUE);
-  else if (self->password != NULL)
+  else if (password != NULL)
     {
       int fds[2];
-      gsize len = strlen (self->password);
+      gsize len = strlen (password);
 
       /* the password through a pipe that only this restic holds; it fits the pipe's buffer */
       if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
         return NULL;
-      if (len >= 4096 || write (fds[1], self->password, len) != (gssize) len)
+      if (len >= 4096 || write (fds[1], password, len) != (gssize) len)
         {
+          memset (password, 0, len);
           close (fds[0]);
           close (fds[1]);
           g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
                        _("Could not hand the password to restic"));
           return NULL;
         }
+      memset (password, 0, len);
       close (fds[1]);
       g_subprocess_launcher_take_fd (launcher, fds[0], PASSWORD_FD);
       g_subprocess_launcher_setenv (launcher, "RESTIC_PASSWORD_FILE",
@@ -704,6 +735,19 @@ lifeboat_restic_repository_forget_sync (LifeboatResticRepository  *self,
   if (report != NULL)
     *report = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
   return TRUE;
+}
+
+GFile *
+lifeboat_restic_location_new_file (const char *location)
+{
+  g_autoptr(LifeboatResticRepository) repo = NULL;
+
+  g_return_val_if_fail (location != NULL, NULL);
+
+  if (!lifeboat_restic_location_is_repository (location))
+    return g_file_new_for_commandline_arg (location);
+  repo = lifeboat_restic_repository_new (location);
+  return lifeboat_restic_repository_get_file (repo, NULL);
 }
 
 GFile *

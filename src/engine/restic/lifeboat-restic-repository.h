@@ -40,6 +40,16 @@ gboolean     lifeboat_restic_split_backup_name      (const char  *spec,
                                                      char       **location,
                                                      char       **backup_id);
 
+/*
+ * Where a repository's password comes from when none was set on it: the window looks it up in
+ * the Secret Service. Returns a newly allocated password or NULL. Called from any thread.
+ */
+typedef char *(*LifeboatResticPasswordLookup) (const char *location);
+void         lifeboat_restic_set_password_lookup    (LifeboatResticPasswordLookup lookup);
+
+/* a backup location as the history keeps it: a restic repository (see above) or a folder */
+GFile       *lifeboat_restic_location_new_file      (const char *location);
+
 LifeboatResticRepository *lifeboat_restic_repository_new (const char *location);
 const char  *lifeboat_restic_repository_get_location      (LifeboatResticRepository *self);
 /* a file holding the password (restic's --password-file, through the environment) */
