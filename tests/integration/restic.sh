@@ -165,6 +165,14 @@ assert added < total / 10, "cvat_data: %d of %d bytes added again" % (added, tot
 ' || die "the second backup did not deduplicate"
 cli_ok "$TMP/history.out" "$TMP/history.err" history "$P"
 grep -qF "local:$LOCAL#$FIRST" "$TMP/history.out" || { cat "$TMP/history.out" >&2; die "the history does not name the backup as REPO#ID"; }
+# the history finds the repository's backups from its location alone (a new journal, as after
+# a reinstall): the repository is a history source like a folder
+mkdir -p "$TMP/xdg2/lifeboat"
+cp "$XDG_DATA_HOME/lifeboat/locations" "$TMP/xdg2/lifeboat/"
+grep -qxF "local:$LOCAL" "$TMP/xdg2/lifeboat/locations" || die "the repository is not a remembered location"
+XDG_DATA_HOME=$TMP/xdg2 cli_ok "$TMP/history2.out" "$TMP/history2.err" history "$P" --password-file "$TMP/pw"
+grep -qF "local:$LOCAL#$FIRST" "$TMP/history2.out" || { cat "$TMP/history2.out" >&2; die "the history did not find the repository's backup"; }
+grep -qF "local:$LOCAL#$ID" "$TMP/history2.out" || { cat "$TMP/history2.out" >&2; die "the history did not find the repository's second backup"; }
 
 # wrong password: one sentence, nothing changed (no snapshot, containers and volumes as they were)
 n_before=$(restic_ "$LOCAL" snapshots --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
