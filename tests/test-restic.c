@@ -292,8 +292,30 @@ test_forget (void)
       g_autoptr(GFile) backup = write_backup (repo, ids[i], data);
     }
 
+  /* a backup that never completed, newest of all: its volume's snapshot must not take the
+   * place the policy keeps for the newest complete backup's */
+  {
+    g_autoptr(GFile) root = lifeboat_restic_repository_get_file (repo, NULL);
+    g_autoptr(GFile) partial = g_file_get_child (root, "proj-20261206-200004.partial");
+    g_autoptr(GFile) vol = g_file_get_child (partial, "vol.tar");
+    g_autoptr(GFileOutputStream) out = NULL;
+
+    g_file_make_directory (partial, NULL, &error);
+    g_assert_no_error (error);
+    out = g_file_create (vol, G_FILE_CREATE_PRIVATE, NULL, &error);
+    g_assert_no_error (error);
+    g_output_stream_write_all (G_OUTPUT_STREAM (out), "never completed", 15, NULL, NULL, &error);
+    g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &error);
+    g_assert_no_error (error);
+  }
+
+  lifeboat_restic_repository_forget_sync (repo, "proj", &keep, TRUE, &report, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (report, "Would remove 2 backups"));
+  g_clear_pointer (&report, g_free);
   lifeboat_restic_repository_forget_sync (repo, "proj", &keep, FALSE, &report, NULL, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (strstr (report, "Removed 2 backups (4 snapshots, 0 of"));
   backups = lifeboat_restic_repository_list_backups_sync (repo, "proj", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (backups->len, ==, 1);
@@ -309,6 +331,13 @@ test_forget (void)
     g_file_load_contents (vol, NULL, &contents, &len, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (len, ==, 4096);
+    g_free (g_steal_pointer (&contents));
+  }
+  /* the older ones are gone, whole */
+  {
+    g_autoptr(GFile) root = lifeboat_restic_repository_get_file (repo, ids[0]);
+
+    g_assert_false (g_file_query_exists (root, NULL));
   }
 }
 

@@ -511,28 +511,11 @@ file_read (GFile         *file,
   if (!lookup_archive (self, &snapshot, &size, cancellable, error))
     return NULL;
 
-  if (snapshot == NULL)
-    {
-      /* lifeboat.json: the manifest snapshot's */
-      g_autoptr(GPtrArray) backups = NULL;
-
-      backups = lifeboat_restic_repository_list_backups_sync (self->repo, NULL, cancellable,
-                                                             error);
-      for (guint i = 0; backups != NULL && i < backups->len; i++)
-        {
-          LifeboatResticBackup *b = g_ptr_array_index (backups, i);
-
-          if (g_str_equal (b->id, self->backup))
-            snapshot = g_strdup (b->manifest_snapshot);
-        }
-      if (snapshot == NULL)
-        {
-          if (backups != NULL)
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                         _("The backup %s is gone from the repository"), self->backup);
-          return NULL;
-        }
-    }
+  /* lifeboat.json: the manifest snapshot's */
+  if (snapshot == NULL &&
+      !(snapshot = _lifeboat_restic_dup_manifest_snapshot (self->repo, self->backup, cancellable,
+                                                           error)))
+    return NULL;
   path = g_strconcat ("/", self->name, NULL);
   return _lifeboat_restic_dump_stream_new (self->repo, snapshot, path, error);
 }

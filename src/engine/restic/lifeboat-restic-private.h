@@ -40,6 +40,11 @@ JsonObject  *_lifeboat_restic_dup_manifest (LifeboatResticRepository  *self,
                                             const char                *id,
                                             GCancellable              *cancellable,
                                             GError                   **error);
+/* the ID of backup @id's manifest snapshot; NULL with G_IO_ERROR_NOT_FOUND */
+char        *_lifeboat_restic_dup_manifest_snapshot (LifeboatResticRepository  *self,
+                                                     const char                *id,
+                                                     GCancellable              *cancellable,
+                                                     GError                   **error);
 /* forgets what was cached about the repository's backups */
 void         _lifeboat_restic_invalidate   (LifeboatResticRepository  *self);
 

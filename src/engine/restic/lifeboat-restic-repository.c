@@ -615,7 +615,33 @@ _lifeboat_restic_invalidate (LifeboatResticRepository *self)
 {
   g_mutex_lock (&self->mutex);
   g_clear_pointer (&self->backups, g_ptr_array_unref);
+  g_hash_table_remove_all (self->manifests);
   g_mutex_unlock (&self->mutex);
+}
+
+char *
+_lifeboat_restic_dup_manifest_snapshot (LifeboatResticRepository  *self,
+                                        const char                *id,
+                                        GCancellable              *cancellable,
+                                        GError                   **error)
+{
+  char *snapshot = NULL;
+
+  if (!ensure_backups (self, cancellable, error))
+    return NULL;
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; snapshot == NULL && i < self->backups->len; i++)
+    {
+      LifeboatResticBackup *b = g_ptr_array_index (self->backups, i);
+
+      if (g_str_equal (b->id, id))
+        snapshot = g_strdup (b->manifest_snapshot);
+    }
+  g_mutex_unlock (&self->mutex);
+  if (snapshot == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("The restic repository %s holds no complete backup %s"), self->display, id);
+  return snapshot;
 }
 
 JsonObject *
@@ -689,6 +715,35 @@ lifeboat_restic_repository_check_sync (LifeboatResticRepository  *self,
   return _lifeboat_restic_run (self, args, NULL, cancellable, error);
 }
 
+static JsonNode *
+run_json (LifeboatResticRepository  *self,
+          const char * const        *args,
+          GCancellable              *cancellable,
+          GError                   **error)
+{
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (!_lifeboat_restic_run (self, args, &out, cancellable, error))
+    return NULL;
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (out, NULL), g_bytes_get_size (out),
+                                   NULL) ||
+      json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                   _("restic answered in a form Lifeboat does not read (%s)"), args[0]);
+      return NULL;
+    }
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/*
+ * Whole backups go: restic applies the policy to the manifests only (one group), and every
+ * snapshot of a backup whose manifest goes is forgotten with it. A volume's snapshot that no
+ * manifest names (a backup that never completed) would otherwise take a place the policy keeps
+ * for a volume of a complete backup; such snapshots older than a day (no backup takes that long)
+ * are forgotten too.
+ */
 gboolean
 lifeboat_restic_repository_forget_sync (LifeboatResticRepository  *self,
                                         const char                *project,
@@ -699,19 +754,30 @@ lifeboat_restic_repository_forget_sync (LifeboatResticRepository  *self,
                                         GError                   **error)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new_null_terminated (16, g_free, TRUE);
-  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GPtrArray) forget = g_ptr_array_new_null_terminated (16, g_free, TRUE);
+  g_autoptr(GHashTable) gone = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) complete = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JsonNode) groups = NULL;
+  g_autoptr(JsonNode) all = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *project_tags = NULL;
   const struct { const char *option; guint value; } rules[] = {
     { "--keep-last", keep->last }, { "--keep-daily", keep->daily },
     { "--keep-weekly", keep->weekly }, { "--keep-monthly", keep->monthly },
   };
+  guint orphans = 0;
   gboolean any = FALSE;
 
   g_return_val_if_fail (LIFEBOAT_IS_RESTIC_REPOSITORY (self), FALSE);
   g_return_val_if_fail (project != NULL && keep != NULL, FALSE);
 
+  /* 1. which backups the policy keeps: restic decides, on the manifests */
   g_ptr_array_add (args, g_strdup ("forget"));
+  g_ptr_array_add (args, g_strdup ("--json"));
+  g_ptr_array_add (args, g_strdup ("--dry-run"));
   g_ptr_array_add (args, g_strdup ("--tag"));
-  g_ptr_array_add (args, g_strdup_printf ("lifeboat,lifeboat-project=%s", project));
+  g_ptr_array_add (args, g_strdup_printf ("lifeboat-manifest,lifeboat-project=%s", project));
   g_ptr_array_add (args, g_strdup ("--group-by"));
   g_ptr_array_add (args, g_strdup ("paths"));
   for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
@@ -727,13 +793,97 @@ lifeboat_restic_repository_forget_sync (LifeboatResticRepository  *self,
                    _("A retention policy needs at least one number of backups to keep"));
       return FALSE;
     }
-  g_ptr_array_add (args, g_strdup (dry_run ? "--dry-run" : "--prune"));
-
-  if (!_lifeboat_restic_run (self, (const char * const *) args->pdata, &out, cancellable, error))
+  groups = run_json (self, (const char * const *) args->pdata, cancellable, error);
+  if (groups == NULL)
     return FALSE;
+  for (guint i = 0; JSON_NODE_HOLDS_ARRAY (groups) &&
+                    i < json_array_get_length (json_node_get_array (groups)); i++)
+    {
+      JsonObject *group = json_array_get_object_element (json_node_get_array (groups), i);
+      JsonNode *remove = json_object_get_member (group, "remove");
+
+      for (guint j = 0; remove != NULL && JSON_NODE_HOLDS_ARRAY (remove) &&
+                        j < json_array_get_length (json_node_get_array (remove)); j++)
+        {
+          JsonObject *snap = json_array_get_object_element (json_node_get_array (remove), j);
+          char *id = dup_tag_value (json_object_get_array_member (snap, "tags"), "lifeboat-backup=");
+
+          if (id != NULL)
+            g_hash_table_add (gone, id);
+        }
+    }
+
+  /* 2. every snapshot of those backups, and the old ones of backups that never completed */
+  project_tags = g_strdup_printf ("lifeboat,lifeboat-project=%s", project);
+  {
+    const char *list[] = { "snapshots", "--json", "--tag", project_tags, NULL };
+
+    all = run_json (self, list, cancellable, error);
+    if (all == NULL)
+      return FALSE;
+  }
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; JSON_NODE_HOLDS_ARRAY (all) &&
+                      i < json_array_get_length (json_node_get_array (all)); i++)
+      {
+        JsonObject *snap = json_array_get_object_element (json_node_get_array (all), i);
+        JsonArray *tags = json_object_get_array_member (snap, "tags");
+        g_autofree char *id = dup_tag_value (tags, "lifeboat-backup=");
+        g_autofree char *manifest = dup_tag_value (tags, "lifeboat-manifest");
+        const char *snapshot = json_object_get_string_member_with_default (snap, "id", NULL);
+        const char *time = json_object_get_string_member_with_default (snap, "time", NULL);
+        g_autoptr(GDateTime) when = time ? g_date_time_new_from_iso8601 (time, NULL) : NULL;
+
+        if (id == NULL || snapshot == NULL)
+          continue;
+        if (pass == 0)
+          {
+            if (manifest != NULL)
+              g_hash_table_add (complete, g_steal_pointer (&id));
+            continue;
+          }
+        if (g_hash_table_contains (gone, id))
+          g_ptr_array_add (forget, g_strdup (snapshot));
+        else if (!g_hash_table_contains (complete, id) && when != NULL &&
+                 g_date_time_difference (now, when) > G_TIME_SPAN_DAY)
+          {
+            g_ptr_array_add (forget, g_strdup (snapshot));
+            orphans++;
+          }
+      }
+
+  {
+    GHashTableIter iter;
+    gpointer id;
+
+    g_hash_table_iter_init (&iter, gone);
+    while (g_hash_table_iter_next (&iter, &id, NULL))
+      g_string_append_printf (text, "%s%s", text->len > 0 ? " " : "", (char *) id);
+  }
+
+  /* 3. forgotten, then their data pruned */
+  if (!dry_run && forget->len > 0)
+    {
+      const char *prune[] = { "prune", NULL };
+
+      g_ptr_array_insert (forget, 0, g_strdup ("forget"));
+      if (!_lifeboat_restic_run (self, (const char * const *) forget->pdata, NULL, cancellable,
+                                 error) ||
+          !_lifeboat_restic_run (self, prune, NULL, cancellable, error))
+        return FALSE;
+      g_ptr_array_remove_index (forget, 0);
+    }
   _lifeboat_restic_invalidate (self);
+
   if (report != NULL)
-    *report = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+    {
+      /* Translators: the backups' names follow */
+      *report = g_strdup_printf (dry_run ? _("Would remove %u backups (%u snapshots, %u of "
+                                             "backups that never completed): %s")
+                                         : _("Removed %u backups (%u snapshots, %u of backups "
+                                             "that never completed): %s"),
+                                 g_hash_table_size (gone), forget->len, orphans, text->str);
+    }
   return TRUE;
 }
 

@@ -106,9 +106,9 @@ typedef struct
 } LifeboatResticKeep;
 
 /*
- * Retention: `restic forget --tag lifeboat-project=<project> --group-by paths --keep-… --prune`:
- * every volume's snapshots and the manifests are thinned by the same rule, so whole backups go.
- * @report gets restic's own summary. Blocking.
+ * Retention by whole backups: `restic forget --keep-…` decides on the project's manifests, then
+ * every snapshot of each backup it drops is forgotten and `restic prune` frees their data.
+ * @report gets one line naming what went. Blocking.
  */
 gboolean     lifeboat_restic_repository_forget_sync (LifeboatResticRepository  *self,
                                                      const char                *project,
