@@ -285,6 +285,36 @@ n_complete=$(RESTIC_PASSWORD_FILE=$TMP/pw restic -r "$TMP/sftp-repo" snapshots -
   | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 assert_eq 1 "$n_complete" "complete backups in the SFTP repository after the cut"
 
+# a cancelled backup (SIGINT) into the local repository: the containers run again, no complete
+# backup, and the volume snapshots it had written are forgotten
+n_manifests=$(restic_ "$LOCAL" snapshots --json --tag lifeboat-manifest | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+packs_before=$(find "$LOCAL/data" -type f | wc -l)
+"$LIFEBOAT_CLI" --host "$LIFEBOAT_TEST_DOCKER_HOST" backup "$P" --to "$LOCAL" --password-file "$TMP/pw" \
+  >"$TMP/cancel.out" 2>"$TMP/cancel.err" &
+cli_pid=$!
+on_exit "kill $cli_pid 2>/dev/null || true"
+wait_until 60 sh -c "[ \$(find '$LOCAL/data' -type f | wc -l) -gt $packs_before ]" \
+  || die "the backup wrote nothing into the local repository"
+kill -0 "$cli_pid" 2>/dev/null || die "the backup ended before it could be cancelled"
+kill -INT "$cli_pid"
+rc=0
+wait "$cli_pid" || rc=$?
+assert_eq 1 "$rc" "cancelled backup: exit status"
+grep -qi "cancel" "$TMP/cancel.err" || { cat "$TMP/cancel.err" >&2; die "cancelled backup: not said"; }
+log "cancelled: $(grep lifeboat-cli: "$TMP/cancel.err")"
+containers_state "$P" >"$TMP/state.cancel"
+assert_eq "$(cat "$TMP/state.before")" "$(cat "$TMP/state.cancel")" "container states after a cancelled backup"
+assert_eq "$n_manifests" "$(restic_ "$LOCAL" snapshots --json --tag lifeboat-manifest | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" \
+  "complete backups after a cancelled one"
+cancelled_id=$(restic_ "$LOCAL" snapshots --json | python3 -c '
+import json, sys
+ids = {t for s in json.load(sys.stdin) for t in (s.get("tags") or []) if t.startswith("lifeboat-backup=")}
+print(len(ids))')
+restic_ "$LOCAL" snapshots --json --tag lifeboat-manifest | python3 -c '
+import json, sys
+print(len({t for s in json.load(sys.stdin) for t in s["tags"] if t.startswith("lifeboat-backup=")}))' >"$TMP/n-complete-ids"
+assert_eq "$(cat "$TMP/n-complete-ids")" "$cancelled_id" "backup ids with snapshots but no manifest after a cancel"
+
 # ---- a real PostgreSQL starts on what a restore from a repository wrote ------------------------
 # (the containers' names are fixed, as CVAT's: one stack at a time)
 "$LIFEBOAT_HARNESS_DIR/remove-cvat-stack" "$P" >/dev/null 2>&1

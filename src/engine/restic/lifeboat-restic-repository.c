@@ -410,7 +410,7 @@ _lifeboat_restic_run (LifeboatResticRepository  *self,
   /* an empty stdin: restic never waits there for a password */
   if (!g_subprocess_communicate (process, empty, cancellable, &stdout_buf, &stderr_buf, error))
     {
-      g_subprocess_force_exit (process);
+      g_subprocess_send_signal (process, SIGINT);   /* restic removes its lock */
       g_subprocess_wait (process, NULL, NULL);
       return FALSE;
     }

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -62,6 +63,13 @@ stderr_reader_clear (StderrReader *r)
   stderr_reader_join (r);
   if (r->text != NULL)
     g_string_free (g_steal_pointer (&r->text), TRUE);
+}
+
+/* SIGINT, not SIGKILL: restic then removes its lock from the repository before it exits */
+static void
+end_restic (GSubprocess *process)
+{
+  g_subprocess_send_signal (process, SIGINT);
 }
 
 static gboolean
@@ -140,7 +148,7 @@ static void
 on_cancelled (GCancellable *cancellable,
               GSubprocess  *process)
 {
-  g_subprocess_force_exit (process);
+  end_restic (process);
 }
 
 /* waits for restic after its stdin closed or broke; an error unless it made the snapshot */
@@ -201,7 +209,7 @@ backup_stream_write (GOutputStream  *stream,
     return n;
 
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_subprocess_force_exit (self->process);
+    end_restic (self->process);
   /* a broken pipe: restic ended; its own words say why */
   if (!backup_stream_finish (self, error))
     return -1;
@@ -224,7 +232,7 @@ lifeboat_restic_backup_stream_finalize (GObject *object)
 
   if (!self->finished)
     {
-      g_subprocess_force_exit (self->process);
+      end_restic (self->process);
       backup_stream_finish (self, NULL);
     }
   stderr_reader_clear (&self->err);
@@ -372,7 +380,7 @@ dump_stream_close (GInputStream  *stream,
   if (!self->finished)
     {
       self->finished = TRUE;
-      g_subprocess_force_exit (self->process);
+      end_restic (self->process);
       g_subprocess_wait (self->process, NULL, NULL);
     }
   return TRUE;
@@ -385,7 +393,7 @@ lifeboat_restic_dump_stream_finalize (GObject *object)
 
   if (self->process != NULL && !self->finished)
     {
-      g_subprocess_force_exit (self->process);
+      end_restic (self->process);
       g_subprocess_wait (self->process, NULL, NULL);
     }
   stderr_reader_clear (&self->err);
