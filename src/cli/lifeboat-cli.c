@@ -54,7 +54,7 @@ static const char *usage_text =
      "  projects                              compose projects, their containers and volumes\n"
      "  backup PROJECT --to DIR|REPO [--compression gzip|zstd|none] [--volumes KEY,...]\n"
      "         [--no-stop] [--no-restart]     back up a project's volumes\n"
-     "  restore BACKUP [--project NAME] [--volumes KEY,...] [--yes]\n"
+     "  restore BACKUP|ARCHIVE... [--project NAME] [--volumes KEY,...] [--yes]\n"
      "         [--ignore-version]             restore a backup into a project\n"
      "  verify BACKUP                         re-read every archive against the manifest\n"
      "  export BACKUP --to DIR                a guide-compatible folder of .tar.gz\n"
