@@ -218,8 +218,8 @@ present_form (Choice     *choice,
   AdwMessageDialog *dialog;
   GtkWidget *box, *location, *password;
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (choice->parent, _("Back Up to a restic Repository"),
-                                                       NULL));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (choice->parent,
+                                                       _("Back Up to a restic Repository"), NULL));
   adw_message_dialog_set_body (dialog, error_text != NULL
                                ? error_text
                                : _("Backups in a restic repository are encrypted and "

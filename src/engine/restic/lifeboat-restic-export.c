@@ -126,9 +126,13 @@ export_volume (GFile                  *backup,
   g_free (mv->archive);
   mv->archive = g_steal_pointer (&name);
   mv->compression = LIFEBOAT_COMPRESSION_GZIP;
-  mv->archive_bytes = lifeboat_hash_output_stream_get_bytes (LIFEBOAT_HASH_OUTPUT_STREAM (hash_out));
-  g_free (mv->sha256);
-  mv->sha256 = g_strdup (lifeboat_hash_output_stream_get_sha256 (LIFEBOAT_HASH_OUTPUT_STREAM (hash_out)));
+  {
+    LifeboatHashOutputStream *hash = LIFEBOAT_HASH_OUTPUT_STREAM (hash_out);
+
+    mv->archive_bytes = lifeboat_hash_output_stream_get_bytes (hash);
+    g_free (mv->sha256);
+    mv->sha256 = g_strdup (lifeboat_hash_output_stream_get_sha256 (hash));
+  }
   return TRUE;
 }
 
@@ -175,7 +179,8 @@ lifeboat_export_backup_sync (GFile         *backup,
       goto out;
 
   if (!lifeboat_manifest_write (manifest, partial, cancellable, error) ||
-      !g_file_move (partial, final, G_FILE_COPY_NOFOLLOW_SYMLINKS | G_FILE_COPY_NO_FALLBACK_FOR_MOVE,
+      !g_file_move (partial, final,
+                    G_FILE_COPY_NOFOLLOW_SYMLINKS | G_FILE_COPY_NO_FALLBACK_FOR_MOVE,
                     cancellable, NULL, NULL, error))
     goto out;
 

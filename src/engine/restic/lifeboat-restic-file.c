@@ -25,6 +25,10 @@
  *                               files forgets their snapshots.
  *
  * Only what the jobs use is implemented; anything else is G_IO_ERROR_NOT_SUPPORTED.
+ *
+ * Longer than most files here (about 1000 lines): it is one GFile implementation, whose
+ * interface functions, the listing of its folders and the state of the backups being written
+ * share the same few rules; apart, each would have to know them all.
  */
 
 #define PARTIAL_SUFFIX ".partial"
@@ -830,9 +834,13 @@ file_move (GFile                  *source,
     g_ptr_array_add (tags, g_strconcat ("lifeboat-engine=",
                                         json_object_get_string_member (engine, "id"), NULL));
   if (app != NULL && json_object_get_string_member_with_default (app, "profile", NULL))
-    g_ptr_array_add (tags, g_strdup_printf ("lifeboat-app=%s:%s",
-                                            json_object_get_string_member (app, "profile"),
-                                            json_object_get_string_member_with_default (app, "version", "")));
+    {
+      const char *version = json_object_get_string_member_with_default (app, "version", "");
+
+      g_ptr_array_add (tags, g_strdup_printf ("lifeboat-app=%s:%s",
+                                              json_object_get_string_member (app, "profile"),
+                                              version));
+    }
   /* a tag is one word of restic's --tag list */
   for (guint i = 0; i < tags->len; i++)
     g_strdelimit (g_ptr_array_index (tags, i), ",", '_');
@@ -941,8 +949,11 @@ file_enumerate_children (GFile                *file,
       if (backups == NULL)
         return NULL;
       for (guint i = 0; i < backups->len; i++)
-        g_ptr_array_add (e->infos, new_info (((LifeboatResticBackup *) g_ptr_array_index (backups, i))->id,
-                                             G_FILE_TYPE_DIRECTORY, 0));
+        {
+          LifeboatResticBackup *b = g_ptr_array_index (backups, i);
+
+          g_ptr_array_add (e->infos, new_info (b->id, G_FILE_TYPE_DIRECTORY, 0));
+        }
     }
   else if (is_partial (self))
     {
@@ -979,9 +990,10 @@ file_enumerate_children (GFile                *file,
           JsonObject *v = json_array_get_object_element (volumes, i);
           const char *archive = json_object_get_string_member_with_default (v, "archive", NULL);
 
+          gint64 size = json_object_get_int_member_with_default (v, "archive_bytes", 0);
+
           if (archive != NULL)
-            g_ptr_array_add (e->infos, new_info (archive, G_FILE_TYPE_REGULAR,
-                                                 json_object_get_int_member_with_default (v, "archive_bytes", 0)));
+            g_ptr_array_add (e->infos, new_info (archive, G_FILE_TYPE_REGULAR, size));
         }
     }
 

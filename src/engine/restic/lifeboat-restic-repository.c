@@ -496,7 +496,8 @@ load_backups (LifeboatResticRepository  *self,
   const char *args[] = { "snapshots", "--json", "--no-lock", "--tag", "lifeboat-manifest", NULL };
   g_autoptr(GBytes) out = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GPtrArray) backups = g_ptr_array_new_with_free_func ((GDestroyNotify) lifeboat_restic_backup_free);
+  g_autoptr(GPtrArray) backups =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) lifeboat_restic_backup_free);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   JsonNode *root;
   JsonArray *array;
@@ -806,7 +807,8 @@ lifeboat_restic_repository_forget_sync (LifeboatResticRepository  *self,
                         j < json_array_get_length (json_node_get_array (remove)); j++)
         {
           JsonObject *snap = json_array_get_object_element (json_node_get_array (remove), j);
-          char *id = dup_tag_value (json_object_get_array_member (snap, "tags"), "lifeboat-backup=");
+          JsonArray *tags = json_object_get_array_member (snap, "tags");
+          char *id = dup_tag_value (tags, "lifeboat-backup=");
 
           if (id != NULL)
             g_hash_table_add (gone, id);

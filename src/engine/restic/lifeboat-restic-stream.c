@@ -132,13 +132,14 @@ json_reader_thread (gpointer data)
                         self->user_data);
       else if (g_str_equal (type, "summary"))
         {
+          gint64 total = json_object_get_int_member_with_default (o, "total_bytes_processed", 0);
+
           g_free (self->snapshot);
           self->snapshot = g_strdup (json_object_get_string_member_with_default (o, "snapshot_id",
                                                                                  NULL));
           self->data_added = json_object_get_int_member_with_default (o, "data_added", 0);
           if (self->progress != NULL)
-            self->progress ((guint64) json_object_get_int_member_with_default (o, "total_bytes_processed", 0),
-                            self->user_data);
+            self->progress ((guint64) total, self->user_data);
         }
     }
   return NULL;
