@@ -17,6 +17,13 @@
 #include "lifeboat-restic-repository.h"
 #include "lifeboat-util-private.h"
 
+/*
+ * The one owner of restic's command lines (as Pika Backup's BorgProcess is borg's): spawning it
+ * with the repository and the password in its environment, reading its --json, wording its
+ * failures, listing, checking and retention. Longer than most files here (about 900 lines) for
+ * that reason: nothing else knows how restic is run.
+ */
+
 /* restic's backend prefixes (restic 0.14, `restic help`); a plain path is "local:" */
 static const char * const backend_prefixes[] = {
   "local:", "sftp:", "rest:", "s3:", "rclone:", "swift:", "b2:", "azure:", "gs:", NULL
