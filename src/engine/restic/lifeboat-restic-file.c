@@ -677,6 +677,44 @@ forget_snapshot (LifeboatResticRepository  *repo,
   return _lifeboat_restic_run (repo, args, NULL, NULL, error);
 }
 
+/* forgets every snapshot tagged with the partial backup's ID, unless it has a manifest (then it
+ * is a complete backup after all, which is never removed this way) */
+static gboolean
+forget_abandoned (LifeboatResticFile  *self,
+                  GError             **error)
+{
+  g_autofree char *id = g_strndup (self->backup, strlen (self->backup) - strlen (PARTIAL_SUFFIX));
+  g_autofree char *tag = g_strconcat ("lifeboat-backup=", id, NULL);
+  const char *list[] = { "snapshots", "--json", "--tag", tag, NULL };
+  g_autoptr(GPtrArray) forget = g_ptr_array_new_null_terminated (8, g_free, TRUE);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GBytes) out = NULL;
+  JsonNode *root;
+
+  if (!_lifeboat_restic_run (self->repo, list, &out, NULL, error))
+    return FALSE;
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (out, NULL), g_bytes_get_size (out),
+                                   NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+    return TRUE;
+
+  g_ptr_array_add (forget, g_strdup ("forget"));
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (root)); i++)
+    {
+      JsonObject *snap = json_array_get_object_element (json_node_get_array (root), i);
+      JsonArray *tags = json_object_get_array_member (snap, "tags");
+
+      for (guint j = 0; tags != NULL && j < json_array_get_length (tags); j++)
+        if (g_strcmp0 (json_array_get_string_element (tags, j), "lifeboat-manifest") == 0)
+          return TRUE;
+      g_ptr_array_add (forget, g_strdup (json_object_get_string_member (snap, "id")));
+    }
+  if (forget->len == 1)
+    return TRUE;
+  return _lifeboat_restic_run (self->repo, (const char * const *) forget->pdata, NULL, NULL,
+                               error);
+}
+
 static gboolean
 file_delete (GFile         *file,
              GCancellable  *cancellable,
@@ -727,6 +765,11 @@ file_delete (GFile         *file,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "Not there");
       return FALSE;
     }
+
+  /* the backup that will not be: whatever restic stored under its ID, also a snapshot whose
+   * restic was interrupted after it saved it but before it said so */
+  if (self->name == NULL)
+    return forget_abandoned (self, error);
 
   /* a snapshot of a volume of a backup that will not be: forgotten (its data goes with the
    * next prune) */
@@ -797,7 +840,7 @@ file_move (GFile                  *source,
           json_object_set_string_member (snapshots, name, snapshot);
           json_object_set_int_member (added, name,
                                       _lifeboat_restic_backup_stream_get_data_added (stream));
-          if (snapshot == NULL)
+          if (!_lifeboat_restic_backup_stream_is_complete (stream))
             g_clear_pointer (&manifest_bytes, g_bytes_unref);   /* not complete */
         }
     }

@@ -65,7 +65,9 @@ GFileOutputStream *_lifeboat_restic_backup_stream_new (LifeboatResticRepository 
                                                        gpointer                   user_data,
                                                        GCancellable              *cancellable,
                                                        GError                   **error);
-/* after a successful close: the snapshot's ID and restic's data_added */
+/* closed, and restic made its snapshot */
+gboolean           _lifeboat_restic_backup_stream_is_complete    (GFileOutputStream *stream);
+/* the snapshot's ID (also when the stream failed but restic made one) and its data_added */
 const char        *_lifeboat_restic_backup_stream_get_snapshot   (GFileOutputStream *stream);
 guint64            _lifeboat_restic_backup_stream_get_data_added (GFileOutputStream *stream);
 

@@ -91,8 +91,7 @@ struct _LifeboatResticBackupStream
 
   LifeboatResticRepository  *repo;
   GSubprocess               *process;
-  GCancellable              *cancellable;   /* ends restic when cancelled */
-  gulong                     cancel_id;
+  GCancellable              *cancellable;   /* the job's: a cancel is reported as such */
   StderrReader               err;
   GThread                   *reader;        /* restic's --json lines */
   LifeboatResticProgressFunc progress;
@@ -100,6 +99,7 @@ struct _LifeboatResticBackupStream
   char                      *snapshot;      /* from its summary; set by the reader */
   guint64                    data_added;
   gboolean                   finished;
+  gboolean                   complete;      /* restic ended well with a snapshot */
 };
 
 G_DEFINE_FINAL_TYPE (LifeboatResticBackupStream, lifeboat_restic_backup_stream,
@@ -145,13 +145,6 @@ json_reader_thread (gpointer data)
   return NULL;
 }
 
-static void
-on_cancelled (GCancellable *cancellable,
-              GSubprocess  *process)
-{
-  end_restic (process);
-}
-
 /* waits for restic after its stdin closed or broke; an error unless it made the snapshot */
 static gboolean
 backup_stream_finish (LifeboatResticBackupStream  *self,
@@ -160,7 +153,7 @@ backup_stream_finish (LifeboatResticBackupStream  *self,
   const char *text;
 
   if (self->finished)
-    return self->snapshot != NULL;
+    return self->complete;
   self->finished = TRUE;
 
   g_output_stream_close (g_subprocess_get_stdin_pipe (self->process), NULL, NULL);
@@ -168,22 +161,17 @@ backup_stream_finish (LifeboatResticBackupStream  *self,
     g_thread_join (g_steal_pointer (&self->reader));
   text = stderr_reader_join (&self->err);
   g_subprocess_wait (self->process, NULL, NULL);
-  if (self->cancel_id != 0)
-    g_cancellable_disconnect (self->cancellable, self->cancel_id);
-  self->cancel_id = 0;
 
+  /* a snapshot restic made all the same stays named, to be forgotten */
   if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
-    {
-      g_clear_pointer (&self->snapshot, g_free);
-      return FALSE;
-    }
+    return FALSE;
   if (!exited_well (self->process) || self->snapshot == NULL)
     {
       g_debug ("restic backup: %s", text);
       _lifeboat_restic_set_error (self->repo, error, _("writing a backup"), text);
-      g_clear_pointer (&self->snapshot, g_free);
       return FALSE;
     }
+  self->complete = TRUE;
   return TRUE;
 }
 
@@ -209,8 +197,12 @@ backup_stream_write (GOutputStream  *stream,
   if (n >= 0)
     return n;
 
+  /* cancelled: close() ends restic's stdin */
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    end_restic (self->process);
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return -1;
+    }
   /* a broken pipe: restic ended; its own words say why */
   if (!backup_stream_finish (self, error))
     return -1;
@@ -232,10 +224,7 @@ lifeboat_restic_backup_stream_finalize (GObject *object)
   LifeboatResticBackupStream *self = (LifeboatResticBackupStream *) object;
 
   if (!self->finished)
-    {
-      end_restic (self->process);
-      backup_stream_finish (self, NULL);
-    }
+    backup_stream_finish (self, NULL);
   stderr_reader_clear (&self->err);
   g_clear_object (&self->process);
   g_clear_object (&self->cancellable);
@@ -299,12 +288,19 @@ _lifeboat_restic_backup_stream_new (LifeboatResticRepository  *repo,
     }
   stderr_reader_start (&self->err, self->process);
   self->reader = g_thread_new ("lifeboat-restic-json", json_reader_thread, self);
+  /* a cancel ends the writes (they wait on @cancellable), then close() ends restic's stdin: it
+   * stores what it got and exits on its own, taking its lock away with it; the snapshot is
+   * forgotten with the backup that will not be. A signal could reach restic before it can
+   * clean up, and leave its lock behind. */
   self->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
-  if (cancellable != NULL)
-    self->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),
-                                             self->process, NULL);
 
   return G_FILE_OUTPUT_STREAM (g_steal_pointer (&self));
+}
+
+gboolean
+_lifeboat_restic_backup_stream_is_complete (GFileOutputStream *stream)
+{
+  return LIFEBOAT_RESTIC_BACKUP_STREAM (stream)->complete;
 }
 
 const char *
