@@ -26,14 +26,15 @@ have_restic (void)
   return restic != NULL;
 }
 
+/* every repository and restic's cache below one folder, removed at the end */
+static char *test_dir;
+
 static char *
 make_location (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("lifeboat-restic-XXXXXX", &error);
+  static guint n;
 
-  g_assert_no_error (error);
-  return g_strdup_printf ("local:%s/repo", dir);
+  return g_strdup_printf ("local:%s/repo-%u", test_dir, ++n);
 }
 
 static LifeboatResticRepository *
@@ -364,10 +365,13 @@ main (int    argc,
       char **argv)
 {
   g_autofree char *cache = NULL;
+  int status;
 
   g_test_init (&argc, &argv, NULL);
-  /* restic's cache in a folder of the test's own */
-  cache = g_dir_make_tmp ("lifeboat-restic-cache-XXXXXX", NULL);
+  test_dir = g_dir_make_tmp ("lifeboat-restic-XXXXXX", NULL);
+  g_assert_nonnull (test_dir);
+  /* restic's cache in the test's own folder */
+  cache = g_build_filename (test_dir, "cache", NULL);
   g_setenv ("RESTIC_CACHE_DIR", cache, TRUE);
   g_unsetenv ("RESTIC_PASSWORD");
   g_unsetenv ("RESTIC_PASSWORD_FILE");
@@ -378,5 +382,14 @@ main (int    argc,
   g_test_add_func ("/lifeboat/restic/abandoned", test_abandoned);
   g_test_add_func ("/lifeboat/restic/wrong-password", test_wrong_password);
   g_test_add_func ("/lifeboat/restic/forget", test_forget);
-  return g_test_run ();
+  status = g_test_run ();
+
+  {
+    const char *argv_rm[] = { "rm", "-rf", test_dir, NULL };
+
+    g_spawn_sync (NULL, (char **) argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                  NULL, NULL);
+  }
+  g_free (test_dir);
+  return status;
 }
