@@ -22,6 +22,7 @@ typedef struct
   char     *host_name;    /* --host-name: what the window calls the engine (an SSH host
                            * reached through its tunnel's socket), for the history */
   gboolean  no_recovery;  /* recover: it recovers itself, with its own options */
+  char     *password_file; /* --password-file: a restic repository's */
 } Globals;
 
 extern Globals globals;

@@ -24,6 +24,8 @@
 #include "lifeboat-hosts.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-recovery.h"
+#include "lifeboat-restic-export.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-restore-job.h"
 #include "lifeboat-space.h"
 #include "lifeboat-ssh-tunnel.h"
@@ -41,12 +43,13 @@ static const char *usage_text =
      "  hosts add NAME URI | remove NAME       save or forget an engine (e.g. ssh://admin@server)\n"
      "  hosts trust URI FINGERPRINT           accept an SSH host key after comparing it\n"
      "  projects                              compose projects, their containers and volumes\n"
-     "  backup PROJECT --to DIR [--compression gzip|zstd|none] [--volumes KEY,...]\n"
+     "  backup PROJECT --to DIR|REPO [--compression gzip|zstd|none] [--volumes KEY,...]\n"
      "         [--no-stop] [--no-restart]     back up a project's volumes\n"
-     "  restore BACKUP_DIR|ARCHIVE... [--project NAME] [--volumes KEY,...] [--yes]\n"
+     "  restore BACKUP|ARCHIVE...    [--project NAME] [--volumes KEY,...] [--yes]\n"
      "         [--ignore-version] [--allow-empty] [--new-project]\n"
      "                                        restore a backup into a project\n"
-     "  verify BACKUP_DIR                     re-read every archive against the manifest\n"
+     "  verify BACKUP                         re-read every archive against the manifest\n"
+     "  export BACKUP --to DIR                a guide-compatible folder of .tar.gz\n"
      "  history [PROJECT] [--all-engines]     past jobs on this engine (or on every one)\n"
      "  recover [PROJECT] [--break-lock]      finish or roll back what an interrupted job left\n"
      "                                        (a kill, a crash, a lost SSH session, an engine\n"
@@ -61,7 +64,13 @@ static const char *usage_text =
      "\n"
      "--host takes unix:///path/docker.sock, ssh://[user@]host[:port][/remote/socket],\n"
      "tcp://host:port or a docker context name; without it DOCKER_HOST, then the current\n"
-     "docker context, then /var/run/docker.sock.\n");
+     "docker context, then /var/run/docker.sock.\n"
+     "\n"
+     "REPO is a restic repository as restic spells it (/srv/repo, sftp:user@host:/srv/repo,\n"
+     "rest:http://host:8000/, s3:..., rclone:...); its password comes from --password-file FILE\n"
+     "or restic's RESTIC_PASSWORD_FILE / RESTIC_PASSWORD_COMMAND, never the command line.\n"
+     "A backup in a repository is named REPO#ID (ID as a backup folder's name), as printed by\n"
+     "backup; BACKUP is a backup folder or REPO#ID.\n");
 
 int
 usage_error (const char *format,
@@ -168,6 +177,55 @@ open_client (GError **error)
   if (client != NULL && !globals.no_recovery)
     recover_on_contact (client);
   return client;
+}
+
+/* A restic repository at @location, opened (created when @create and there is none). */
+static LifeboatResticRepository *
+open_repository (const char  *location,
+                 gboolean     create,
+                 GError     **error)
+{
+  g_autoptr(LifeboatResticRepository) repo = lifeboat_restic_repository_new (location);
+  gboolean created = FALSE;
+
+  if (globals.password_file != NULL)
+    lifeboat_restic_repository_set_password_file (repo, globals.password_file);
+  if (!lifeboat_restic_repository_open_sync (repo, create, &created, NULL, error))
+    return NULL;
+  if (created)
+    g_printerr (_("Created a new restic repository at %s.\n"), location);
+  return g_steal_pointer (&repo);
+}
+
+/* BACKUP: a folder (or archive), or REPO#ID; *@repo_out is set for a repository */
+static GFile *
+open_backup (const char                 *arg,
+             LifeboatResticRepository  **repo_out,
+             GError                    **error)
+{
+  g_autofree char *location = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(LifeboatResticRepository) repo = NULL;
+  GFile *file;
+
+  if (!lifeboat_restic_split_backup_name (arg, &location, &id) ||
+      !lifeboat_restic_location_is_repository (location))
+    return g_file_new_for_commandline_arg (arg);
+
+  repo = open_repository (location, FALSE, error);
+  if (repo == NULL)
+    return NULL;
+  file = lifeboat_restic_repository_get_file (repo, id);
+  if (!g_file_query_exists (file, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("The restic repository %s holds no complete backup %s"), location, id);
+      g_object_unref (file);
+      return NULL;
+    }
+  if (repo_out != NULL)
+    *repo_out = g_steal_pointer (&repo);
+  return file;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -362,6 +420,8 @@ static GOptionEntry global_entries[] = {
   { "host", 'H', 0, G_OPTION_ARG_STRING, &globals.host,
     N_("Engine: unix:///path, ssh://user@host, tcp://host:port or a docker context"), "URI" },
   { "json", 0, 0, G_OPTION_ARG_NONE, &globals.json, N_("Print results as JSON"), NULL },
+  { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &globals.password_file,
+    N_("A file holding the restic repository's password"), "FILE" },
   { NULL }
 };
 
@@ -656,7 +716,8 @@ cmd_backup (int    argc,
   g_autofree char *volumes_str = NULL;
   gboolean no_stop = FALSE, no_restart = FALSE;
   GOptionEntry entries[] = {
-    { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, N_("Folder to write the backup folder into"), "DIR" },
+    { "to", 0, 0, G_OPTION_ARG_FILENAME, &to,
+      N_("Folder to write the backup folder into, or a restic repository"), "DIR|REPO" },
     { "compression", 0, 0, G_OPTION_ARG_STRING, &compression_str,
       N_("gzip (default, as the guide), zstd or none"), "KIND" },
     { "volumes", 0, 0, G_OPTION_ARG_STRING, &volumes_str,
@@ -688,10 +749,24 @@ cmd_backup (int    argc,
   if (volumes != NULL && volumes[0] == NULL)
     return usage_error (_("--volumes needs at least one volume"));
 
+  if (lifeboat_restic_location_is_repository (to))
+    {
+      g_autoptr(LifeboatResticRepository) repo = NULL;
+
+      /* restic compresses and deduplicates: it gets the plain tar streams */
+      if (compression_str != NULL && compression != LIFEBOAT_COMPRESSION_NONE)
+        return usage_error (_("A restic repository compresses by itself: leave out --compression"));
+      compression = LIFEBOAT_COMPRESSION_NONE;
+      if (!(repo = open_repository (to, TRUE, &error)))
+        return fail (error, _("Nothing was changed."));
+      destination = lifeboat_restic_repository_get_file (repo, NULL);
+    }
+  else
+    destination = g_file_new_for_commandline_arg (to);
+
   if (!(client = open_client (&error)))
     return fail (error, _("Nothing was changed."));
 
-  destination = g_file_new_for_commandline_arg (to);
   job = lifeboat_backup_job_new (client, argv[1], destination);
   lifeboat_backup_job_set_compression (job, compression);
   lifeboat_backup_job_set_volumes (job, (const char * const *) volumes);
@@ -803,7 +878,8 @@ cmd_restore (int    argc,
   if (!(client = open_client (&error)))
     return fail (error, _("Nothing was changed."));
 
-  source = g_file_new_for_commandline_arg (argv[1]);
+  if (!(source = open_backup (argv[1], NULL, &error)))
+    return fail (error, _("Nothing was changed."));
   job = lifeboat_restore_job_new (client, source);
   for (int i = 2; i < argc; i++)
     {
@@ -877,6 +953,7 @@ cmd_verify (int    argc,
 {
   g_autoptr(GFile) folder = NULL;
   g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(LifeboatResticRepository) repo = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *display = NULL;
@@ -889,8 +966,18 @@ cmd_verify (int    argc,
   if (argc != 2)
     return usage_error (_("“verify” needs exactly one BACKUP_DIR"));
 
-  folder = g_file_new_for_commandline_arg (argv[1]);
+  if (!(folder = open_backup (argv[1], &repo, &error)))
+    return fail (error, _("Nothing was changed."));
   display = g_file_get_parse_name (folder);
+
+  /* a repository's own structure first, then every tar stream against the manifest */
+  if (repo != NULL)
+    {
+      if (!lifeboat_restic_repository_check_sync (repo, FALSE, NULL, &error))
+        return fail (error, _("The repository was left as it is."));
+      if (!globals.json)
+        g_print (_("ok      %s (restic check)\n"), lifeboat_restic_repository_get_location (repo));
+    }
   /* the window's Verify does the same: lifeboat_verify_folder() */
   results = lifeboat_verify_folder (folder, &has_manifest, NULL, &error);
   if (results == NULL)
@@ -963,6 +1050,41 @@ cmd_verify (int    argc,
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* export */
+
+static int
+cmd_export (int    argc,
+            char **argv)
+{
+  g_autofree char *to = NULL;
+  GOptionEntry entries[] = {
+    { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, N_("Folder to write the backup folder into"), "DIR" },
+    { NULL }
+  };
+  g_autoptr(GFile) backup = NULL;
+  g_autoptr(GFile) destination = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = EXIT_OK;
+
+  if (!parse_command_options ("export", "BACKUP", entries, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (_("“export” needs exactly one BACKUP"));
+  if (to == NULL)
+    return usage_error (_("“export” needs --to DIR, the folder to write the backup folder into"));
+
+  if (!(backup = open_backup (argv[1], NULL, &error)))
+    return fail (error, _("Nothing was written."));
+  destination = g_file_new_for_commandline_arg (to);
+  if (!lifeboat_export_backup_sync (backup, destination, &folder, NULL, &error))
+    return fail (error, _("Nothing was written."));
+
+  g_print ("%s\n", g_file_peek_path (folder));
+  return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* history */
 
 static int
@@ -983,6 +1105,9 @@ cmd_history (int    argc,
 
   if (!parse_command_options ("history", "[PROJECT]", entries_opts, &argc, &argv, &status))
     return status;
+  /* the backups in a restic repository among the locations: restic's own variable */
+  if (globals.password_file != NULL)
+    g_setenv ("RESTIC_PASSWORD_FILE", globals.password_file, TRUE);
   if (argc > 2)
     return usage_error (_("“history” takes at most one PROJECT"));
 
@@ -1134,6 +1259,7 @@ static const struct {
   { "backup", cmd_backup },
   { "restore", cmd_restore },
   { "verify", cmd_verify },
+  { "export", cmd_export },
   { "history", cmd_history },
   { "recover", cmd_recover },
   { "schedule", _lifeboat_cli_schedule },
@@ -1200,6 +1326,13 @@ main (int    argc,
           g_free (globals.host);
           globals.host = g_strdup (argv[++i]);
         }
+      else if (g_str_equal (arg, "--password-file"))
+        {
+          if (i + 1 >= argc)
+            return usage_error (_("--password-file needs a file"));
+          g_free (globals.password_file);
+          globals.password_file = g_strdup (argv[++i]);
+        }
       else if (g_str_has_prefix (arg, "--host="))
         {
           g_free (globals.host);
@@ -1219,6 +1352,7 @@ main (int    argc,
       g_printerr ("%s", _(usage_text));
       return EXIT_USAGE;
     }
+
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (commands[i].name, command))

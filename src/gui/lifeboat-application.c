@@ -7,6 +7,8 @@
 
 #include "lifeboat-application.h"
 #include "lifeboat-preferences-window.h"
+#include "lifeboat-restic-dialog.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-window.h"
 
 struct _LifeboatApplication
@@ -114,6 +116,9 @@ lifeboat_settings_dup_destination (GSettings *settings)
   if (path == NULL || path[0] == '\0')
     /* Translators: the folder in the home folder where backups go by default */
     return g_file_new_build_filename (g_get_home_dir (), _("Lifeboat backups"), NULL);
+  /* a restic repository (its password from the Secret Service) */
+  if (lifeboat_restic_location_is_repository (path))
+    return lifeboat_restic_destination_new (path);
   if (strstr (path, "://") != NULL)
     return g_file_new_for_uri (path);
   return g_file_new_for_path (path);
@@ -298,6 +303,8 @@ lifeboat_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  /* restic repositories' passwords: the Secret Service */
+  lifeboat_restic_set_password_lookup (lifeboat_restic_password_lookup);
 
   source = g_settings_schema_source_get_default ();
   if (source != NULL)

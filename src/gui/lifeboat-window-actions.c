@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include "lifeboat-restic-dialog.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-window-private.h"
 
 typedef enum
@@ -86,6 +88,27 @@ choose_destination_action (GtkWidget  *widget,
   g_autoptr(GFile) parent = self->destination ? g_file_get_parent (self->destination) : NULL;
 
   show_chooser (self, CHOOSE_DESTINATION, _("Back Up To"), _("_Select"), parent);
+}
+
+static void
+repository_chosen_cb (GFile    *repository,
+                      gpointer  window)
+{
+  _lifeboat_window_set_destination (LIFEBOAT_WINDOW (window), repository);
+}
+
+/* a restic repository beside a folder: lifeboat-restic-dialog.c */
+static void
+choose_repository_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *param)
+{
+  LifeboatWindow *self = LIFEBOAT_WINDOW (widget);
+  g_autofree char *current = self->destination ? g_file_get_parse_name (self->destination) : NULL;
+
+  if (current != NULL && !lifeboat_restic_location_is_repository (current))
+    g_clear_pointer (&current, g_free);
+  lifeboat_restic_dialog_present (GTK_WINDOW (self), current, repository_chosen_cb, self);
 }
 
 static void
@@ -177,6 +200,8 @@ _lifeboat_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.backup", NULL, backup_action);
   gtk_widget_class_install_action (widget_class, "win.choose-destination", NULL,
                                    choose_destination_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-repository", NULL,
+                                   choose_repository_action);
   gtk_widget_class_install_action (widget_class, "win.restore-folder", NULL,
                                    restore_folder_action);
   gtk_widget_class_install_action (widget_class, "win.add-location", NULL, add_location_action);

@@ -6,7 +6,7 @@
 #   sshd_start DIR       generates a host key and a user key in DIR, writes DIR/sshd_config
 #                        (own port, root login with the key only (any user may log in with
 #                        it; the folders above DIR must let them traverse), stream-local forwarding,
-#                        StreamLocalBindUnlink), starts /usr/sbin/sshd -D in the background,
+#                        StreamLocalBindUnlink, the sftp subsystem), starts /usr/sbin/sshd -D in the background,
 #                        waits until it accepts connections, and registers its stop (by pid)
 #                        with on_exit. Sets:
 #                          SSHD_PORT, SSHD_PID, SSHD_DIR, SSHD_LOG
@@ -60,6 +60,8 @@ StrictModes no
 AllowStreamLocalForwarding yes
 StreamLocalBindUnlink yes
 X11Forwarding no
+# restic's sftp: repositories (tests/integration/restic.sh)
+Subsystem sftp internal-sftp
 PrintMotd no
 LogLevel VERBOSE
 EOF

@@ -29,6 +29,7 @@
 #include "lifeboat-job-private.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-space.h"
+#include "lifeboat-restic-private.h"
 #include "lifeboat-util-private.h"
 
 struct _LifeboatBackupJob
@@ -152,12 +153,17 @@ backup_volume (LifeboatBackupJob      *self,
   LifeboatVolumeProgress progress = { LIFEBOAT_JOB (self), index };
   gint64 started = g_get_monotonic_time ();
 
+  /* into a restic repository (src/engine/restic/): the progress is restic's, not the tar's */
+  gboolean restic = _lifeboat_restic_is_file (file);
+
   tar_in = lifeboat_docker_client_get_archive_sync (client, container, source_path,
                                                     cancellable, error);
   if (tar_in == NULL)
     return FALSE;
 
-  file_out = g_file_create (file, G_FILE_CREATE_PRIVATE, cancellable, error);
+  file_out = restic ? _lifeboat_restic_file_create_volume (file, _lifeboat_job_volume_progress,
+                                                           &progress, cancellable, error)
+                    : g_file_create (file, G_FILE_CREATE_PRIVATE, cancellable, error);
   if (file_out == NULL)
     return FALSE;
 
@@ -166,8 +172,8 @@ backup_volume (LifeboatBackupJob      *self,
   compress_out = lifeboat_compress_output_stream_new (hash_out, mv->compression, 0);
 
   if (!lifeboat_archive_rewrite_tar (tar_in, source_root, mv->archive_root, compress_out,
-                                     _lifeboat_job_volume_progress, &progress, &stats, cancellable,
-                                     error))
+                                     restic ? NULL : _lifeboat_job_volume_progress, &progress,
+                                     &stats, cancellable, error))
     {
       g_output_stream_close (compress_out, NULL, NULL);
       g_output_stream_close (G_OUTPUT_STREAM (file_out), NULL, NULL);
@@ -605,6 +611,9 @@ lifeboat_backup_job_run (LifeboatJob   *job,
   gboolean ok = FALSE;
 
   _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_PREPARING);
+  /* restic compresses and deduplicates: a repository gets the plain tar streams */
+  if (_lifeboat_restic_is_file (self->destination))
+    self->compression = LIFEBOAT_COMPRESSION_NONE;
 
   if (!lifeboat_docker_client_is_connected (client) &&
       !lifeboat_docker_client_connect_sync (client, cancellable, error))
@@ -705,7 +714,9 @@ lifeboat_backup_job_run (LifeboatJob   *job,
   if (!self->safety)
     {
       g_autoptr(JsonObject) begin = json_object_new ();
-      g_autofree char *destination = g_file_get_path (self->destination);
+      g_autofree char *destination = g_file_is_native (self->destination)
+                                     ? g_file_get_path (self->destination)
+                                     : g_file_get_uri (self->destination);
 
       if (!(helper_image = _lifeboat_pick_helper_image (client, project, cancellable, error)))
         {
@@ -742,7 +753,10 @@ lifeboat_backup_job_run (LifeboatJob   *job,
       g_autoptr(JsonObject) where = json_object_new ();
       g_autofree char *path = g_file_get_path (partial);
 
-      json_object_set_string_member (where, "path", path);
+      /* a folder on this machine: the recovery removes it (a repository's unfinished snapshots
+       * are restic's, forgotten by retention) */
+      if (path != NULL)
+        json_object_set_string_member (where, "path", path);
       if (!_lifeboat_job_lock_journal (lock, "partial", where, &local_error))
         goto out;
     }

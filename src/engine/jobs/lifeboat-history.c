@@ -18,6 +18,7 @@
 
 #include "lifeboat-history.h"
 #include "lifeboat-manifest.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-util-private.h"
 
 /*
@@ -1256,7 +1257,8 @@ lifeboat_history_list_for_engine (LifeboatHistory  *self,
   locations = lifeboat_history_dup_locations (self);
   for (guint i = 0; locations[i] != NULL; i++)
     {
-      g_autoptr(GFile) location = g_file_new_for_commandline_arg (locations[i]);
+      /* a folder, or a restic repository (src/engine/restic/) */
+      g_autoptr(GFile) location = lifeboat_restic_location_new_file (locations[i]);
 
       rescan_location (location, known_folders, all);
     }

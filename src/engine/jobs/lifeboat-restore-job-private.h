@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   LifeboatRestoreItem  item;          /* public part, must stay first */
+  GFile               *archive;       /* a file, or one in a restic repository (no path) */
   JsonObject          *labels;        /* for a volume that has to be created */
   char                *driver;
   char                *helper_image;  /* image of a container that mounts the volume */

@@ -523,11 +523,12 @@ lifeboat_restore_job_run (LifeboatJob   *job,
   in_use = lifeboat_retention_mark_in_use (_lifeboat_job_get_history (job), self->source);
   begin = volumes_details (self);
   {
-    g_autofree char *source = g_file_get_path (self->source);
+    g_autofree char *source = g_file_get_parse_name (self->source);
     g_autofree char *safety = g_file_get_path (self->safety_dir);
 
     json_object_set_string_member (begin, "source", source);
-    json_object_set_string_member (begin, "safety_dir", safety);
+    if (safety != NULL)
+      json_object_set_string_member (begin, "safety_dir", safety);
   }
   if (!_lifeboat_job_begin (job, run.lock, begin, &local_error))
     goto out;

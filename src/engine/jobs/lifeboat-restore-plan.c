@@ -30,6 +30,7 @@
 void
 _lifeboat_restore_item_free (Item *item)
 {
+  g_clear_object (&item->archive);
   g_free (item->item.archive_path);
   g_free (item->item.key);
   g_free (item->item.volume_name);
@@ -62,7 +63,10 @@ add_item (LifeboatRestoreJob *self,
 {
   Item *item = g_new0 (Item, 1);
 
+  item->archive = g_object_ref (archive);
   item->item.archive_path = g_file_get_path (archive);
+  if (item->item.archive_path == NULL)
+    item->item.archive_path = g_file_get_parse_name (archive);
   item->item.key = g_strdup (key);
   item->item.current_size = -1;
   item->fd = -1;
@@ -392,7 +396,7 @@ _lifeboat_restore_plan (LifeboatRestoreJob  *self,
         item->item.mount_path = g_strconcat ("/volumes/", item->item.key, NULL);
 
       {
-        g_autoptr(GFile) f = g_file_new_for_path (item->item.archive_path);
+        GFile *f = item->archive;
         g_autoptr(GFileInfo) info = g_file_query_info (f, G_FILE_ATTRIBUTE_STANDARD_SIZE,
                                                        G_FILE_QUERY_INFO_NONE, cancellable, NULL);
 
@@ -445,7 +449,15 @@ typedef struct
 GFile *
 _lifeboat_restore_item_open_file (Item *item)
 {
-  return g_file_new_for_path (item->item.archive_path);
+  return g_object_ref (item->archive);
+}
+
+/* An archive in a restic repository has no path: restic authenticates every piece it reads
+ * back, so what is written is what was checked without a descriptor to keep. */
+static gboolean
+item_is_local (Item *item)
+{
+  return g_file_is_native (item->archive);
 }
 
 static gboolean
@@ -465,6 +477,8 @@ _lifeboat_restore_item_unchanged (Item    *item,
 {
   struct stat now, at_path;
 
+  if (!item_is_local (item))
+    return TRUE;
   if (item->fd < 0 || fstat (item->fd, &now) != 0 || !same_state (&now, &item->checked) ||
       stat (item->item.archive_path, &at_path) != 0 || !same_state (&at_path, &item->checked))
     {
@@ -500,8 +514,8 @@ check_one (gpointer data,
   progress.index = i;
   if (item->fd >= 0)
     close (item->fd);
-  item->fd = open (item->item.archive_path, O_RDONLY | O_CLOEXEC);
-  if (item->fd < 0 || fstat (item->fd, &item->checked) != 0)
+  item->fd = item_is_local (item) ? open (item->item.archive_path, O_RDONLY | O_CLOEXEC) : -2;
+  if (item->fd == -1 || (item->fd >= 0 && fstat (item->fd, &item->checked) != 0))
     {
       int saved = errno;
 
