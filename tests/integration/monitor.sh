@@ -82,7 +82,7 @@ wait_until 30 grep -q "|Scheduled backup of nothere$P failed|" "$NOTES" ||
   { cat "$TMP/monitor.log" "$NOTES" >&2; die "no failure notification reached dunst"; }
 stop_monitor
 
-grep "|Backed up $P|" "$NOTES" | head -n 1 | grep -Eq '\|[0-9.]+ (bytes|[kMGT]B) in [0-9]+:[0-9]{2}, ' ||
+grep "|Backed up $P|" "$NOTES" | head -n 1 | grep -Eq '\|[0-9.]+ (bytes|[kMGT]B) in [0-9]+ (s|min|h)[^|]*, ' ||
   { cat "$NOTES" >&2; die "the completion notification does not say how big and how long"; }
 grep "|Scheduled backup of nothere$P failed|" "$NOTES" | grep -qi "nothere$P" ||
   { cat "$NOTES" >&2; die "the failure notification does not carry the CLI's sentence"; }

@@ -529,7 +529,21 @@ check_database (LifeboatDockerClient *client,
 
           r->check = r->check ? r->check : g_strdup ("pg_isready");
           if (!exec_sync (client, container, user, ready_argv, &code, cancellable, error))
-            return FALSE;
+            {
+              /* it stopped between the look at its state and the exec: say that */
+              g_autoptr(JsonObject) after = inspect_state (client, container, cancellable, NULL);
+
+              if (after != NULL &&
+                  !json_object_get_boolean_member_with_default (after, "Running", FALSE))
+                {
+                  g_clear_error (error);
+                  g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                               _("The database stopped with exit code %d instead of accepting "
+                                 "connections"),
+                               (int) json_object_get_int_member_with_default (after, "ExitCode", -1));
+                }
+              return FALSE;
+            }
           if (code == 0)
             break;
         }

@@ -475,7 +475,7 @@ _lifeboat_job_lock_acquire (LifeboatDockerClient *client,
         }
 
       /* stale: take exactly that one over */
-      g_message ("Taking over the stale lock of project %s (%s, %s on %s, process %d)",
+      g_debug ("Taking over the stale lock of project %s (%s, %s on %s, process %d)",
                  project, owner->kind, owner->user, owner->host, owner->pid);
       if (image == NULL)
         image = their_image;
@@ -707,7 +707,7 @@ _lifeboat_job_lock_release (LifeboatJobLock *lock)
 
   if (!finished)
     {
-      g_message ("Leaving the lock of project %s: its journal is not finished%s%s", lock->project,
+      g_debug ("Leaving the lock of project %s: its journal is not finished%s%s", lock->project,
                  error ? ": " : "", error ? error->message : "");
       lock_free (lock);
       return;

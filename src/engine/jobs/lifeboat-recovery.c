@@ -254,6 +254,9 @@ start_again (LifeboatJobLock  *lock,
     {
       project = lifeboat_discover_project_sync (client, _lifeboat_job_lock_get_project (lock),
                                                 FALSE, cancellable, &local_error);
+      /* a project removed since (docker compose down): nothing of it is left to start */
+      if (project == NULL && g_error_matches (local_error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND))
+        return _lifeboat_guard_start_ids (client, outsiders, error);
       if (project == NULL)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
@@ -346,7 +349,7 @@ recover_one (LifeboatJobLock  *lock,
   g_autoptr(GString) said = g_string_new (NULL);
   g_autoptr(GError) local_error = NULL;
 
-  g_message ("Recovering the interrupted %s %s of project %s", kind ? kind : "job", journal->job,
+  g_debug ("Recovering the interrupted %s %s of project %s", kind ? kind : "job", journal->job,
              project);
 
   /* 1. its helpers */
@@ -530,7 +533,7 @@ recover_project (LifeboatDockerClient  *client,
                                                                                      cancellable,
                                                                                      NULL);
 
-      g_message ("Breaking the lock of project %s: %s", project, error->message);
+      g_debug ("Breaking the lock of project %s: %s", project, error->message);
       g_clear_error (&error);
       if (inspect != NULL)
         lifeboat_docker_client_remove_container_sync (client,
