@@ -1278,6 +1278,8 @@ main (int    argc,
   /* backups hold secrets: every folder Lifeboat creates is 0700 and every file 0600, whatever
    * the umask it was started with */
   umask (0077);
+  /* the name other Lifeboats see on a lock this process holds */
+  g_set_prgname ("lifeboat-cli");
   /* a terminal or an SSH session that goes away must not kill a job with a write to it: the
    * job learns of it (SIGHUP) and cancels, which puts everything back */
   signal (SIGPIPE, SIG_IGN);
