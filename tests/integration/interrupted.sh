@@ -205,8 +205,9 @@ rc=0; wait "$JOB" || rc=$?
 one_more
 check_clean "backup, engine restarted mid-stream (job exit $rc)" "$current"
 if [ "$rc" = 0 ]; then
-  "$LIFEBOAT_CLI" verify "$(tail -n 1 "$TMP/job.out")" >/dev/null 2>&1 \
-    || die "backup, engine restarted: it said it succeeded but its backup does not verify"
+  "$LIFEBOAT_CLI" verify "$(tail -n 1 "$TMP/job.out")" >"$TMP/verify.out" 2>&1 \
+    || { cat "$TMP/job.out" "$TMP/verify.out" >&2
+         die "backup, engine restarted: it said it succeeded but its backup does not verify"; }
 else
   assert_eq "" "$(ls -A "$dest" 2>/dev/null)" "backup, engine restarted: nothing that looks like a backup"
 fi

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <archive.h>
 #include <errno.h>
 #include <string.h>
 
@@ -26,6 +27,55 @@ propagate_write_error (GError         **error,
                  archive_error_string (w) != NULL ? archive_error_string (w) : "unknown error");
 }
 
+/*
+ * The engine's stream must end as a tar ends: with two zero blocks. When dockerd shuts down (an
+ * engine restart) it may end the HTTP response cleanly in the middle of a volume; a stream cut
+ * at an entry's boundary would otherwise read as a complete, shorter archive.
+ */
+#define TAR_END_BYTES 1024
+
+typedef struct
+{
+  ReadContext *rctx;
+  guint8       tail[TAR_END_BYTES];
+  gsize        tail_len;
+} TailContext;
+
+static la_ssize_t
+tail_read_cb (struct archive *a,
+              void           *user_data,
+              const void    **buffer)
+{
+  TailContext *tc = user_data;
+  la_ssize_t n = _lifeboat_tar_read_cb (a, tc->rctx, buffer);
+
+  if (n >= TAR_END_BYTES)
+    {
+      memcpy (tc->tail, (const guint8 *) *buffer + n - TAR_END_BYTES, TAR_END_BYTES);
+      tc->tail_len = TAR_END_BYTES;
+    }
+  else if (n > 0)
+    {
+      gsize keep = MIN (tc->tail_len, (gsize) (TAR_END_BYTES - n));
+
+      memmove (tc->tail, tc->tail + tc->tail_len - keep, keep);
+      memcpy (tc->tail + keep, *buffer, (gsize) n);
+      tc->tail_len = keep + (gsize) n;
+    }
+  return n;
+}
+
+static gboolean
+tail_is_tar_end (TailContext *tc)
+{
+  if (tc->tail_len < TAR_END_BYTES)
+    return FALSE;
+  for (gsize i = 0; i < TAR_END_BYTES; i++)
+    if (tc->tail[i] != 0)
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 lifeboat_archive_rewrite_tar (GInputStream                *tar_in,
                               const char                  *source_root,
@@ -41,6 +91,7 @@ lifeboat_archive_rewrite_tar (GInputStream                *tar_in,
   struct archive *r = NULL;
   struct archive *w = NULL;
   ReadContext rctx;
+  TailContext tail = { &rctx };
   WriteContext wctx = { 0 };
   g_autofree char *src = NULL;
   g_autofree char *dst = NULL;
@@ -66,7 +117,7 @@ lifeboat_archive_rewrite_tar (GInputStream                *tar_in,
   wctx.user_data = user_data;
 
   r = _lifeboat_tar_reader_new (FALSE);
-  if (archive_read_open (r, &rctx, NULL, _lifeboat_tar_read_cb, NULL) != ARCHIVE_OK)
+  if (archive_read_open (r, &tail, NULL, tail_read_cb, NULL) != ARCHIVE_OK)
     {
       _lifeboat_tar_propagate_read_error (error, r, &rctx, what_read);
       goto out;
@@ -93,7 +144,21 @@ lifeboat_archive_rewrite_tar (GInputStream                *tar_in,
 
       res = archive_read_next_header (r, &entry);
       if (res == ARCHIVE_EOF)
-        break;
+        {
+          /* read what libarchive left after the end (its read-ahead stops at the zero blocks) */
+          const void *rest;
+
+          while (tail_read_cb (r, &tail, &rest) > 0)
+            ;
+          if (rctx.error == NULL && !tail_is_tar_end (&tail))
+            {
+              g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_INVALID_ARCHIVE,
+                           "%s: the engine's stream ended before the end of the archive (did "
+                           "the engine stop or restart?)", what_read);
+              goto out;
+            }
+          break;
+        }
       if (res < ARCHIVE_WARN)
         {
           _lifeboat_tar_propagate_read_error (error, r, &rctx, what_read);
