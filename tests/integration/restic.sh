@@ -276,7 +276,7 @@ wait "$cli_pid" || rc=$?
 assert_eq 1 "$rc" "backup when the SFTP server went away: exit status"
 grep -q "The connection to the restic repository sftp:lbt-sshd:$TMP/sftp-repo was lost" "$TMP/cut.err" \
   || { cat "$TMP/cut.err" >&2; die "SFTP server gone: not the sentence"; }
-[ "$(grep -c 'lifeboat-cli:' "$TMP/cut.err")" = 1 ] || die "SFTP server gone: more than one error line"
+[ "$(grep -c 'lifeboat-cli:' "$TMP/cut.err")" = 1 ] || { cat "$TMP/cut.err" >&2; die "SFTP server gone: more than one error line"; }
 grep -q "No backup was written" "$TMP/cut.err" || die "SFTP server gone: $(cat "$TMP/cut.err")"
 log "SFTP server gone: $(grep lifeboat-cli: "$TMP/cut.err")"
 containers_state "$P" >"$TMP/state.cut"
