@@ -34,6 +34,7 @@ typedef enum
   LIFEBOAT_ERROR_CONNECTION_REFUSED,  /* nothing accepts connections on that port */
   LIFEBOAT_ERROR_TIMED_OUT,           /* no answer from the host in time */
   LIFEBOAT_ERROR_HOST_UNREACHABLE,    /* no route, network down, connection closed or reset */
+  LIFEBOAT_ERROR_ENGINE_RESTARTED,    /* the engine stopped or restarted during a transfer */
 } LifeboatError;
 
 /*

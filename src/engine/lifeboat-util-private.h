@@ -41,6 +41,24 @@ _lifeboat_keep_first_failure (GError **first,
     g_error_free (error);
 }
 
+/*
+ * A number of seconds from the environment (the tests' and an admin's knobs, such as
+ * LIFEBOAT_LOCK_STALE_SECONDS): @fallback when unset or not a whole number in [@min, @max].
+ */
+static inline guint
+_lifeboat_env_seconds (const char *name,
+                       guint       fallback,
+                       guint       min,
+                       guint       max)
+{
+  const char *value = g_getenv (name);
+  guint64 n;
+
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, min, max, &n, NULL))
+    return fallback;
+  return (guint) n;
+}
+
 /* For g_cancellable_connect(): cancels @other when the caller's cancellable is cancelled. */
 static inline void
 _lifeboat_cancel_other (GCancellable *cancellable,

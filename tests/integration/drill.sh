@@ -10,7 +10,8 @@
 #     verify passes): fails because the database does not start;
 #   - SIGTERM during the drill: it cleans up itself; kill -9: the next lifeboat-cli command
 #     that contacts the engine removes what it left;
-#   - schedule run of a schedule with --drill-every 1 drills the backup it made.
+#   - schedule run of a schedule with --drill-every 1 drills the backup it made;
+#   - a database that is not PostgreSQL (/var/lib/mysql): its image's healthcheck decides.
 # After each, no scratch volume or container (label io.github.lifeboat.drill) survives.
 set -euo pipefail
 . "$(dirname "$0")/../harness/lib.sh"
@@ -132,4 +133,29 @@ PY
 assert_no_leftovers "after a scheduled drill"
 
 [ "$(running_state cvat_db)" = true ] || die "the project's database is not running at the end"
+
+# --- a database that is not PostgreSQL: its image's healthcheck decides ---
+Q=$(test_project drillhc)
+on_exit "dk rm -f $Q-db-1 >/dev/null 2>&1; dk volume rm -f ${Q}_db_data >/dev/null 2>&1 || true"
+dk volume create --label "com.docker.compose.project=$Q" --label com.docker.compose.volume=db_data \
+  "${Q}_db_data" >/dev/null
+dk run -d --name "$Q-db-1" --network none --label "com.docker.compose.project=$Q" \
+  --label com.docker.compose.service=db --health-cmd 'test -f /var/lib/mysql/ready' \
+  --health-interval 1s --health-retries 2 -v "${Q}_db_data:/var/lib/mysql" \
+  "$LIFEBOAT_TEST_BUSYBOX_IMAGE" sleep 100000 >/dev/null
+dk exec "$Q-db-1" sh -c 'echo 1 > /var/lib/mysql/ready'
+cli_backup "$Q" "$TMP/hc"
+HEALTHY=$BACKUP
+dk exec "$Q-db-1" rm /var/lib/mysql/ready
+cli_backup "$Q" "$TMP/hc"
+SICK=$BACKUP
+cli_ok "$TMP/out" "$TMP/err" drill "$HEALTHY"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is True and d["database"] == "db_data" and d["check"] == "healthcheck", d' "$HEALTHY/drill.json"
+run_cli "$TMP/out" "$TMP/err" drill "$SICK"
+assert_eq 1 "$CLI_RC" "drill of a backup whose database is unhealthy"
+grep -q "healthcheck says it is unhealthy" "$TMP/err" || { cat "$TMP/err" >&2; die "the failure does not name the healthcheck"; }
+assert_no_leftovers "after drills checked by a healthcheck"
 echo "ok drill"

@@ -192,27 +192,37 @@ restart_engine "restore, engine restarted mid-write"
 rm -f "$TMP/pause"
 rc=0; wait "$JOB" || rc=$?
 one_more
-# the job may get through (its helpers and the volumes survive a restart) or fail and roll back:
-# either way exactly one of the two contents, the one its exit status says
-if [ "$rc" = 0 ]; then want=$target; else want=$current; fi
-check_clean "restore, engine restarted mid-write (job exit $rc)" "$want"
-current=$want
+# a dockerd that stops may answer "done" for an archive it unpacked only in part (it unmounts
+# the volumes as it shuts down): the job must not trust what it wrote, and rolls back
+assert_eq 1 "$rc" "restore, engine restarted mid-write: exit status"
+grep -q "put back as they were" "$TMP/job.err" \
+  || { cat "$TMP/job.err" >&2; die "restore, engine restarted mid-write: not said that the volumes were put back"; }
+check_clean "restore, engine restarted mid-write" "$current"
 
-# (at the end of the streams: a restart while a volume streams was seen, 2 runs in 6, to let a
-# backup exit 0 whose archives did not verify; not understood yet, see the session note)
-pause_run before-rename backup "$P" --to "$dest"
+# a restart while the volumes stream: dockerd finishes the archives it is sending from volumes
+# it has unmounted (seen: a well-formed archive with no entry), so the backup must fail
+pause_run volume-read backup "$P" --to "$dest"
 restart_engine "backup, engine restarted mid-stream"
 rm -f "$TMP/pause"
 rc=0; wait "$JOB" || rc=$?
 one_more
-check_clean "backup, engine restarted mid-stream (job exit $rc)" "$current"
-if [ "$rc" = 0 ]; then
-  "$LIFEBOAT_CLI" verify "$(tail -n 1 "$TMP/job.out")" >"$TMP/verify.out" 2>&1 \
-    || { cat "$TMP/job.out" "$TMP/verify.out" >&2
-         die "backup, engine restarted: it said it succeeded but its backup does not verify"; }
-else
-  assert_eq "" "$(ls -A "$dest" 2>/dev/null)" "backup, engine restarted: nothing that looks like a backup"
-fi
+assert_eq 1 "$rc" "backup, engine restarted mid-stream: exit status"
+grep -q "No backup was written" "$TMP/job.err" \
+  || { cat "$TMP/job.err" >&2; die "backup, engine restarted mid-stream: not the sentence"; }
+check_clean "backup, engine restarted mid-stream" "$current"
+assert_eq "" "$(ls -A "$dest" 2>/dev/null)" "backup, engine restarted mid-stream: nothing that looks like a backup"
+
+# a restart after the streams, before the folder gets its name: the backup is whole
+pause_run before-rename backup "$P" --to "$dest"
+restart_engine "backup, engine restarted before the rename"
+rm -f "$TMP/pause"
+rc=0; wait "$JOB" || rc=$?
+one_more
+assert_eq 0 "$rc" "backup, engine restarted before the rename: exit status"
+check_clean "backup, engine restarted before the rename" "$current"
+"$LIFEBOAT_CLI" verify "$(tail -n 1 "$TMP/job.out")" >"$TMP/verify.out" 2>&1 \
+  || { cat "$TMP/job.out" "$TMP/verify.out" >&2
+       die "backup, engine restarted before the rename: its backup does not verify"; }
 
 # the whole server went down after every volume was written: engine and client both gone
 target=$(other "$current")

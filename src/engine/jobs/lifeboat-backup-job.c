@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 
 #include "lifeboat-archive.h"
+#include "lifeboat-engine-tether.h"
 #include "lifeboat-backup-job.h"
 #include "lifeboat-backup-job-private.h"
 #include "lifeboat-compress.h"
@@ -114,7 +115,13 @@ remove_partial (GFile *folder)
     {
       g_autofree char *name = g_file_get_parse_name (folder);
 
-      g_warning ("Could not remove %s: %s", name, error->message);
+      /* a repository that cannot be reached (the reason the job failed) keeps the unfinished
+       * snapshots: without their manifest they are never taken for a backup, and retention
+       * forgets them; a folder on a disk is said, and the recovery removes it */
+      if (g_file_is_native (folder))
+        g_warning ("Could not remove %s: %s", name, error->message);
+      else
+        g_debug ("Could not remove %s: %s", name, error->message);
     }
 }
 
@@ -590,6 +597,7 @@ lifeboat_backup_job_run (LifeboatJob   *job,
   g_autoptr(GPtrArray) stopped = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) to_start = NULL;      /* of @stopped, what did not start early */
   g_autoptr(GPtrArray) helpers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(LifeboatEngineTether) tether = NULL;
   g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) volume_task_free);
   g_autoptr(GPtrArray) keys = g_ptr_array_new_null_terminated (8, g_free, TRUE);
   g_autoptr(GHashTable) archive_names = g_hash_table_new (g_str_hash, g_str_equal);
@@ -887,11 +895,17 @@ lifeboat_backup_job_run (LifeboatJob   *job,
       early.thread = g_thread_new ("lifeboat-start", early_start_thread, &early);
     }
 
-  volumes_ok = backup_volumes (self, client, tasks, partial, early.thread ? &early : NULL,
+  /* an engine that stops while it sends may end an archive properly without all its files:
+   * the tether tells (lifeboat-engine-tether.c) */
+  tether = lifeboat_engine_tether_new_sync (client, cancellable, &local_error);
+  volumes_ok = local_error == NULL &&
+               backup_volumes (self, client, tasks, partial, early.thread ? &early : NULL,
                                cancellable, &local_error);
   if (early.thread != NULL)
     to_start = early_start_finish (&early);
   if (!volumes_ok)
+    goto out;
+  if (tether != NULL && !lifeboat_engine_tether_check_sync (tether, cancellable, &local_error))
     goto out;
   for (guint i = 0; i < tasks->len; i++)
     total_archive_bytes += ((VolumeTask *) g_ptr_array_index (tasks, i))->mv->archive_bytes;

@@ -17,10 +17,7 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -28,6 +25,7 @@
 #include "lifeboat-drill.h"
 #include "lifeboat-error.h"
 #include "lifeboat-history.h"
+#include "lifeboat-job-lock-private.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-retention.h"
 #include "lifeboat-verify.h"
@@ -134,47 +132,31 @@ lifeboat_drill_result_load (GFile *folder)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* Owners */
+/* Owners: the labels a lock carries (lifeboat-job-lock.c), so that one rule tells whether the
+ * process that made something is gone */
 
-static char *
-dup_boot_id (void)
+/* a drill's labels: its id and its owner, this process */
+static JsonObject *
+drill_labels (const char *id)
 {
-  g_autofree char *text = NULL;
+  g_autoptr(LifeboatLockOwner) owner = _lifeboat_lock_owner_new_self (LIFEBOAT_JOB_KIND_DRILL, id);
+  JsonObject *labels = _lifeboat_lock_owner_to_labels (owner);
 
-  if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &text, NULL, NULL))
-    return g_strdup ("");
-  return g_strdup (g_strstrip (text));
+  json_object_set_string_member (labels, LIFEBOAT_DRILL_LABEL, id);
+  return labels;
 }
 
-/* "host pid boot-id" */
-static char *
-dup_owner (void)
-{
-  g_autofree char *boot_id = dup_boot_id ();
-
-  return g_strdup_printf ("%s %d %s", g_get_host_name (), (int) getpid (), boot_id);
-}
-
-/* TRUE when @owner is a drill of this host whose process is gone; a drill of another host is
- * never judged from here */
+/* TRUE when what carries @labels is a drill's of this machine whose process is gone; a drill
+ * of another machine is never judged from here */
 static gboolean
-owner_gone (const char *owner)
+owner_gone (JsonObject *labels)
 {
-  g_auto(GStrv) parts = owner ? g_strsplit (owner, " ", 3) : NULL;
-  g_autofree char *boot_id = NULL;
-  gint64 pid;
+  g_autoptr(LifeboatLockOwner) owner = NULL;
 
-  if (parts == NULL || g_strv_length (parts) != 3)
+  if (labels == NULL)
     return FALSE;
-  if (g_strcmp0 (parts[0], g_get_host_name ()) != 0)
-    return FALSE;
-  boot_id = dup_boot_id ();
-  if (g_strcmp0 (parts[2], boot_id) != 0)
-    return TRUE;
-  pid = g_ascii_strtoll (parts[1], NULL, 10);
-  if (pid <= 0 || pid > G_MAXINT)
-    return TRUE;
-  return !(kill ((pid_t) pid, 0) == 0 || errno == EPERM);
+  owner = _lifeboat_lock_owner_from_labels (labels);
+  return _lifeboat_lock_owner_process_gone (owner);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -182,16 +164,10 @@ owner_gone (const char *owner)
 
 static void
 add_labels (JsonBuilder *b,
-            const char  *id,
-            const char  *owner)
+            JsonObject  *labels)
 {
   json_builder_set_member_name (b, "Labels");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, LIFEBOAT_DRILL_LABEL);
-  json_builder_add_string_value (b, id);
-  json_builder_set_member_name (b, LIFEBOAT_DRILL_OWNER_LABEL);
-  json_builder_add_string_value (b, owner);
-  json_builder_end_object (b);
+  json_builder_add_value (b, json_node_init_object (json_node_alloc (), labels));
 }
 
 static void
@@ -366,6 +342,27 @@ is_postgres_volume (LifeboatManifestVolume *v)
   return v->mount_path != NULL && g_str_has_prefix (v->mount_path, "/var/lib/postgresql");
 }
 
+/* Where database images keep their data, most telling first: PostgreSQL (checked with
+ * pg_isready), then others (checked with their image's healthcheck, else by staying up) */
+static const char * const database_mounts[] = {
+  "/var/lib/postgresql",
+  "/var/lib/mysql",
+  "/var/lib/mariadb",
+  "/data/db",               /* MongoDB */
+  "/var/lib/clickhouse",
+  "/var/lib/redis",
+  "/bitnami",
+};
+
+static guint
+database_rank (LifeboatManifestVolume *v)
+{
+  for (guint i = 0; v->mount_path != NULL && i < G_N_ELEMENTS (database_mounts); i++)
+    if (g_str_has_prefix (v->mount_path, database_mounts[i]))
+      return i + 1;
+  return 0;
+}
+
 /* The container of the manifest that mounts @volume on this engine, inspected; or NULL */
 static JsonObject *
 find_database_container (LifeboatDockerClient   *client,
@@ -430,8 +427,7 @@ static JsonNode *
 database_config (const char  *image,
                  JsonObject  *original,
                  const char  *bind,
-                 const char  *id,
-                 const char  *owner)
+                 JsonObject  *labels)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   JsonObject *config = original && json_object_has_member (original, "Config")
@@ -448,7 +444,7 @@ database_config (const char  *image,
   copy_member (b, config, "Healthcheck");
   json_builder_set_member_name (b, "NetworkDisabled");
   json_builder_add_boolean_value (b, TRUE);
-  add_labels (b, id, owner);
+  add_labels (b, labels);
   json_builder_set_member_name (b, "HostConfig");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "Binds");
@@ -609,8 +605,7 @@ restore_archives (LifeboatDockerClient *client,
                   const char           *image,
                   GPtrArray            *scratch,
                   const char           *loader,
-                  const char           *id,
-                  const char           *owner,
+                  JsonObject           *labels,
                   GCancellable         *cancellable,
                   GError              **error)
 {
@@ -629,7 +624,7 @@ restore_archives (LifeboatDockerClient *client,
   json_builder_end_array (b);
   json_builder_set_member_name (b, "NetworkDisabled");
   json_builder_add_boolean_value (b, TRUE);
-  add_labels (b, id, owner);
+  add_labels (b, labels);
   json_builder_set_member_name (b, "HostConfig");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "Binds");
@@ -734,7 +729,7 @@ lifeboat_drill_run_sync (LifeboatDockerClient  *client,
   g_autoptr(JsonObject) original = NULL;
   g_autoptr(GFile) marker = NULL;
   g_autoptr(GError) step_error = NULL;
-  g_autofree char *owner = dup_owner ();
+  g_autoptr(JsonObject) labels = NULL;
   g_autofree char *image = NULL;
   g_autofree char *loader = NULL;
   LifeboatManifestVolume *database = NULL;
@@ -749,6 +744,7 @@ lifeboat_drill_run_sync (LifeboatDockerClient  *client,
     return FALSE;
 
   r->id = g_strdup_printf ("%08x", random);
+  labels = drill_labels (r->id);
   r->started = g_date_time_new_now_utc ();
   r->rows = -1;
   marker = lifeboat_retention_mark_in_use (lifeboat_history_get_default (), folder);
@@ -760,7 +756,8 @@ lifeboat_drill_run_sync (LifeboatDockerClient  *client,
 
       if (!lifeboat_verify_archive (folder, v->archive, v, NULL, cancellable, &step_error))
         g_prefix_error (&step_error, _("The archive of %s is not what the backup recorded: "), v->key);
-      if (database == NULL && is_postgres_volume (v))
+      if (database_rank (v) > 0 &&
+          (database == NULL || database_rank (v) < database_rank (database)))
         database = v;
     }
   if (step_error != NULL)
@@ -798,14 +795,11 @@ lifeboat_drill_run_sync (LifeboatDockerClient  *client,
   for (guint i = 0; i < manifest->volumes->len; i++)
     {
       LifeboatManifestVolume *v = g_ptr_array_index (manifest->volumes, i);
-      g_autoptr(JsonObject) labels = json_object_new ();
       g_autofree char *safe_key = g_strcanon (g_strdup (v->key),
                                               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
                                               '_');
       char *name = g_strdup_printf ("lifeboat-drill-%s-%s", r->id, safe_key);
 
-      json_object_set_string_member (labels, LIFEBOAT_DRILL_LABEL, r->id);
-      json_object_set_string_member (labels, LIFEBOAT_DRILL_OWNER_LABEL, owner);
       g_ptr_array_add (scratch, name);
       if (!lifeboat_docker_client_create_volume_sync (client, name, "local", labels, cancellable,
                                                       &step_error))
@@ -815,7 +809,7 @@ lifeboat_drill_run_sync (LifeboatDockerClient  *client,
   /* 4. the archives into them */
   loader = g_strdup_printf ("lifeboat-drill-%s-loader", r->id);
   g_ptr_array_add (containers, g_strdup (loader));
-  if (!restore_archives (client, folder, manifest, image, scratch, loader, r->id, owner,
+  if (!restore_archives (client, folder, manifest, image, scratch, loader, labels,
                          cancellable, &step_error))
     goto out;
   r->volumes = manifest->volumes->len;
@@ -836,13 +830,13 @@ lifeboat_drill_run_sync (LifeboatDockerClient  *client,
 
       g_ptr_array_find (manifest->volumes, database, &index);
       bind = g_strdup_printf ("%s:%s", (char *) g_ptr_array_index (scratch, index), database->mount_path);
-      config = database_config (image, original, bind, r->id, owner);
+      config = database_config (image, original, bind, labels);
       g_ptr_array_add (containers, g_strdup (db_name));
       created = lifeboat_docker_client_create_container_sync (client, db_name, config, cancellable,
                                                               &step_error);
       if (created == NULL ||
-          !check_database (client, r, db_name, TRUE, user[0] ? user : "postgres", cancellable,
-                           &step_error))
+          !check_database (client, r, db_name, is_postgres_volume (database),
+                           user[0] ? user : "postgres", cancellable, &step_error))
         goto out;
     }
 
@@ -878,15 +872,12 @@ label_filter_path (const char *what)
                           escaped);
 }
 
-static const char *
-owner_of (JsonObject *object)
+static JsonObject *
+labels_of (JsonObject *object)
 {
-  JsonObject *labels = object && json_object_has_member (object, "Labels") &&
-                       JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "Labels"))
-                       ? json_object_get_object_member (object, "Labels") : NULL;
-
-  return labels ? json_object_get_string_member_with_default (labels, LIFEBOAT_DRILL_OWNER_LABEL, NULL)
-                : NULL;
+  return object && json_object_has_member (object, "Labels") &&
+         JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "Labels"))
+         ? json_object_get_object_member (object, "Labels") : NULL;
 }
 
 gboolean
@@ -912,7 +903,7 @@ lifeboat_drill_remove_leftovers_sync (LifeboatDockerClient  *client,
       JsonObject *c = json_array_get_object_element (array, i);
       const char *id = json_object_get_string_member_with_default (c, "Id", NULL);
 
-      if (id != NULL && owner_gone (owner_of (c)))
+      if (id != NULL && owner_gone (labels_of (c)))
         {
           g_debug ("Removing the container %s of a drill that was interrupted", id);
           remove_container (client, id);
@@ -931,7 +922,7 @@ lifeboat_drill_remove_leftovers_sync (LifeboatDockerClient  *client,
       JsonObject *v = json_array_get_object_element (array, i);
       const char *name = json_object_get_string_member_with_default (v, "Name", NULL);
 
-      if (name != NULL && g_str_has_prefix (name, "lifeboat-drill-") && owner_gone (owner_of (v)))
+      if (name != NULL && g_str_has_prefix (name, "lifeboat-drill-") && owner_gone (labels_of (v)))
         {
           g_debug ("Removing the volume %s of a drill that was interrupted", name);
           remove_volume (client, name);

@@ -10,8 +10,8 @@ G_BEGIN_DECLS
 /*
  * A restore drill: proves that a backup restores and its database starts, without touching
  * the project. The archives are verified, restored into scratch volumes on the same engine
- * (lifeboat-drill-<id>-<key>, labelled io.github.lifeboat.drill=<id> and with their owner:
- * host, pid, boot id), the database container's image is started on the scratch database
+ * (lifeboat-drill-<id>-<key>, labelled io.github.lifeboat.drill=<id> and with their owner's
+ * labels, as a lock carries them: io.github.lifeboat.owner.*), the database container's image is started on the scratch database
  * volume with no network until it accepts connections (PostgreSQL: pg_isready, then its rows
  * counted; other images: their healthcheck, else still running after a while), and every
  * scratch volume and container is removed, also when cancelled. What a killed drill left is
@@ -19,7 +19,6 @@ G_BEGIN_DECLS
  */
 
 #define LIFEBOAT_DRILL_LABEL        "io.github.lifeboat.drill"
-#define LIFEBOAT_DRILL_OWNER_LABEL  "io.github.lifeboat.drill.owner"
 #define LIFEBOAT_DRILL_RESULT_NAME  "drill.json"
 
 typedef struct

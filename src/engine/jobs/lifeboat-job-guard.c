@@ -13,6 +13,7 @@
 #include "lifeboat-discovery.h"
 #include "lifeboat-error.h"
 #include "lifeboat-job-guard-private.h"
+#include "lifeboat-util-private.h"
 
 #define DEFAULT_STOP_TIMEOUT 10
 
@@ -369,18 +370,6 @@ _lifeboat_guard_start_project (LifeboatDockerClient *client,
   return _lifeboat_start_containers (client, project, todo, error);
 }
 
-static guint
-env_seconds (const char *name,
-             guint       fallback)
-{
-  const char *value = g_getenv (name);
-  guint64 n;
-
-  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, 3600, &n, NULL))
-    return fallback;
-  return (guint) n;
-}
-
 /*
  * 3: the containers it started must stay running for LIFEBOAT_SETTLE_SECONDS (default 3), and
  * those whose image defines a healthcheck must be healthy (within LIFEBOAT_HEALTH_SECONDS,
@@ -393,8 +382,9 @@ _lifeboat_guard_wait_running (LifeboatDockerClient *client,
               GError              **error)
 {
   gint64 start = g_get_monotonic_time ();
-  gint64 settle = start + (gint64) env_seconds ("LIFEBOAT_SETTLE_SECONDS", 3) * G_USEC_PER_SEC;
-  guint health_seconds = env_seconds ("LIFEBOAT_HEALTH_SECONDS", 120);
+  gint64 settle = start + (gint64) _lifeboat_env_seconds ("LIFEBOAT_SETTLE_SECONDS", 3, 0, 3600) *
+                  G_USEC_PER_SEC;
+  guint health_seconds = _lifeboat_env_seconds ("LIFEBOAT_HEALTH_SECONDS", 120, 0, 3600);
   gint64 health = start + (gint64) health_seconds * G_USEC_PER_SEC;
 
   for (guint round = 0; round < 100000; round++)

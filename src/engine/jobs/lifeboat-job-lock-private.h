@@ -49,9 +49,19 @@ typedef struct
   char   *pid_start;
 } LifeboatLockOwner;
 
-void     _lifeboat_lock_owner_free     (LifeboatLockOwner *owner);
+/* The calling process as the owner of a job of @kind (@job: its id, may be NULL). The same
+ * owner labels mark a lock and a drill's scratch containers and volumes. */
+LifeboatLockOwner *_lifeboat_lock_owner_new_self    (LifeboatJobKind          kind,
+                                                     const char              *job);
+LifeboatLockOwner *_lifeboat_lock_owner_from_labels (JsonObject              *labels);
+/* the owner's labels (io.github.lifeboat.owner.*), a new object */
+JsonObject        *_lifeboat_lock_owner_to_labels   (const LifeboatLockOwner *owner);
+/* TRUE when @owner ran on this machine and its process is gone (or the machine has booted
+ * since); an owner on another machine is never judged by this */
+gboolean           _lifeboat_lock_owner_process_gone (const LifeboatLockOwner *owner);
+void               _lifeboat_lock_owner_free        (LifeboatLockOwner       *owner);
 /* "a restore by alice on desk (lifeboat-cli, process 1234) since 14:02:11" */
-char    *_lifeboat_lock_owner_describe (const LifeboatLockOwner *owner);
+char              *_lifeboat_lock_owner_describe    (const LifeboatLockOwner *owner);
 
 /* One job's journal, read back: its entries in order. */
 typedef struct

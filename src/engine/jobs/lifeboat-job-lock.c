@@ -18,6 +18,7 @@
 #include "lifeboat-error.h"
 #include "lifeboat-job-lock-private.h"
 #include "lifeboat-journal-store-private.h"
+#include "lifeboat-util-private.h"
 
 
 #define LABEL_HOST      "io.github.lifeboat.owner.host"
@@ -107,9 +108,9 @@ own_pid_namespace (void)
   return g_file_read_link ("/proc/self/ns/pid", NULL);
 }
 
-static LifeboatLockOwner *
-owner_new_self (LifeboatJobKind kind,
-                const char     *job)
+LifeboatLockOwner *
+_lifeboat_lock_owner_new_self (LifeboatJobKind  kind,
+                               const char      *job)
 {
   LifeboatLockOwner *owner = g_new0 (LifeboatLockOwner, 1);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
@@ -134,8 +135,8 @@ label (JsonObject *labels,
   return labels ? json_object_get_string_member_with_default (labels, name, NULL) : NULL;
 }
 
-static LifeboatLockOwner *
-owner_from_labels (JsonObject *labels)
+LifeboatLockOwner *
+_lifeboat_lock_owner_from_labels (JsonObject *labels)
 {
   LifeboatLockOwner *owner = g_new0 (LifeboatLockOwner, 1);
   const char *pid = label (labels, LABEL_PID);
@@ -153,13 +154,21 @@ owner_from_labels (JsonObject *labels)
   return owner;
 }
 
-static void
-add_label (JsonBuilder *b,
-           const char  *name,
-           const char  *value)
+JsonObject *
+_lifeboat_lock_owner_to_labels (const LifeboatLockOwner *owner)
 {
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value ? value : "");
+  JsonObject *labels = json_object_new ();
+  g_autofree char *pid = g_strdup_printf ("%d", owner->pid);
+  const char *pairs[][2] = {
+    { LABEL_HOST, owner->host }, { LABEL_USER, owner->user },
+    { LABEL_PROGRAM, owner->program }, { LABEL_PID, pid }, { LABEL_JOB, owner->job },
+    { LABEL_KIND, owner->kind }, { LABEL_SINCE, owner->since }, { LABEL_BOOT, owner->boot_id },
+    { LABEL_PIDNS, owner->pid_ns }, { LABEL_PIDSTART, owner->pid_start },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    json_object_set_string_member (labels, pairs[i][0], pairs[i][1] ? pairs[i][1] : "");
+  return labels;
 }
 
 char *
@@ -178,30 +187,15 @@ _lifeboat_lock_owner_describe (const LifeboatLockOwner *owner)
                           when ? when : (owner->since ? owner->since : "?"));
 }
 
-static guint
-env_seconds (const char *name,
-             guint       fallback)
-{
-  const char *value = g_getenv (name);
-  guint64 n;
-
-  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 1, 86400 * 7, &n, NULL))
-    return fallback;
-  return (guint) n;
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* Staleness */
 
-static gboolean
-owner_is_stale (LifeboatLockOwner *owner,
-                GHashTable        *heartbeats)
+/* TRUE/FALSE when this machine can tell whether @owner's process runs; -1 when it cannot */
+static int
+owner_process_gone (const LifeboatLockOwner *owner)
 {
   g_autofree char *boot = read_first_line ("/proc/sys/kernel/random/boot_id");
   g_autofree char *pidns = own_pid_namespace ();
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gint64 last = 0;
-  gint64 *beat;
 
   if (g_strcmp0 (owner->host, g_get_host_name ()) == 0 && owner->boot_id != NULL &&
       g_strcmp0 (owner->boot_id, boot) != 0)
@@ -215,6 +209,26 @@ owner_is_stale (LifeboatLockOwner *owner,
       /* the process is gone, or the number belongs to another process now */
       return start == NULL || g_strcmp0 (start, owner->pid_start) != 0;
     }
+  return -1;
+}
+
+gboolean
+_lifeboat_lock_owner_process_gone (const LifeboatLockOwner *owner)
+{
+  return owner_process_gone (owner) == TRUE;
+}
+
+static gboolean
+owner_is_stale (LifeboatLockOwner *owner,
+                GHashTable        *heartbeats)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 last = 0;
+  gint64 *beat;
+  int gone = owner_process_gone (owner);
+
+  if (gone != -1)
+    return gone;
 
   /* another machine: its heartbeat */
   beat = heartbeats && owner->job ? g_hash_table_lookup (heartbeats, owner->job) : NULL;
@@ -227,7 +241,8 @@ owner_is_stale (LifeboatLockOwner *owner,
       if (since != NULL)
         last = g_date_time_to_unix (since);
     }
-  return now - last > (gint64) env_seconds ("LIFEBOAT_LOCK_STALE_SECONDS", 300);
+  return now - last > (gint64) _lifeboat_env_seconds ("LIFEBOAT_LOCK_STALE_SECONDS", 300, 1,
+                                                      86400 * 7);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -253,7 +268,7 @@ lock_config (const char        *project,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *journal = journal_name (project);
   g_autofree char *bind = g_strconcat (journal, ":" LIFEBOAT_JOURNAL_MOUNT, NULL);
-  g_autofree char *pid = g_strdup_printf ("%d", owner->pid);
+  g_autoptr(JsonObject) labels = NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "Image");
@@ -264,20 +279,10 @@ lock_config (const char        *project,
   json_builder_end_array (b);
   json_builder_set_member_name (b, "NetworkDisabled");
   json_builder_add_boolean_value (b, TRUE);
+  labels = _lifeboat_lock_owner_to_labels (owner);
+  json_object_set_string_member (labels, LIFEBOAT_LOCK_LABEL, project);
   json_builder_set_member_name (b, "Labels");
-  json_builder_begin_object (b);
-  add_label (b, LIFEBOAT_LOCK_LABEL, project);
-  add_label (b, LABEL_HOST, owner->host);
-  add_label (b, LABEL_USER, owner->user);
-  add_label (b, LABEL_PROGRAM, owner->program);
-  add_label (b, LABEL_PID, pid);
-  add_label (b, LABEL_JOB, owner->job);
-  add_label (b, LABEL_KIND, owner->kind);
-  add_label (b, LABEL_SINCE, owner->since);
-  add_label (b, LABEL_BOOT, owner->boot_id);
-  add_label (b, LABEL_PIDNS, owner->pid_ns);
-  add_label (b, LABEL_PIDSTART, owner->pid_start);
-  json_builder_end_object (b);
+  json_builder_add_value (b, json_node_init_object (json_node_alloc (), labels));
   json_builder_set_member_name (b, "HostConfig");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "Binds");
@@ -295,7 +300,7 @@ static gpointer
 heartbeat_thread (gpointer data)
 {
   LifeboatJobLock *lock = data;
-  guint interval = env_seconds ("LIFEBOAT_LOCK_HEARTBEAT", 30);
+  guint interval = _lifeboat_env_seconds ("LIFEBOAT_LOCK_HEARTBEAT", 30, 1, 86400 * 7);
 
   g_mutex_lock (&lock->mutex);
   while (!lock->quit)
@@ -385,7 +390,7 @@ _lifeboat_job_lock_get_owner (LifeboatDockerClient *client,
         g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  owner = owner_from_labels (container_labels (inspect));
+  owner = _lifeboat_lock_owner_from_labels (container_labels (inspect));
   journals = _lifeboat_journal_read_all (client, json_object_get_string_member (inspect, "Id"), heartbeats,
                             cancellable, NULL);
   if (stale_out != NULL)
@@ -404,7 +409,7 @@ _lifeboat_job_lock_acquire (LifeboatDockerClient *client,
                             GError              **error)
 {
   g_autofree char *id = job_id ? g_strdup (job_id) : g_uuid_string_random ();
-  g_autoptr(LifeboatLockOwner) self_owner = owner_new_self (kind, id);
+  g_autoptr(LifeboatLockOwner) self_owner = _lifeboat_lock_owner_new_self (kind, id);
   g_autofree char *name = lock_name (project);
   g_autofree char *journal = journal_name (project);
   g_autoptr(JsonNode) config = NULL;
@@ -462,7 +467,7 @@ _lifeboat_job_lock_acquire (LifeboatDockerClient *client,
         }
       their_id = json_object_get_string_member_with_default (inspect, "Id", NULL);
       their_image = json_object_get_string_member_with_default (inspect, "Image", NULL);
-      owner = owner_from_labels (container_labels (inspect));
+      owner = _lifeboat_lock_owner_from_labels (container_labels (inspect));
       heartbeats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       theirs = _lifeboat_journal_read_all (client, their_id, heartbeats, cancellable, NULL);
       if (!owner_is_stale (owner, heartbeats))

@@ -23,6 +23,7 @@
 #include "lifeboat-backup-job-private.h"
 #include "lifeboat-container-ops-private.h"
 #include "lifeboat-discovery.h"
+#include "lifeboat-engine-tether.h"
 #include "lifeboat-error.h"
 #include "lifeboat-job-journal-private.h"
 #include "lifeboat-job-private.h"
@@ -252,6 +253,7 @@ write_volumes (LifeboatRestoreJob  *self,
   LifeboatDockerClient *client = lifeboat_job_get_client (job);
   g_autoptr(GCancellable) work = g_cancellable_new ();
   g_autoptr(JsonObject) aside_details = NULL;
+  g_autoptr(LifeboatEngineTether) tether = NULL;
   g_autofree char *writer1 = NULL;
   g_autofree char *writer2 = NULL;
   GError *put_error = NULL;
@@ -310,6 +312,14 @@ write_volumes (LifeboatRestoreJob  *self,
   if (!_lifeboat_job_lock_journal (run->lock, "writing", NULL, error))
     return FALSE;
   run->writing = TRUE;
+  /* an engine that stops while it unpacks may answer "done" for an archive it unpacked only
+   * in part: the tether tells (lifeboat-engine-tether.c), and the restore then rolls back */
+  tether = lifeboat_engine_tether_new_sync (client, cancellable, &put_error);
+  if (put_error != NULL)
+    {
+      g_propagate_error (error, put_error);
+      return FALSE;
+    }
   if (cancellable != NULL)
     cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (_lifeboat_cancel_other), work, NULL);
 
@@ -361,6 +371,8 @@ write_volumes (LifeboatRestoreJob  *self,
       return FALSE;
     }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (tether != NULL && !lifeboat_engine_tether_check_sync (tether, cancellable, error))
     return FALSE;
 
   if (!_lifeboat_job_lock_journal (run->lock, "written-all", NULL, error))
