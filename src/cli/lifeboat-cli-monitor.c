@@ -7,7 +7,8 @@
  * `lifeboat-cli schedule run ID` (a `lifeboat-cli backup` underneath, so each run takes the
  * project's lock like any job), never two at once for one engine and project, and tells the
  * user through org.freedesktop.Notifications: what, how big and how long when a run
- * succeeds; the one sentence when it fails, with a default action that opens Lifeboat. A
+ * succeeds; the one sentence when it fails, with a default action that opens Lifeboat on the
+ * job (`lifeboat --job ID`, the history id that `schedule run` reports). A
  * schedule whose last run failed, or that has not succeeded in twice its interval, is
  * reported again when the monitor starts and every hour until a run succeeds.
  *
@@ -36,6 +37,7 @@ typedef struct
   GDBusConnection *bus;
   GHashTable      *busy;        /* engine/project keys with a run going */
   GHashTable      *notified;    /* schedule id → notification id (guint) */
+  GHashTable      *jobs;        /* notification id (guint) → the job it tells of (history id) */
   GHashTable      *reminded;    /* schedule id → monotonic time of the last reminder */
   char            *self_path;
   gint64           remind_every;  /* µs */
@@ -59,6 +61,7 @@ run_key (const LifeboatSchedule *s)
 static void
 notify (Monitor    *monitor,
         const char *id,
+        const char *job,
         const char *summary,
         const char *body,
         gboolean    urgent)
@@ -98,6 +101,10 @@ notify (Monitor    *monitor,
     }
   g_variant_get (reply, "(u)", &new_id);
   g_hash_table_replace (monitor->notified, g_strdup (id), GUINT_TO_POINTER (new_id));
+  if (job != NULL)
+    g_hash_table_replace (monitor->jobs, GUINT_TO_POINTER (new_id), g_strdup (job));
+  else
+    g_hash_table_remove (monitor->jobs, GUINT_TO_POINTER (new_id));
 }
 
 static void
@@ -123,10 +130,12 @@ on_action_invoked (GDBusConnection *bus,
   if (!ours)
     return;
 
-  /* the window, on its History page where the job is */
+  /* the window, on the job the notification tells of (`lifeboat --job ID`) */
   {
     g_autoptr(GError) error = NULL;
-    const char *argv[] = { "lifeboat", NULL };
+    const char *job = g_hash_table_lookup (monitor->jobs, GUINT_TO_POINTER (id));
+    g_autofree char *job_arg = job ? g_strconcat ("--job=", job, NULL) : NULL;
+    const char *argv[] = { "lifeboat", job_arg, NULL };
 
     if (!g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &error))
       g_message ("Could not open Lifeboat: %s", error->message);
@@ -146,6 +155,7 @@ on_run_done (GObject      *object,
   g_autofree char *out = NULL;
   g_autofree char *line = NULL;
   JsonObject *o = NULL;
+  const char *job;
 
   if (g_subprocess_communicate_utf8_finish (child, result, &out, NULL, &error) && out != NULL)
     {
@@ -157,6 +167,7 @@ on_run_done (GObject      *object,
         o = json_node_get_object (json_parser_get_root (parser));
     }
 
+  job = o ? json_object_get_string_member_with_default (o, "job", NULL) : NULL;
   if (o != NULL && json_object_get_boolean_member_with_default (o, "ok", FALSE))
     {
       g_autofree char *size = g_format_size (json_object_get_int_member_with_default (o, "bytes", 0));
@@ -174,7 +185,7 @@ on_run_done (GObject      *object,
         body = g_strdup_printf (_("%s in %s, by its schedule. Its restore drill failed: %s"),
                                 size, took, drill);
 
-      notify (monitor, run->id, summary, body, FALSE);
+      notify (monitor, run->id, job, summary, body, FALSE);
       g_hash_table_remove (monitor->reminded, run->id);
     }
   else
@@ -182,7 +193,7 @@ on_run_done (GObject      *object,
       const char *why = o ? json_object_get_string_member_with_default (o, "error", NULL) : NULL;
       g_autofree char *summary = g_strdup_printf (_("Scheduled backup of %s failed"), run->project);
 
-      notify (monitor, run->id, summary,
+      notify (monitor, run->id, job, summary,
               why ? why : (error ? error->message : _("The backup ended without saying why.")),
               TRUE);
       g_hash_table_replace (monitor->reminded, g_strdup (run->id),
@@ -249,7 +260,7 @@ remind (Monitor               *monitor,
   else
     return;
 
-  notify (monitor, s->id, summary, body, TRUE);
+  notify (monitor, s->id, NULL, summary, body, TRUE);
   g_hash_table_replace (monitor->reminded, g_strdup (s->id), g_memdup2 (&t, sizeof t));
 }
 
@@ -322,6 +333,7 @@ _lifeboat_cli_monitor (int    argc,
   monitor.loop = g_main_loop_new (NULL, FALSE);
   monitor.busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   monitor.notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  monitor.jobs = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   monitor.reminded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   monitor.self_path = g_file_read_link ("/proc/self/exe", NULL);
   monitor.remind_every = (gint64) (60 * minute * G_USEC_PER_SEC);
@@ -349,6 +361,7 @@ _lifeboat_cli_monitor (int    argc,
   g_clear_object (&monitor.bus);
   g_hash_table_unref (monitor.busy);
   g_hash_table_unref (monitor.notified);
+  g_hash_table_unref (monitor.jobs);
   g_hash_table_unref (monitor.reminded);
   g_main_loop_unref (monitor.loop);
   g_free (monitor.self_path);

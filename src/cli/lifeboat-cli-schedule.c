@@ -580,8 +580,31 @@ run_self (GPtrArray  *args,
   return FALSE;
 }
 
+/* the id of the newest backup of @s's project on its engine recorded since @since, or NULL
+ * (a run that failed before it reached the engine records none) */
+static char *
+backup_record_since (const LifeboatSchedule *s,
+                     GDateTime              *since)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GDateTime) from = g_date_time_add_seconds (since, -2);
+
+  entries = lifeboat_history_list_for_engine (lifeboat_history_get_default (), s->engine_id,
+                                              s->project, NULL);
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      LifeboatHistoryEntry *e = g_ptr_array_index (entries, i);
+      GDateTime *started = lifeboat_history_entry_get_started (e);
+
+      if (lifeboat_history_entry_get_kind (e) == LIFEBOAT_JOB_KIND_BACKUP && started != NULL &&
+          g_date_time_compare (started, from) >= 0)
+        return g_strdup (lifeboat_history_entry_get_id (e));
+    }
+  return NULL;
+}
+
 /* schedule run ID: one run of a schedule now, as its timer or the monitor starts it. Prints
- * one JSON line: {ok, schedule, project, folder, bytes, seconds, error, pruned, drill} */
+ * one JSON line: {ok, schedule, project, folder, bytes, seconds, error, pruned, drill, job} */
 static int
 schedule_run (int    argc,
               char **argv)
@@ -599,6 +622,8 @@ schedule_run (int    argc,
   g_autofree char *folder = NULL;
   g_autofree char *line = NULL;
   g_autofree char *drill = NULL;
+  g_autoptr(GDateTime) run_started = NULL;
+  g_autofree char *job = NULL;
   LifeboatSchedule *s;
   guint64 bytes = 0;
   guint pruned = 0;
@@ -663,7 +688,10 @@ schedule_run (int    argc,
                                 "was backed up"));
     }
 
+  run_started = g_date_time_new_now_utc ();
   ok = run_error == NULL && run_self (args, &out, &run_error);
+  /* the backup's own record, so that a notification can open Lifeboat on it */
+  job = backup_record_since (s, run_started);
   if (ok)
     {
       g_autoptr(GFile) file = NULL;
@@ -752,6 +780,11 @@ schedule_run (int    argc,
     {
       json_builder_set_member_name (b, "drill");
       json_builder_add_string_value (b, drill);
+    }
+  if (job != NULL)
+    {
+      json_builder_set_member_name (b, "job");
+      json_builder_add_string_value (b, job);
     }
   json_builder_end_object (b);
   root = json_builder_get_root (b);

@@ -6,7 +6,7 @@
 #   1. two schedules of one project, both due at once, run one after the other (their backups'
 #      times in the history never overlap), each a backup in the history and a "Backed up"
 #      notification in dunst; a schedule of a project that does not exist sends a failure
-#      notification with the CLI's one sentence;
+#      notification with the CLI's one sentence, whose action opens Lifeboat on that job;
 #   2. runs missed while the monitor was stopped (three intervals) run once when it starts again;
 #   3. a schedule's retention (--keep-last 1) prunes after its good run.
 set -euo pipefail
@@ -74,12 +74,30 @@ cli_ok "$TMP/s3" "$TMP/err" schedule add "nothere$P" --to "$TMP/b" --every-minut
 S1=$(schedule_id "$TMP/s1"); S2=$(schedule_id "$TMP/s2"); S3=$(schedule_id "$TMP/s3")
 [ -n "$S1" ] && [ -n "$S2" ] && [ -n "$S3" ] || die "schedule add printed no ids"
 
+# what a notification's action opens: `lifeboat --job ID`, recorded here in place of the window
+# (the window's own --job is tested in test-window.c)
+mkdir -p "$TMP/bin"
+cat >"$TMP/bin/lifeboat" <<SH
+#!/bin/sh
+printf '%s\n' "\$*" >>"$TMP/opened"
+SH
+chmod +x "$TMP/bin/lifeboat"
+export PATH=$TMP/bin:$PATH
+
 # --- 1. both due together, one at a time; notifications ---
 start_monitor
 wait_until 90 sh -c "[ \$(grep -c '|Backed up $P|' '$NOTES') -ge 2 ]" ||
   { cat "$TMP/monitor.log" "$NOTES" >&2; die "no two 'Backed up' notifications reached dunst"; }
 wait_until 30 grep -q "|Scheduled backup of nothere$P failed|" "$NOTES" ||
   { cat "$TMP/monitor.log" "$NOTES" >&2; die "no failure notification reached dunst"; }
+# its action (the failure stays on screen, first as the most urgent) opens Lifeboat on that job
+dunstctl action 0
+wait_until 15 test -s "$TMP/opened" || { cat "$TMP/monitor.log" >&2; die "the failure notification's action opened nothing"; }
+cli --json history "nothere$P" | python3 -c '
+import json, sys
+failed = ["--job=" + e["id"] for e in json.load(sys.stdin) if e["outcome"] == "failed"]
+opened = open(sys.argv[1]).readline().strip()
+assert opened in failed, "the action opened %r, not one of the failed runs %r" % (opened, failed)' "$TMP/opened"
 stop_monitor
 
 grep "|Backed up $P|" "$NOTES" | head -n 1 | grep -Eq '\|[0-9.]+ (bytes|[kMGT]B) in [0-9]+ (s|min|h)[^|]*, ' ||
