@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A job run in a separate process (lifeboat_job_set_worker): the window's side of the protocol
- * with lifeboat-cli --job-events. The worker here is a shell script that answers as the CLI
- * would (the CLI's own side runs against the real engine in the window test): the state lines
- * reach the getters, the last line decides the outcome, a cancel reaches the worker, a worker
- * that dies without a last line is a clear failure, and the job is recorded in the history here.
+ * (lifeboat-job-worker.h). The worker here is a shell script that answers as lifeboat-cli
+ * --job-worker would (the real worker runs against the real engine in the window test): the
+ * job's settings reach it on its first line, the state lines reach the getters, the last line
+ * decides the outcome, a cancel reaches the worker, a worker that dies without a last line is
+ * a clear failure, and the job is recorded in the history here. The settings a job writes make
+ * the same job again (what the worker does with them).
  */
 
 #include "config.h"
@@ -18,12 +20,14 @@
 #include "lifeboat-error.h"
 #include "lifeboat-history.h"
 #include "lifeboat-job-private.h"
+#include "lifeboat-job-worker.h"
 
 typedef struct
 {
   char *dir;
   char *worker;     /* the script */
   char *args_file;  /* where it writes its arguments, one per line */
+  char *hello_file; /* where it writes the first line of its stdin */
   LifeboatHistory *history;
 } Fixture;
 
@@ -34,7 +38,8 @@ write_worker (Fixture    *fx,
 {
   g_autofree char *script = g_strdup_printf ("#!/bin/sh\n"
                                              "for a in \"$@\"; do echo \"$a\"; done > '%s'\n"
-                                             "%s\n", fx->args_file, body);
+                                             "IFS= read -r hello; printf '%%s\\n' \"$hello\" > '%s'\n"
+                                             "%s\n", fx->args_file, fx->hello_file, body);
   g_autoptr(GError) error = NULL;
 
   g_file_set_contents (fx->worker, script, -1, &error);
@@ -53,6 +58,7 @@ fixture_set_up (Fixture       *fx,
   g_assert_no_error (error);
   fx->worker = g_build_filename (fx->dir, "worker.sh", NULL);
   fx->args_file = g_build_filename (fx->dir, "args", NULL);
+  fx->hello_file = g_build_filename (fx->dir, "hello", NULL);
   history_dir = g_file_new_build_filename (fx->dir, "history", NULL);
   fx->history = lifeboat_history_new (history_dir);
 }
@@ -68,6 +74,7 @@ fixture_tear_down (Fixture       *fx,
   g_free (fx->dir);
   g_free (fx->worker);
   g_free (fx->args_file);
+  g_free (fx->hello_file);
 }
 
 static LifeboatJob *
@@ -197,20 +204,35 @@ test_worker_succeeds (Fixture       *fx,
   g_assert_true (run.ok);
   g_assert_cmpuint (run.progress, >, 0);
 
-  /* what the worker was asked to do: the CLI's own command for the job's settings */
+  /* what the worker was asked to do: no command line but its one argument, and the job's
+   * settings on its first line */
   args = read_args (fx);
-  g_assert_cmpstr (args[0], ==, "--host");
-  g_assert_cmpstr (args[1], ==, "unix:///nowhere/docker.sock");
-  g_assert_cmpstr (args[2], ==, "--host-name");
-  g_assert_cmpstr (args[3], ==, "cvat.example.org");
-  g_assert_cmpstr (args[4], ==, "--job-events");
-  g_assert_cmpstr (args[5], ==, "backup");
-  g_assert_cmpstr (args[6], ==, "cvat");
-  g_assert_true (g_strv_contains ((const char * const *) args, "--compression"));
-  g_assert_true (g_strv_contains ((const char * const *) args, "zstd"));
-  g_assert_true (g_strv_contains ((const char * const *) args, "cvat_db,cvat_data"));
-  g_assert_true (g_strv_contains ((const char * const *) args, "--no-restart"));
-  g_assert_false (g_strv_contains ((const char * const *) args, "--no-stop"));
+  g_assert_cmpstr (args[0], ==, LIFEBOAT_WORKER_ARG);
+  g_assert_null (args[1]);
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autofree char *hello = NULL;
+    JsonObject *o;
+    JsonObject *settings;
+    JsonArray *volumes;
+
+    g_assert_true (g_file_get_contents (fx->hello_file, &hello, NULL, NULL));
+    g_assert_true (json_parser_load_from_data (parser, hello, -1, &error));
+    g_assert_no_error (error);
+    o = json_node_get_object (json_parser_get_root (parser));
+    g_assert_cmpint (json_object_get_int_member (o, "protocol"), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (o, "host"), ==, "unix:///nowhere/docker.sock");
+    g_assert_cmpstr (json_object_get_string_member (o, "host_name"), ==, "cvat.example.org");
+    settings = json_object_get_object_member (o, "job");
+    g_assert_cmpstr (json_object_get_string_member (settings, "kind"), ==, "backup");
+    g_assert_cmpstr (json_object_get_string_member (settings, "project"), ==, "cvat");
+    g_assert_cmpstr (json_object_get_string_member (settings, "compression"), ==, "zstd");
+    volumes = json_object_get_array_member (settings, "volumes");
+    g_assert_cmpuint (json_array_get_length (volumes), ==, 2);
+    g_assert_cmpstr (json_array_get_string_element (volumes, 1), ==, "cvat_data");
+    g_assert_false (json_object_get_boolean_member (settings, "restart"));
+    g_assert_true (json_object_get_boolean_member (settings, "stop"));
+  }
 
   /* the state, through the usual getters */
   g_assert_true (lifeboat_job_get_in_worker (job));
@@ -339,6 +361,36 @@ test_worker_missing (Fixture       *fx,
   g_clear_error (&run.error);
 }
 
+/* the settings a backup writes make the same backup: what the worker does with them */
+static void
+test_settings_round_trip (Fixture       *fx,
+                          gconstpointer  data)
+{
+  g_autoptr(LifeboatJob) job = new_backup_job (fx);
+  g_autoptr(JsonObject) settings = LIFEBOAT_JOB_GET_CLASS (job)->dup_settings (job);
+  g_autoptr(LifeboatJob) again = NULL;
+  g_autoptr(JsonObject) settings_again = NULL;
+  g_autoptr(JsonNode) a = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonNode) b = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (settings);
+  again = _lifeboat_backup_job_new_from_settings (lifeboat_job_get_client (job), settings, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lifeboat_job_get_kind (again), ==, LIFEBOAT_JOB_KIND_BACKUP);
+  g_assert_cmpstr (lifeboat_job_get_project_name (again), ==, "cvat");
+  settings_again = LIFEBOAT_JOB_GET_CLASS (again)->dup_settings (again);
+  json_node_set_object (a, settings);
+  json_node_set_object (b, settings_again);
+  g_assert_true (json_node_equal (a, b));
+
+  /* what this program cannot read is one sentence, not a crash */
+  json_object_remove_member (settings, "project");
+  g_assert_null (_lifeboat_backup_job_new_from_settings (lifeboat_job_get_client (job), settings,
+                                                         &error));
+  g_assert_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -355,6 +407,8 @@ main (int    argc,
   g_test_add ("/job/worker/cancel", Fixture, NULL, fixture_set_up, test_worker_cancel,
               fixture_tear_down);
   g_test_add ("/job/worker/missing", Fixture, NULL, fixture_set_up, test_worker_missing,
+              fixture_tear_down);
+  g_test_add ("/job/worker/settings", Fixture, NULL, fixture_set_up, test_settings_round_trip,
               fixture_tear_down);
 
   return g_test_run ();

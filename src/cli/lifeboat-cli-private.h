@@ -17,10 +17,6 @@ typedef struct
 {
   char     *host;
   gboolean  json;
-  gboolean  job_events;   /* --job-events: the window runs the job here, see lifeboat-cli.c */
-  gboolean  job_ended;    /* --job-events: the job's last state line is out */
-  char     *host_name;    /* --host-name: what the window calls the engine (an SSH host
-                           * reached through its tunnel's socket), for the history */
   gboolean  no_recovery;  /* recover: it recovers itself, with its own options */
   char     *password_file; /* --password-file: a restic repository's */
 } Globals;

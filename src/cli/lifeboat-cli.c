@@ -22,6 +22,7 @@
 #include "lifeboat-format.h"
 #include "lifeboat-history.h"
 #include "lifeboat-hosts.h"
+#include "lifeboat-job-worker.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-recovery.h"
 #include "lifeboat-restic-export.h"
@@ -100,15 +101,6 @@ fail (const GError *error,
   /* one sentence: a full stop unless the message ends in its own */
   const char *stop = len > 0 && strchr (".?!", error->message[len - 1]) ? "" : ".";
 
-  /* --job-events: a failure before the job ran, as the window's last state line */
-  if (globals.job_events && !globals.job_ended)
-    {
-      g_autofree char *line = lifeboat_job_dup_failure_json (error, aftermath);
-
-      g_print ("%s\n", line);
-      fflush (stdout);
-    }
-
   if (aftermath != NULL)
     g_printerr ("lifeboat-cli: %s%s %s\n", error->message, stop, aftermath);
   else
@@ -171,8 +163,6 @@ open_client (GError **error)
 {
   LifeboatDockerClient *client = lifeboat_hosts_open_client (globals.host, NULL, error);
 
-  if (client != NULL && globals.host_name != NULL)
-    lifeboat_docker_client_set_display_name (client, globals.host_name);
   /* interrupted jobs and drills are put right before anything else */
   if (client != NULL && !globals.no_recovery)
     recover_on_contact (client);
@@ -242,7 +232,6 @@ typedef struct
   char        *last_label;
   gint64       last_line;
   guint        bar_width;
-  GCancellable *window_cancellable;   /* --job-events: reading stdin */
 } JobRun;
 
 static gboolean
@@ -257,42 +246,6 @@ on_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* --job-events: the job's state, one line of JSON each time it changes */
-static void
-print_state (LifeboatJob *job)
-{
-  g_autofree char *line = lifeboat_job_dup_state_json (job);
-
-  g_print ("%s\n", line);
-  fflush (stdout);
-}
-
-/* --job-events: "cancel" on stdin cancels; its end means the window went away, so the job
- * cancels (the containers start again) and records itself in the history */
-static void
-on_window_line (GObject      *object,
-                GAsyncResult *result,
-                gpointer      data)
-{
-  JobRun *run = data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object),
-                                                                     result, NULL, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;   /* the job is over */
-  if (line == NULL)
-    {
-      lifeboat_job_set_records_history (run->job, TRUE);
-      lifeboat_job_cancel (run->job);
-      return;
-    }
-  if (g_str_equal (g_strstrip (line), "cancel"))
-    lifeboat_job_cancel (run->job);
-  g_data_input_stream_read_line_async (G_DATA_INPUT_STREAM (object), G_PRIORITY_DEFAULT,
-                                       run->window_cancellable, on_window_line, run);
-}
-
 static void
 on_progress (LifeboatJob *job,
              JobRun      *run)
@@ -305,12 +258,6 @@ on_progress (LifeboatJob *job,
   double fraction = lifeboat_job_get_fraction (job);
   gint64 seconds_left = lifeboat_job_get_seconds_left (job);
   gint64 now = g_get_monotonic_time ();
-
-  if (globals.job_events)
-    {
-      print_state (job);
-      return;
-    }
 
   if (lifeboat_job_get_rate (job) > 0)
     {
@@ -370,32 +317,14 @@ run_job (LifeboatJob *job)
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &run);
   sighup = g_unix_signal_add (SIGHUP, on_signal, &run);
   handler = g_signal_connect (job, "progress", G_CALLBACK (on_progress), &run);
-  if (globals.job_events)
-    {
-      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-      g_autoptr(GDataInputStream) lines = g_data_input_stream_new (in);
-
-      run.tty = FALSE;
-      run.window_cancellable = g_cancellable_new ();
-      lifeboat_job_set_records_history (job, FALSE);
-      g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, run.window_cancellable,
-                                           on_window_line, &run);
-    }
-
   lifeboat_job_run_async (job, NULL, on_job_done, &run);
   while (!run.done)
     g_main_loop_run (run.loop);
 
   /* the last progress, then a newline after a bar */
   on_progress (job, &run);
-  globals.job_ended = TRUE;
   if (run.tty)
     g_printerr ("\n");
-  if (run.window_cancellable != NULL)
-    {
-      g_cancellable_cancel (run.window_cancellable);
-      g_clear_object (&run.window_cancellable);
-    }
 
   g_signal_handler_disconnect (job, handler);
   g_source_remove (sigint);
@@ -774,7 +703,7 @@ cmd_backup (int    argc,
   lifeboat_backup_job_set_restart (job, !no_restart);
 
   status = run_job (LIFEBOAT_JOB (job));
-  if (status == EXIT_OK && !globals.job_events)
+  if (status == EXIT_OK)
     {
       GFile *folder = lifeboat_job_get_folder (LIFEBOAT_JOB (job));
       g_autofree char *path = g_file_get_path (folder);
@@ -837,7 +766,6 @@ cmd_restore (int    argc,
   g_autofree char *project = NULL;
   g_autofree char *volumes_str = NULL;
   gboolean yes = FALSE, ignore_version = FALSE, allow_empty = FALSE, new_project = FALSE;
-  int keep_safety_days = -1;
   GOptionEntry entries[] = {
     { "project", 0, 0, G_OPTION_ARG_STRING, &project,
       N_("Compose project to restore into (default: the backup's)"), "NAME" },
@@ -850,9 +778,6 @@ cmd_restore (int    argc,
       N_("Let an archive without files empty a volume that holds data"), NULL },
     { "new-project", 0, 0, G_OPTION_ARG_NONE, &new_project,
       N_("The project named with --project does not exist yet: create its volumes"), NULL },
-    /* the window's setting, for a restore it runs here (--job-events) */
-    { "keep-safety-days", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &keep_safety_days,
-      NULL, "DAYS" },
     { NULL }
   };
   g_autoptr(LifeboatDockerClient) client = NULL;
@@ -892,32 +817,20 @@ cmd_restore (int    argc,
   lifeboat_restore_job_set_ignore_version (job, ignore_version);
   lifeboat_restore_job_set_allow_empty (job, allow_empty);
   lifeboat_restore_job_set_new_project (job, new_project);
-  if (keep_safety_days >= 0)
-    lifeboat_restore_job_set_keep_safety_days (job, (guint) keep_safety_days);
 
   if (!lifeboat_restore_job_plan_sync (job, NULL, &error))
     return fail (error, _("Nothing was changed."));
 
-  if (!globals.job_events)
-    {
-      g_autofree char *other = lifeboat_restore_dup_other_engine_warning (source, client);
+  {
+    g_autofree char *other = lifeboat_restore_dup_other_engine_warning (source, client);
 
-      print_restore_plan (job);
-      if (other != NULL)
-        g_printerr ("%s\n", other);
-    }
+    print_restore_plan (job);
+    if (other != NULL)
+      g_printerr ("%s\n", other);
+  }
 
   if (!lifeboat_restore_job_get_version_matches (job))
     {
-      if (!ignore_version && globals.job_events)
-        {
-          g_set_error (&error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_VERSION_MISMATCH,
-                       _("The backup is of CVAT %s, but the project runs CVAT %s. %s"),
-                       lifeboat_restore_job_get_backup_app_version (job),
-                       lifeboat_restore_job_get_target_app_version (job),
-                       lifeboat_restore_version_warning ());
-          return fail (error, _("Nothing was changed."));
-        }
       if (!ignore_version)
         {
           g_printerr (_("lifeboat-cli: The backup is of CVAT %s, but the project runs CVAT %s. "
@@ -937,7 +850,7 @@ cmd_restore (int    argc,
     }
 
   status = run_job (LIFEBOAT_JOB (job));
-  if (status == EXIT_OK && !globals.job_events)
+  if (status == EXIT_OK)
     g_print (_("Restored %s into project “%s”.\n"),
              g_file_peek_path (source) ? g_file_peek_path (source) : argv[1],
              lifeboat_restore_job_get_target_project (job));
@@ -1289,6 +1202,10 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* the window's jobs run here (lifeboat-job-worker.h); not in --help */
+  if (argc == 2 && g_str_equal (argv[1], LIFEBOAT_WORKER_ARG))
+    return lifeboat_job_worker_main ();
+
   /* global options before the command */
   g_ptr_array_add (rest, argv[0]);
   for (int i = 1; i < argc; i++)
@@ -1309,18 +1226,6 @@ main (int    argc,
         }
       else if (g_str_equal (arg, "--json"))
         globals.json = TRUE;
-      else if (g_str_equal (arg, "--job-events"))
-        {
-          /* for the window; not in --help. When the window dies, writing a state line must not
-           * kill this process mid-restore: it learns of it from its stdin and rolls back */
-          globals.job_events = TRUE;
-          signal (SIGPIPE, SIG_IGN);
-        }
-      else if (g_str_equal (arg, "--host-name") && i + 1 < argc)
-        {
-          g_free (globals.host_name);
-          globals.host_name = g_strdup (argv[++i]);   /* for the window; not in --help */
-        }
       else if (g_str_equal (arg, "--host") || g_str_equal (arg, "-H"))
         {
           if (i + 1 >= argc)

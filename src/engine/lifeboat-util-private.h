@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -57,6 +58,30 @@ _lifeboat_env_seconds (const char *name,
   if (value == NULL || !g_ascii_string_to_unsigned (value, 10, min, max, &n, NULL))
     return fallback;
   return (guint) n;
+}
+
+/* The strings of @o's array @member (other elements skipped); NULL when there is no such
+ * array */
+static inline char **
+_lifeboat_json_dup_strv (JsonObject *o,
+                         const char *member)
+{
+  JsonNode *node = json_object_get_member (o, member);
+  JsonArray *array = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+
+  if (array == NULL)
+    return NULL;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (JSON_NODE_TYPE (element) == JSON_NODE_VALUE &&
+          json_node_get_value_type (element) == G_TYPE_STRING)
+        g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  return g_strv_builder_end (builder);
 }
 
 /* For g_cancellable_connect(): cancels @other when the caller's cancellable is cancelled. */

@@ -11,6 +11,7 @@
 #include "lifeboat-format.h"
 #include "lifeboat-history.h"
 #include "lifeboat-hosts.h"
+#include "lifeboat-job-worker.h"
 #include "lifeboat-restore-job.h"
 #include "lifeboat-ssh-tunnel.h"
 #include "lifeboat-window-private.h"
@@ -1161,26 +1162,6 @@ job_done_cb (GObject      *object,
  * switches pages without a crossfade: its 200 ms of frames, each drawing two pages, cost the
  * main thread 70-140 ms of CPU just when the engine stops the containers. A timeout starts the
  * job anyway when the window draws no frames (hidden). */
-/* lifeboat-cli, to run jobs in: $LIFEBOAT_CLI, else beside this program (installed: both in
- * bindir; in the build tree: src/cli next to src/gui); NULL runs them in this process */
-static char *
-find_cli (void)
-{
-  const char *env = g_getenv ("LIFEBOAT_CLI");
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = exe ? g_path_get_dirname (exe) : NULL;
-  g_autofree char *beside = dir ? g_build_filename (dir, "lifeboat-cli", NULL) : NULL;
-  g_autofree char *build = dir ? g_build_filename (dir, "..", "cli", "lifeboat-cli", NULL) : NULL;
-
-  if (env != NULL && *env != '\0')
-    return g_file_test (env, G_FILE_TEST_IS_EXECUTABLE) ? g_strdup (env) : NULL;
-  if (beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
-    return g_steal_pointer (&beside);
-  if (build != NULL && g_file_test (build, G_FILE_TEST_IS_EXECUTABLE))
-    return g_steal_pointer (&build);
-  return NULL;
-}
-
 static void
 run_pending_job (LifeboatWindow *self)
 {
@@ -1198,10 +1179,10 @@ run_pending_job (LifeboatWindow *self)
    * lifeboat_job_set_worker() */
   lifeboat_job_set_background (self->job, TRUE);
   {
-    g_autofree char *cli = find_cli ();
+    g_autofree char *worker = lifeboat_job_worker_find ();
 
-    if (cli != NULL)
-      lifeboat_job_set_worker (self->job, cli);
+    if (worker != NULL)
+      lifeboat_job_set_worker (self->job, worker);
   }
   lifeboat_job_run_async (self->job, self->job_cancellable, job_done_cb, g_object_ref (self));
 }

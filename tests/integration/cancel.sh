@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# A backup interrupted mid-stream (SIGINT, then SIGTERM, then — run for the window with
-# --job-events — the window going away: the end of its stdin) exits non-zero, leaves no .partial
+# A backup interrupted mid-stream (SIGINT, then SIGTERM, then — run for the window in its
+# worker, lifeboat-cli --job-worker — the window going away: the end of its stdin) exits non-zero, leaves no .partial
 # folder and nothing that looks like a backup, and starts the containers it stopped again.
 # A restore interrupted while it writes into a volume puts the volume back as it was.
 set -euo pipefail
@@ -28,13 +28,16 @@ interrupt () {
     # the window's ends of the pipes, as when it crashes: a process holding stdin's FIFO open
     # and one reading stdout's, both killed at once; the next state line then meets a closed
     # pipe (SIGPIPE must not end the job before it has put things back)
+    # pipes, as when it crashes. The job reaches the worker as the window sends it
+    # (lifeboat-job-worker.h): one line of settings on its stdin
     mkfifo "$TMP/window.in" "$TMP/window.out"
-    sleep 600 >"$TMP/window.in" &
+    { printf '{"protocol":1,"host":"%s","host_name":"test engine","job":{"kind":"backup","project":"%s","destination":"%s","compression":"gzip","stop":true,"restart":true}}\n' \
+        "$LIFEBOAT_TEST_DOCKER_HOST" "$P" "$dest"
+      exec sleep 600; } >"$TMP/window.in" &
     holder=$!
     cat "$TMP/window.out" >"$TMP/$sig.out" &
     reader=$!
-    "$LIFEBOAT_CLI" --host "$LIFEBOAT_TEST_DOCKER_HOST" --job-events backup "$P" --to "$dest" \
-      >"$TMP/window.out" 2>"$TMP/$sig.err" <"$TMP/window.in" &
+    "$LIFEBOAT_CLI" --job-worker >"$TMP/window.out" 2>"$TMP/$sig.err" <"$TMP/window.in" &
   else
     "$LIFEBOAT_CLI" --host "$LIFEBOAT_TEST_DOCKER_HOST" backup "$P" --to "$dest" \
       >"$TMP/$sig.out" 2>"$TMP/$sig.err" </dev/null &

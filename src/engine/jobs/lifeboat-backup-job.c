@@ -1047,30 +1047,69 @@ lifeboat_backup_job_finalize (GObject *object)
 
 /* lifeboat-cli backup with the same settings; not for a restore's safety backup, which reads
  * from a helper of its own */
-static char **
-lifeboat_backup_job_dup_worker_args (LifeboatJob *job)
+/* what the worker needs to make the same job (lifeboat-job-worker.h); read back below */
+static JsonObject *
+lifeboat_backup_job_dup_settings (LifeboatJob *job)
 {
   LifeboatBackupJob *self = LIFEBOAT_BACKUP_JOB (job);
-  g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
   g_autofree char *to = g_file_get_path (self->destination);
+  JsonObject *o;
 
+  /* a safety backup runs inside its restore; a repository or another source: here */
   if (self->safety || (self->sources != NULL && g_hash_table_size (self->sources) > 0) ||
       to == NULL)
     return NULL;
 
-  g_strv_builder_add_many (args, "backup", self->project_name, "--to", to, "--compression",
-                           lifeboat_compression_to_string (self->compression), NULL);
-  if (self->volumes != NULL && self->volumes[0] != NULL)
+  o = json_object_new ();
+  json_object_set_string_member (o, "kind", "backup");
+  json_object_set_string_member (o, "project", self->project_name);
+  json_object_set_string_member (o, "destination", to);
+  json_object_set_string_member (o, "compression",
+                                 lifeboat_compression_to_string (self->compression));
+  if (self->volumes != NULL)
     {
-      g_autofree char *list = g_strjoinv (",", self->volumes);
+      JsonArray *volumes = json_array_new ();
 
-      g_strv_builder_add_many (args, "--volumes", list, NULL);
+      for (guint i = 0; self->volumes[i] != NULL; i++)
+        json_array_add_string_element (volumes, self->volumes[i]);
+      json_object_set_array_member (o, "volumes", volumes);
     }
-  if (!self->stop)
-    g_strv_builder_add (args, "--no-stop");
-  if (!self->restart)
-    g_strv_builder_add (args, "--no-restart");
-  return g_strv_builder_end (args);
+  json_object_set_boolean_member (o, "stop", self->stop);
+  json_object_set_boolean_member (o, "restart", self->restart);
+  return o;
+}
+
+LifeboatJob *
+_lifeboat_backup_job_new_from_settings (LifeboatDockerClient  *client,
+                                        JsonObject            *settings,
+                                        GError               **error)
+{
+  const char *project = json_object_get_string_member_with_default (settings, "project", NULL);
+  const char *to = json_object_get_string_member_with_default (settings, "destination", NULL);
+  const char *compression = json_object_get_string_member_with_default (settings, "compression",
+                                                                        "gzip");
+  g_auto(GStrv) volumes = _lifeboat_json_dup_strv (settings, "volumes");
+  g_autoptr(GFile) destination = NULL;
+  LifeboatBackupJob *self;
+  LifeboatCompression c;
+
+  if (project == NULL || to == NULL || !lifeboat_compression_from_string (compression, &c))
+    {
+      g_set_error_literal (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                           _("The window asked for a backup this program cannot read"));
+      return NULL;
+    }
+  destination = g_file_new_for_path (to);
+  self = lifeboat_backup_job_new (client, project, destination);
+  lifeboat_backup_job_set_compression (self, c);
+  lifeboat_backup_job_set_volumes (self, (const char * const *) volumes);
+  lifeboat_backup_job_set_stop (self,
+                                json_object_get_boolean_member_with_default (settings, "stop",
+                                                                             TRUE));
+  lifeboat_backup_job_set_restart (self,
+                                   json_object_get_boolean_member_with_default (settings,
+                                                                                "restart", TRUE));
+  return LIFEBOAT_JOB (self);
 }
 
 static void
@@ -1081,7 +1120,7 @@ lifeboat_backup_job_class_init (LifeboatBackupJobClass *klass)
 
   object_class->finalize = lifeboat_backup_job_finalize;
   job_class->run = lifeboat_backup_job_run;
-  job_class->dup_worker_args = lifeboat_backup_job_dup_worker_args;
+  job_class->dup_settings = lifeboat_backup_job_dup_settings;
 }
 
 static void

@@ -328,7 +328,6 @@ lifeboat_history_entry_new_from_json (JsonObject *object)
   LifeboatJobOutcome outcome = LIFEBOAT_JOB_OUTCOME_FAILED;
   const char *id;
   const char *started;
-  JsonNode *volumes;
 
   g_return_val_if_fail (object != NULL, NULL);
 
@@ -357,22 +356,7 @@ lifeboat_history_entry_new_from_json (JsonObject *object)
   self->folder = g_strdup (get_string_member (object, "folder"));
   self->app_version = g_strdup (get_string_member (object, "app_version"));
 
-  volumes = json_object_get_member (object, "volumes");
-  if (volumes != NULL && JSON_NODE_HOLDS_ARRAY (volumes))
-    {
-      JsonArray *array = json_node_get_array (volumes);
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *node = json_array_get_element (array, i);
-
-          if (JSON_NODE_TYPE (node) == JSON_NODE_VALUE &&
-              json_node_get_value_type (node) == G_TYPE_STRING)
-            g_strv_builder_add (builder, json_node_get_string (node));
-        }
-      self->volumes = g_strv_builder_end (builder);
-    }
+  self->volumes = _lifeboat_json_dup_strv (object, "volumes");
 
   return g_steal_pointer (&self);
 }

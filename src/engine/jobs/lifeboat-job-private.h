@@ -47,6 +47,30 @@ void     _lifeboat_job_set_result_bytes  (LifeboatJob          *self,
 void     _lifeboat_job_set_history       (LifeboatJob          *self,
                                           LifeboatHistory      *history);
 LifeboatHistory *_lifeboat_job_get_history (LifeboatJob        *self);
+/* The job's state as one line of JSON, what a worker sends; the line for a failure before the
+ * job ran (no engine, no such project); and a state line applied to this job (in its thread):
+ * the last line's outcome and error are the worker's result. See lifeboat-job-worker.h. */
+char    *_lifeboat_job_dup_state_json    (LifeboatJob          *self);
+char    *_lifeboat_job_dup_failure_json  (const GError         *error,
+                                          const char           *aftermath);
+void     _lifeboat_job_apply_state       (LifeboatJob          *self,
+                                          JsonObject           *state,
+                                          LifeboatJobOutcome   *outcome,
+                                          GError              **job_error);
+/* lifeboat-job-worker.c: the job run in @worker, made there from @settings */
+gboolean _lifeboat_job_run_in_worker     (LifeboatJob          *self,
+                                          const char           *worker,
+                                          JsonObject           *settings,
+                                          gboolean              background,
+                                          GCancellable         *cancellable,
+                                          GError              **error);
+/* made from what dup_settings wrote (in the worker) */
+LifeboatJob *_lifeboat_backup_job_new_from_settings  (LifeboatDockerClient *client,
+                                                      JsonObject           *settings,
+                                                      GError              **error);
+LifeboatJob *_lifeboat_restore_job_new_from_settings (LifeboatDockerClient *client,
+                                                      JsonObject           *settings,
+                                                      GError              **error);
 /* runs the job in the calling thread (used for nested jobs such as safety backups) */
 gboolean _lifeboat_job_run_sync          (LifeboatJob          *self,
                                           GCancellable         *cancellable,

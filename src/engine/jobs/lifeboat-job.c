@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A job's state (phase, volumes, bytes, rate, outcome, aftermath) read by the window and the
- * CLI, its history record, and running it in a thread or in lifeboat-cli --job-events (the
- * state as JSON lines). Longer than most files: the worker transport still lives here with the
- * state it serialises (issue 18 plans it a file of its own).
+ * CLI, its history record, and running it in a thread of its own or in a worker process (the
+ * protocol and both of its sides: lifeboat-job-worker.c; the state a worker sends as JSON:
+ * here, beside the state itself). Longer than most files (about 1.3k lines) because the
+ * volumes' progress, its rate and the main-context hand-over of "progress" are one piece of
+ * state under one mutex.
  */
 #define G_LOG_DOMAIN "lifeboat-job"
 
@@ -68,7 +70,7 @@ typedef struct
   gboolean              background;
   char                 *worker;            /* lifeboat-cli, see lifeboat_job_set_worker() */
   gint                  records_history;   /* atomic */
-  gint                  in_worker;         /* atomic: run_in_worker() began */
+  gint                  in_worker;         /* atomic: _lifeboat_job_run_in_worker() began */
 } LifeboatJobPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (LifeboatJob, lifeboat_job, G_TYPE_OBJECT)
@@ -942,7 +944,7 @@ record_history (LifeboatJob *self)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* Running in a separate process (lifeboat_job_set_worker) */
+/* The job's state as lines of JSON, what a worker sends (lifeboat-job-worker.c) */
 
 static void
 add_error_member (JsonBuilder  *builder,
@@ -970,8 +972,8 @@ builder_to_line (JsonBuilder *builder)
 }
 
 char *
-lifeboat_job_dup_failure_json (const GError *error,
-                               const char   *aftermath)
+_lifeboat_job_dup_failure_json (const GError *error,
+                                const char   *aftermath)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -993,7 +995,7 @@ lifeboat_job_dup_failure_json (const GError *error,
 }
 
 char *
-lifeboat_job_dup_state_json (LifeboatJob *self)
+_lifeboat_job_dup_state_json (LifeboatJob *self)
 {
   LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -1080,18 +1082,18 @@ lifeboat_job_set_worker (LifeboatJob *self,
   g_return_if_fail (priv->started == 0);
 
   g_clear_pointer (&priv->worker, g_free);
-  if (program != NULL && LIFEBOAT_JOB_GET_CLASS (self)->dup_worker_args != NULL &&
+  if (program != NULL && LIFEBOAT_JOB_GET_CLASS (self)->dup_settings != NULL &&
       g_strcmp0 (g_getenv ("LIFEBOAT_JOBS_IN_PROCESS"), "1") != 0)
     priv->worker = g_strdup (program);
 }
 
 /* What a line of lifeboat_job_dup_state_json() says, applied to this job (in its thread). The
  * last line's outcome and error are the worker's result. */
-static void
-apply_state (LifeboatJob         *self,
-             JsonObject          *state,
-             LifeboatJobOutcome  *outcome,
-             GError             **job_error)
+void
+_lifeboat_job_apply_state (LifeboatJob         *self,
+                           JsonObject          *state,
+                           LifeboatJobOutcome  *outcome,
+                           GError             **job_error)
 {
   LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
   JsonNode *volumes_node = json_object_get_member (state, "volumes");
@@ -1178,156 +1180,6 @@ apply_state (LifeboatJob         *self,
   g_mutex_unlock (&priv->mutex);
 }
 
-typedef struct
-{
-  GOutputStream *input;   /* the worker's stdin */
-  gboolean       asked;
-} WorkerCancel;
-
-/* "cancel" on the worker's stdin; it cancels on the end of its stdin too, when this process
- * goes away */
-static void
-worker_cancel_cb (GCancellable *cancellable,
-                  gpointer      data)
-{
-  WorkerCancel *wc = data;
-
-  if (wc->asked)
-    return;
-  wc->asked = TRUE;
-  g_output_stream_write_all (wc->input, "cancel\n", 7, NULL, NULL, NULL);
-  g_output_stream_flush (wc->input, NULL, NULL);
-}
-
-static void
-worker_child_setup (gpointer data)
-{
-  /* a session, and so a scheduling autogroup, of its own. With autogroups (Linux's default
-   * for desktops without cgroup slices) a nice value only ranks threads within their group;
-   * the group's own nice is what the window's group is weighed against */
-  setsid ();
-  if (GPOINTER_TO_INT (data))
-    {
-      int fd = open ("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
-
-      if (fd >= 0)
-        {
-          (void) write (fd, "10", 2);
-          close (fd);
-        }
-      setpriority (PRIO_PROCESS, 0, 10);
-    }
-}
-
-static gboolean
-run_in_worker (LifeboatJob         *self,
-               const char * const  *args,
-               GCancellable        *cancellable,
-               GError             **error)
-{
-  LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) job_error = NULL;
-  g_autoptr(GError) read_error = NULL;
-  LifeboatJobOutcome outcome = LIFEBOAT_JOB_OUTCOME_RUNNING;
-  WorkerCancel wc = { 0 };
-  gulong cancel_id = 0;
-  GObject *tunnel = lifeboat_docker_client_get_keepalive (priv->client);
-  char *line;
-
-  g_atomic_int_set (&priv->in_worker, TRUE);
-  /* a "cancel" written after the process ended must not end this one (GSocket, which the
-   * window's connections load, does the same) */
-  signal (SIGPIPE, SIG_IGN);
-
-  g_ptr_array_add (argv, priv->worker);
-  g_ptr_array_add (argv, (char *) "--host");
-  /* an SSH host through a tunnel of its own: this process's tunnel would go with this
-   * process, and the job could then not put back what it moved aside */
-  if (LIFEBOAT_IS_SSH_TUNNEL (tunnel))
-    g_ptr_array_add (argv, (char *) lifeboat_ssh_tunnel_get_uri (LIFEBOAT_SSH_TUNNEL (tunnel)));
-  else
-    g_ptr_array_add (argv, (char *) lifeboat_docker_client_get_uri (priv->client));
-  g_ptr_array_add (argv, (char *) "--host-name");
-  g_ptr_array_add (argv, (char *) lifeboat_docker_client_get_display_name (priv->client));
-  g_ptr_array_add (argv, (char *) "--job-events");
-  for (guint i = 0; args != NULL && args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, worker_child_setup,
-                                         GINT_TO_POINTER (priv->background), NULL);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
-  if (process == NULL)
-    {
-      g_prefix_error (error, _("Could not start %s: "), priv->worker);
-      _lifeboat_job_set_aftermath (self, _("Nothing was changed."));
-      return FALSE;
-    }
-
-  wc.input = g_subprocess_get_stdin_pipe (process);
-  if (cancellable != NULL)
-    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (worker_cancel_cb), &wc, NULL);
-
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  /* a state line is a few hundred bytes per volume */
-  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (lines), 64 * 1024);
-  while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &read_error)) != NULL)
-    {
-      JsonNode *root;
-
-      if (json_parser_load_from_data (parser, line, -1, NULL) &&
-          (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
-        apply_state (self, json_node_get_object (root), &outcome, &job_error);
-      else
-        g_debug ("Not a state line from %s: %s", priv->worker, line);
-      g_free (line);
-    }
-
-  if (cancel_id != 0)
-    g_cancellable_disconnect (cancellable, cancel_id);
-  g_output_stream_close (wc.input, NULL, NULL);
-  g_subprocess_wait (process, NULL, NULL);
-
-  if (outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED && g_subprocess_get_if_exited (process) &&
-      g_subprocess_get_exit_status (process) == 0)
-    return TRUE;
-
-  if (outcome == LIFEBOAT_JOB_OUTCOME_CANCELLED)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           job_error ? job_error->message : _("Cancelled"));
-      return FALSE;
-    }
-  if (outcome == LIFEBOAT_JOB_OUTCOME_FAILED && job_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&job_error));
-      return FALSE;
-    }
-
-  /* it ended without saying how: a crash, or a signal from outside */
-  if (g_subprocess_get_if_signaled (process))
-    g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
-                 _("The job’s process (%s) ended with signal %d before the job did"),
-                 priv->worker, g_subprocess_get_term_sig (process));
-  else
-    g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
-                 _("The job’s process (%s) ended with status %d before the job did%s%s"),
-                 priv->worker, g_subprocess_get_exit_status (process),
-                 read_error ? ": " : "", read_error ? read_error->message : "");
-  if (lifeboat_job_get_aftermath (self) == NULL)
-    _lifeboat_job_set_aftermath (self, _("The job’s process could not say what it left: check "
-                                         "the containers, and the volumes or the backup "
-                                         "folder."));
-  return FALSE;
-}
-
 gboolean
 _lifeboat_job_run_sync (LifeboatJob   *self,
                         GCancellable  *cancellable,
@@ -1335,7 +1187,7 @@ _lifeboat_job_run_sync (LifeboatJob   *self,
 {
   LifeboatJobPrivate *priv = lifeboat_job_get_instance_private (self);
   g_autoptr(GError) local_error = NULL;
-  g_auto(GStrv) worker_args = NULL;
+  g_autoptr(JsonObject) settings = NULL;
   gboolean ok;
 
   g_mutex_lock (&priv->mutex);
@@ -1344,9 +1196,13 @@ _lifeboat_job_run_sync (LifeboatJob   *self,
   g_mutex_unlock (&priv->mutex);
 
   if (priv->worker != NULL)
-    worker_args = LIFEBOAT_JOB_GET_CLASS (self)->dup_worker_args (self);
-  if (worker_args != NULL)
-    ok = run_in_worker (self, (const char * const *) worker_args, cancellable, &local_error);
+    settings = LIFEBOAT_JOB_GET_CLASS (self)->dup_settings (self);
+  if (settings != NULL)
+    {
+      g_atomic_int_set (&priv->in_worker, TRUE);
+      ok = _lifeboat_job_run_in_worker (self, priv->worker, settings, priv->background,
+                                        cancellable, &local_error);
+    }
   else
     ok = LIFEBOAT_JOB_GET_CLASS (self)->run (self, cancellable, &local_error);
   g_assert (ok || local_error != NULL);

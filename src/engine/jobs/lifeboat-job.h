@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "lifeboat-docker-client.h"
 #include "lifeboat-types.h"
@@ -27,9 +28,9 @@ struct _LifeboatJobClass
                    GCancellable  *cancellable,
                    GError       **error);
 
-  /* optional: the lifeboat-cli command and options that do the same job (after the global
-   * options), for lifeboat_job_set_worker(); NULL when this job cannot run there */
-  char   **(*dup_worker_args) (LifeboatJob *self);
+  /* optional: the job's settings as JSON, for running it in a worker (lifeboat-job-worker.h),
+   * which makes the same job from them; NULL when this job cannot run there */
+  JsonObject *(*dup_settings) (LifeboatJob *self);
 };
 
 LifeboatJobKind     lifeboat_job_get_kind            (LifeboatJob *self);
@@ -76,24 +77,19 @@ const char         *lifeboat_job_get_aftermath       (LifeboatJob *self);
 void                lifeboat_job_set_background      (LifeboatJob         *self,
                                                       gboolean             background);
 /*
- * before running: do the work in a separate process, @program (lifeboat-cli with the hidden
- * global option --job-events), in a session of its own: its threads then share the CPU with the
+ * before running: do the work in a separate process, @program (the worker,
+ * lifeboat_job_worker_find()), in a session of its own: its threads then share the CPU with the
  * window's process as a group of their own (the kernel's autogroup), instead of inside the
  * window's, where they made its main loop wait. The job's state comes back as lines of JSON
- * (lifeboat_job_dup_state_json()) and is read with the same getters; cancelling asks the
- * process to cancel, and the process cancels by itself when the window goes away. The job is
- * recorded in the history here, as in-process. Ignored for jobs whose class cannot say how
- * (dup_worker_args), and with LIFEBOAT_JOBS_IN_PROCESS=1 in the environment.
+ * and is read with the same getters; cancelling asks the process to cancel, and the process
+ * cancels by itself when the window goes away. The job is recorded in the history here, as
+ * in-process. Ignored for jobs whose class cannot write their settings (dup_settings), and with
+ * LIFEBOAT_JOBS_IN_PROCESS=1 in the environment. The protocol: lifeboat-job-worker.h.
  */
 void                lifeboat_job_set_worker          (LifeboatJob         *self,
                                                       const char          *program);
 /* whether the job runs (or ran) in the separate process of lifeboat_job_set_worker() */
 gboolean            lifeboat_job_get_in_worker       (LifeboatJob         *self);
-/* the job's state as one line of JSON, for lifeboat-cli --job-events; and the line for a
- * failure before the job ran (no engine, no such project) */
-char               *lifeboat_job_dup_state_json      (LifeboatJob         *self);
-char               *lifeboat_job_dup_failure_json    (const GError        *error,
-                                                      const char          *aftermath);
 /* whether the job records itself in the history when it ends (default: TRUE) */
 void                lifeboat_job_set_records_history (LifeboatJob         *self,
                                                       gboolean             records);

@@ -828,48 +828,113 @@ lifeboat_restore_job_finalize (GObject *object)
 
 /* lifeboat-cli restore with the same settings; --yes, for the window has asked. The process
  * plans again: the same folder, project and volumes give the same plan. */
-static char **
-lifeboat_restore_job_dup_worker_args (LifeboatJob *job)
+/* what the worker needs to make the same job (lifeboat-job-worker.h); read back below */
+static JsonObject *
+lifeboat_restore_job_dup_settings (LifeboatJob *job)
 {
   LifeboatRestoreJob *self = LIFEBOAT_RESTORE_JOB (job);
-  g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
   g_autofree char *source = g_file_get_path (self->source);
   g_autofree char *safety = g_file_get_path (self->safety_dir);
   g_autofree char *default_safety = g_build_filename (g_get_user_data_dir (), "lifeboat",
                                                       "safety", NULL);
-  g_autofree char *days = g_strdup_printf ("%u", self->keep_safety_days);
+  g_autoptr(JsonObject) o = NULL;
+  JsonArray *archives;
   const char *project = lifeboat_job_get_project_name (job);
 
   /* a safety folder of its own (tests) or a folder without a local path: here */
   if (source == NULL || g_strcmp0 (safety, default_safety) != 0)
     return NULL;
 
-  g_strv_builder_add_many (args, "restore", source, NULL);
+  o = json_object_new ();
+  json_object_set_string_member (o, "kind", "restore");
+  json_object_set_string_member (o, "source", source);
+  archives = json_array_new ();
+  json_object_set_array_member (o, "archives", archives);
   for (guint i = 0; self->extra_archives != NULL && i < self->extra_archives->len; i++)
     {
       g_autofree char *path = g_file_get_path (g_ptr_array_index (self->extra_archives, i));
 
       if (path == NULL)
         return NULL;
-      g_strv_builder_add (args, path);
+      json_array_add_string_element (archives, path);
     }
-  g_strv_builder_add_many (args, "--yes", "--keep-safety-days", days, NULL);
+  json_object_set_int_member (o, "keep_safety_days", self->keep_safety_days);
   if (project != NULL)
-    g_strv_builder_add_many (args, "--project", project, NULL);
+    json_object_set_string_member (o, "project", project);
   if (self->volumes != NULL && self->volumes[0] != NULL)
     {
-      g_autofree char *list = g_strjoinv (",", self->volumes);
+      JsonArray *volumes = json_array_new ();
 
-      g_strv_builder_add_many (args, "--volumes", list, NULL);
+      for (guint i = 0; self->volumes[i] != NULL; i++)
+        json_array_add_string_element (volumes, self->volumes[i]);
+      json_object_set_array_member (o, "volumes", volumes);
     }
-  if (self->ignore_version)
-    g_strv_builder_add (args, "--ignore-version");
-  if (self->allow_empty)
-    g_strv_builder_add (args, "--allow-empty");
+  json_object_set_boolean_member (o, "ignore_version", self->ignore_version);
+  json_object_set_boolean_member (o, "allow_empty", self->allow_empty);
   /* the window's plan found no such project and showed that the volumes will be created */
-  if (self->new_project || (self->planned && self->project == NULL && self->project_name == NULL))
-    g_strv_builder_add (args, "--new-project");
-  return g_strv_builder_end (args);
+  json_object_set_boolean_member (o, "new_project",
+                                  self->new_project || (self->planned && self->project == NULL &&
+                                                        self->project_name == NULL));
+  return g_steal_pointer (&o);
+}
+
+/* planned as the window planned it; a version that differs is refused unless the window's
+ * user chose to restore anyway */
+LifeboatJob *
+_lifeboat_restore_job_new_from_settings (LifeboatDockerClient  *client,
+                                         JsonObject            *settings,
+                                         GError               **error)
+{
+  const char *source = json_object_get_string_member_with_default (settings, "source", NULL);
+  const char *project = json_object_get_string_member_with_default (settings, "project", NULL);
+  gint64 days = json_object_get_int_member_with_default (settings, "keep_safety_days", 14);
+  gboolean ignore_version = json_object_get_boolean_member_with_default (settings,
+                                                                         "ignore_version", FALSE);
+  g_auto(GStrv) archives = _lifeboat_json_dup_strv (settings, "archives");
+  g_auto(GStrv) volumes = _lifeboat_json_dup_strv (settings, "volumes");
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(LifeboatRestoreJob) self = NULL;
+
+  if (source == NULL)
+    {
+      g_set_error_literal (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED,
+                           _("The window asked for a restore this program cannot read"));
+      return NULL;
+    }
+  folder = g_file_new_for_path (source);
+  self = lifeboat_restore_job_new (client, folder);
+  for (guint i = 0; archives != NULL && archives[i] != NULL; i++)
+    {
+      g_autoptr(GFile) archive = g_file_new_for_path (archives[i]);
+
+      lifeboat_restore_job_add_archive (self, archive);
+    }
+  if (project != NULL)
+    lifeboat_restore_job_set_project (self, project);
+  lifeboat_restore_job_set_volumes (self, (const char * const *) volumes);
+  lifeboat_restore_job_set_ignore_version (self, ignore_version);
+  lifeboat_restore_job_set_allow_empty (self,
+                                        json_object_get_boolean_member_with_default (settings,
+                                                                                     "allow_empty",
+                                                                                     FALSE));
+  lifeboat_restore_job_set_new_project (self,
+                                        json_object_get_boolean_member_with_default (settings,
+                                                                                     "new_project",
+                                                                                     FALSE));
+  lifeboat_restore_job_set_keep_safety_days (self, (guint) CLAMP (days, 0, G_MAXINT));
+
+  if (!lifeboat_restore_job_plan_sync (self, NULL, error))
+    return NULL;
+  if (!ignore_version && !lifeboat_restore_job_get_version_matches (self))
+    {
+      g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_VERSION_MISMATCH,
+                   _("The backup is of CVAT %s, but the project runs CVAT %s. %s"),
+                   lifeboat_restore_job_get_backup_app_version (self),
+                   lifeboat_restore_job_get_target_app_version (self),
+                   lifeboat_restore_version_warning ());
+      return NULL;
+    }
+  return LIFEBOAT_JOB (g_steal_pointer (&self));
 }
 
 static void
@@ -880,7 +945,7 @@ lifeboat_restore_job_class_init (LifeboatRestoreJobClass *klass)
 
   object_class->finalize = lifeboat_restore_job_finalize;
   job_class->run = lifeboat_restore_job_run;
-  job_class->dup_worker_args = lifeboat_restore_job_dup_worker_args;
+  job_class->dup_settings = lifeboat_restore_job_dup_settings;
 }
 
 static void

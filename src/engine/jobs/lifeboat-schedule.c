@@ -11,6 +11,7 @@
 
 #include "lifeboat-error.h"
 #include "lifeboat-schedule.h"
+#include "lifeboat-util-private.h"
 
 static const char * const every_names[] = {
   [LIFEBOAT_SCHEDULE_OFF] = "off",
@@ -145,21 +146,7 @@ lifeboat_schedule_new_from_json (JsonObject  *object,
   if (!lifeboat_compression_from_string (json_object_get_string_member_with_default (object, "compression", "gzip"),
                                          &self->compression))
     self->compression = LIFEBOAT_COMPRESSION_GZIP;
-  if (json_object_has_member (object, "volumes") &&
-      JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "volumes")))
-    {
-      JsonArray *array = json_object_get_array_member (object, "volumes");
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          const char *v = json_node_get_string (json_array_get_element (array, i));
-
-          if (v != NULL)
-            g_strv_builder_add (builder, v);
-        }
-      self->volumes = g_strv_builder_end (builder);
-    }
+  self->volumes = _lifeboat_json_dup_strv (object, "volumes");
   if (json_object_has_member (object, "keep") &&
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "keep")))
     {
