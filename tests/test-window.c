@@ -1444,6 +1444,94 @@ all_running_again (gpointer data)
   return strstr (started, " false") == NULL;
 }
 
+static gboolean
+container_row_says (gpointer data)
+{
+  const char **want = data;   /* { name, state } */
+  g_auto(GStrv) rows = _lifeboat_project_view_dup_container_rows (window->project_view);
+  g_autofree char *prefix = g_strdup_printf ("%s\t", want[0]);
+
+  for (guint i = 0; rows[i] != NULL; i++)
+    if (g_str_has_prefix (rows[i], prefix))
+      return g_str_has_suffix (rows[i], want[1]);
+  return FALSE;
+}
+
+/* A container stopped and started behind the window's back (docker stop, as an admin would):
+ * the engine's events change that container's row in place. The page is not rebuilt: the same
+ * project object, the same row widgets, the user's unchecked volume and the scroll position
+ * stay. */
+static void
+test_live_in_place (void)
+{
+  const char *stopped[] = { "cvat_clickhouse", NULL };
+  const char *running[] = { "cvat_clickhouse", NULL };
+  LifeboatProject *shown;
+  GtkWidget *container_row, *volume_row, *sidebar_row;
+  GtkScrolledWindow *scrolled;
+  GtkAdjustment *vadj;
+  g_autofree char *out = NULL;
+  double scroll;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+  adw_view_stack_set_visible_child_name (window->view_stack, "overview");
+  stopped[1] = _("Stopped");
+  running[1] = _("Running");
+  g_assert_true (container_row_says (running));
+
+  shown = lifeboat_project_view_get_project (window->project_view);
+  container_row = _lifeboat_project_view_get_row (window->project_view, "cvat_clickhouse");
+  volume_row = _lifeboat_project_view_get_row (window->project_view, "cvat_logs");
+  sidebar_row = gtk_list_box_get_selected_row (window->projects_list)
+                  ? GTK_WIDGET (gtk_list_box_get_selected_row (window->projects_list)) : NULL;
+  g_assert_nonnull (container_row);
+  g_assert_nonnull (volume_row);
+  g_assert_nonnull (sidebar_row);
+  _lifeboat_project_view_set_checked (window->project_view, "cvat_logs", FALSE);
+  g_assert_null (strstr (_lifeboat_project_view_get_total (window->project_view), "in all"));
+
+  scrolled = _lifeboat_project_view_get_scrolled (window->project_view);
+  g_assert_nonnull (scrolled);
+  vadj = gtk_scrolled_window_get_vadjustment (scrolled);
+  spin (0.3);
+  scroll = MIN (120.0, gtk_adjustment_get_upper (vadj) - gtk_adjustment_get_page_size (vadj));
+  gtk_adjustment_set_value (vadj, scroll);
+  spin (0.3);
+  scroll = gtk_adjustment_get_value (vadj);
+  g_test_message ("scrolled to %.0f", scroll);
+
+  out = docker_out (docker_host, "stop -t 1 cvat_clickhouse");
+  if (!wait_until (container_row_says, stopped, 30))
+    g_error ("the stopped container's row does not say so: %s",
+             g_strjoinv (" | ", _lifeboat_project_view_dup_container_rows (window->project_view)));
+
+  /* the same page, changed in place */
+  g_assert_true (lifeboat_project_view_get_project (window->project_view) == shown);
+  g_assert_true (_lifeboat_project_view_get_row (window->project_view, "cvat_clickhouse") ==
+                 container_row);
+  g_assert_true (_lifeboat_project_view_get_row (window->project_view, "cvat_logs") == volume_row);
+  g_assert_true (GTK_WIDGET (gtk_list_box_get_selected_row (window->projects_list)) == sidebar_row);
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (vadj), scroll, 0.5);
+  {
+    g_auto(GStrv) keys = lifeboat_project_view_dup_selected_volumes (window->project_view);
+
+    g_assert_false (g_strv_contains ((const char * const *) keys, "cvat_logs"));
+    g_assert_true (g_strv_contains ((const char * const *) keys, "cvat_db"));
+  }
+  screenshot ("live-stopped.png");
+
+  g_free (out);
+  out = docker_out (docker_host, "start cvat_clickhouse");
+  if (!wait_until (container_row_says, running, 30))
+    g_error ("the started container's row does not say so");
+  g_assert_true (_lifeboat_project_view_get_row (window->project_view, "cvat_clickhouse") ==
+                 container_row);
+  _lifeboat_project_view_set_checked (window->project_view, "cvat_logs", TRUE);
+  gtk_adjustment_set_value (vadj, 0);
+}
+
 /* a job run by lifeboat-cli (as cron would) appears in the open window's history without
  * F5, and the engine's events (the CLI stops and starts the containers) update the window */
 static void
@@ -2058,6 +2146,7 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/unreachable-engine", test_unreachable_engine);
   g_test_add_func ("/lifeboat/window/add-remove-host", test_add_remove_host);
   g_test_add_func ("/lifeboat/window/cli-job-appears", test_cli_job_appears);
+  g_test_add_func ("/lifeboat/window/live-in-place", test_live_in_place);
   g_test_add_func ("/lifeboat/window/space-refused", test_space_refused);
   g_test_add_func ("/lifeboat/window/start-again", test_start_again);
   g_test_add_func ("/lifeboat/window/narrow", test_narrow);

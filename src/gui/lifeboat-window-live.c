@@ -40,7 +40,7 @@ watch_changed_cb (LifeboatEngineWatch *watch,
 {
   LifeboatWindow *self = host->window;
 
-  if (self == NULL || host->row == NULL || host != self->current_host ||
+  if (self == NULL || !host->listed || host != self->current_host ||
       host->state != HOST_CONNECTED || self->job_running || self->planning)
     return;
 
@@ -70,7 +70,7 @@ watch_gone_cb (LifeboatEngineWatch *watch,
 {
   LifeboatWindow *self = host->window;
 
-  if (self == NULL || host->row == NULL)
+  if (self == NULL || !host->listed)
     return;
 
   if (lifeboat_engine_watch_get_gone (watch))
