@@ -1303,15 +1303,28 @@ test_add_remove_host (void)
   g_autofree char *after = NULL;
   GtkListBoxRow *previous = gtk_list_box_get_selected_row (window->hosts_list);
 
+  GtkListBoxRow *first_row = gtk_list_box_get_row_at_index (window->hosts_list, 0);
+  GtkListBoxRow *new_row;
+  guint n_hosts = g_list_model_get_n_items (G_LIST_MODEL (window->hosts));
+
   gtk_editable_set_text (GTK_EDITABLE (window->add_host_row), "nobody@127.0.0.1:1");
   g_signal_emit_by_name (window->add_host_row, "apply");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (window->add_host_row)), ==, "");
+  /* one more item in the hosts model, its row made from it */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->hosts)), ==, n_hosts + 1);
+  new_row = gtk_list_box_get_row_at_index (window->hosts_list, (int) n_hosts);
+  g_assert_nonnull (new_row);
 
   if (!wait_until (host_unreachable, (gpointer) uri, 60))
     {
       row = _lifeboat_window_dup_host_row (window, uri);
       g_error ("the SSH host is not shown unreachable: %s", row ? row : "(no row)");
     }
+  /* the state changed the rows in place: the same widgets, the new one says it failed */
+  g_assert_true (gtk_list_box_get_row_at_index (window->hosts_list, 0) == first_row);
+  g_assert_true (gtk_list_box_get_row_at_index (window->hosts_list, (int) n_hosts) == new_row);
+  g_assert_true (gtk_widget_has_css_class (g_object_get_data (G_OBJECT (new_row), "state-icon"),
+                                           "error"));
   row = _lifeboat_window_dup_host_row (window, uri);
   g_test_message ("host row: %s", row);
   saved = read_hosts_ini ();
