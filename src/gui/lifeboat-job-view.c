@@ -357,8 +357,14 @@ lifeboat_job_view_update (LifeboatJobView *self)
     rebuild_volume_rows (self);
 
   lifeboat_progress_bar_set_fraction (self->overall_bar, lifeboat_job_get_fraction (self->job));
-  bytes = lifeboat_format_bytes_of (lifeboat_job_get_bytes_done (self->job),
-                                    lifeboat_job_get_bytes_total (self->job));
+  /* one total the user sees: "about" the volumes' sizes until they are read, then exact; it
+   * never falls below what is done (lifeboat-job.c) */
+  if (lifeboat_job_get_total_is_estimate (self->job))
+    bytes = lifeboat_format_bytes_of_about (lifeboat_job_get_bytes_done (self->job),
+                                            lifeboat_job_get_bytes_total (self->job));
+  else
+    bytes = lifeboat_format_bytes_of (lifeboat_job_get_bytes_done (self->job),
+                                      lifeboat_job_get_bytes_total (self->job));
   set_inscription_text (self->bytes_label, bytes);
 
   r = lifeboat_job_get_rate (self->job);
@@ -401,9 +407,11 @@ lifeboat_job_view_update (LifeboatJobView *self)
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->volumes)); i++)
     {
       g_autoptr(LifeboatJobVolume) volume = g_list_model_get_item (G_LIST_MODEL (self->volumes), i);
-      g_autofree char *vbytes = lifeboat_format_bytes_of (
-          lifeboat_job_get_volume_bytes_done (self->job, i),
-          lifeboat_job_get_volume_bytes_total (self->job, i));
+      guint64 vdone = lifeboat_job_get_volume_bytes_done (self->job, i);
+      gint64 vtotal = lifeboat_job_get_volume_bytes_total (self->job, i);
+      g_autofree char *vbytes = lifeboat_job_get_volume_total_is_estimate (self->job, i)
+                                  ? lifeboat_format_bytes_of_about (vdone, vtotal)
+                                  : lifeboat_format_bytes_of (vdone, vtotal);
 
       lifeboat_job_volume_update (volume, vbytes,
                                   lifeboat_job_get_fraction_for_volume (self->job, i),
