@@ -1716,6 +1716,182 @@ test_start_again (void)
 }
 
 static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static void
+host_state_cb (LifeboatHostItem *host,
+               GParamSpec       *pspec,
+               guint            *connects)
+{
+  if (lifeboat_host_item_get_state (host) == HOST_CONNECTED)
+    (*connects)++;
+}
+
+/* connected again (@data: the count of connections), its recovery on contact done */
+static gboolean
+recovered_on_contact (gpointer data)
+{
+  return *(guint *) data > 0 && window->current_host != NULL &&
+         window->current_host->state == HOST_CONNECTED && window->recovering == 0 &&
+         !_lifeboat_window_is_busy (window);
+}
+
+static gboolean
+engine_socket_gone (gpointer data)
+{
+  return !g_file_test (docker_host + strlen ("unix://"), G_FILE_TEST_EXISTS);
+}
+
+static void
+restart_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GError **error = user_data;
+
+  if (g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, error))
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "done");
+}
+
+static gboolean
+restart_ended (gpointer data)
+{
+  return *(GError **) data != NULL;
+}
+
+/* starts tests/harness/engine-restart on the test engine (root, or sudo without a password);
+ * restart_ended() holds once it ended, "done" when it succeeded */
+static GSubprocess *
+restart_engine_async (GError **result)
+{
+  g_autofree char *restart = g_build_filename (harness_dir, "engine-restart", NULL);
+  const char *work = g_getenv ("LIFEBOAT_TEST_WORK");
+  const char *as_root[] = { restart, work, NULL };
+  const char *with_sudo[] = { "sudo", "-n", restart, work, NULL };
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_assert_nonnull (work);
+  process = g_subprocess_newv (getuid () == 0 ? as_root : with_sudo, G_SUBPROCESS_FLAGS_NONE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (process, NULL, restart_done_cb, result);
+  return process;
+}
+
+/* The engine restarts in the middle of a backup (dockerd stopped and started again: an upgrade,
+ * a crash): the volume being streamed is cut, the backup fails. The job page says so with a
+ * failed bar and container names, not IDs; whatever the restart left stopped is offered to
+ * start again, and the button starts it on the engine. */
+static void
+test_engine_restart_mid_backup (void)
+{
+  g_autofree char *dest = g_build_filename (tmpdir, "backups-engine-restart", NULL);
+  g_autofree char *pause = g_build_filename (tmpdir, "pause-engine-restart", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (dest);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) restart = NULL;
+  g_autoptr(LifeboatHostItem) host = NULL;
+  guint connects = 0;
+  g_autofree char *text = NULL;
+  g_autofree char *bars = NULL;
+  g_autofree char *ids = NULL;
+  g_auto(GStrv) id_list = NULL;
+  const GError *job_error;
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (skip_if_no_engine ())
+    return;
+  if (getuid () != 0 && !g_file_test ("/usr/bin/sudo", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("engine-restart needs root or sudo");
+      return;
+    }
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+  ids = docker_out (docker_host, g_strdup_printf ("ps -aq --no-trunc --filter "
+                                                  "label=com.docker.compose.project=%s", project));
+  id_list = g_strsplit (g_strstrip (ids), "\n", -1);
+  g_assert_cmpuint (g_strv_length (id_list), ==, 6);
+
+  /* the job's worker stops with a megabyte of a volume streamed (lifeboat-job.c) */
+  g_unlink (pause);
+  g_setenv ("LIFEBOAT_TEST_PAUSE_AT", "volume-streaming", TRUE);
+  g_setenv ("LIFEBOAT_TEST_PAUSE_FILE", pause, TRUE);
+  _lifeboat_window_start_backup (window, file);
+  g_assert_true (wait_until (job_started, NULL, 30));
+  if (!wait_until (file_exists, pause, 60))
+    g_error ("the backup did not reach a volume's stream");
+  g_unsetenv ("LIFEBOAT_TEST_PAUSE_AT");
+  g_unsetenv ("LIFEBOAT_TEST_PAUSE_FILE");
+
+  /* the job goes on while the engine is down (it stops its containers, ten seconds): what it
+   * stopped it cannot start again */
+  host = g_object_ref (window->current_host);
+  g_signal_connect (host, "notify::state", G_CALLBACK (host_state_cb), &connects);
+  restart = restart_engine_async (&error);
+  if (!wait_until (engine_socket_gone, NULL, 30))
+    g_error ("the engine did not stop");
+  g_unlink (pause);
+  if (!wait_until (job_ended, NULL, 120))
+    g_error ("the backup did not end after the engine restart");
+  g_test_message ("job ended, engine %s", engine_socket_gone (NULL) ? "down" : "up");
+  if (!wait_until (restart_ended, &error, 120))
+    g_error ("engine-restart did not end");
+  g_assert_cmpstr (error->message, ==, "done");
+
+  text = _lifeboat_job_view_dup_text (window->job_view);
+  bars = _lifeboat_job_view_dup_failed_bars (window->job_view);
+  job_error = lifeboat_job_get_error (window->job);
+  g_test_message ("job page after the engine restart: %s; failed bars: %s; aftermath: %s",
+                  text, bars, lifeboat_job_get_aftermath (window->job));
+  g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_FAILED);
+  g_assert_nonnull (job_error);
+  /* a failed bar looks failed: the job's and every volume's */
+  {
+    guint failed = 0, all = 0;
+
+    g_assert_cmpint (sscanf (bars, "%u of %u", &failed, &all), ==, 2);
+    g_assert_cmpuint (all, >=, 2);
+    g_assert_cmpuint (failed, ==, all);
+  }
+  /* what it stopped and could not start, by name (the engine's message names an ID); the
+   * restart cuts a volume's stream, or comes after the streams and only the start fails */
+  if (strstr (text, "cvat_clickhouse") == NULL && strstr (text, "cvat_server") == NULL)
+    g_error ("the job page names no container: %s", text);
+  for (guint i = 0; id_list[i] != NULL; i++)
+    {
+      g_autofree char *short_id = g_strndup (id_list[i], 12);
+
+      if (strstr (text, short_id) != NULL)
+        g_error ("the job page names a container by its ID %s: %s", short_id, text);
+    }
+  screenshot ("engine-restart-failed.png");
+
+  /* the engine back: the recovery on contact starts what the job could not, and only then
+   * does the window say what does not run (nothing: no start-again for running containers) */
+  if (!wait_until (recovered_on_contact, &connects, 90))
+    g_error ("the window did not connect to the engine again and recover");
+  g_signal_handlers_disconnect_by_func (host, host_state_cb, &connects);
+  g_test_message ("recovery banner: %s", gtk_label_get_text (window->recovery_label));
+  g_assert_true (gtk_revealer_get_reveal_child (window->recovery_revealer));
+  if (!wait_until (all_running_again, docker_host, 60))
+    g_error ("the containers did not run again: %s", containers_started (docker_host));
+  g_assert_true (wait_until (not_busy_discovering, NULL, 60));
+  spin (1);
+  if (stopped_shown (NULL))
+    g_error ("running containers are offered to start again: %s",
+             _lifeboat_job_view_get_stopped (window->job_view));
+  screenshot ("engine-restart-recovered.png");
+  g_test_message ("engine restart mid-backup: %.1f s", (g_get_monotonic_time () - t0) / 1e6);
+  spin (1);
+  g_signal_emit_by_name (window->job_view, "done");
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+}
+
+static gboolean
 leaflet_folded (gpointer data)
 {
   return adw_leaflet_get_folded (window->leaflet) == GPOINTER_TO_INT (data);
@@ -2162,6 +2338,7 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/live-in-place", test_live_in_place);
   g_test_add_func ("/lifeboat/window/space-refused", test_space_refused);
   g_test_add_func ("/lifeboat/window/start-again", test_start_again);
+  g_test_add_func ("/lifeboat/window/engine-restart-mid-backup", test_engine_restart_mid_backup);
   g_test_add_func ("/lifeboat/window/narrow", test_narrow);
   g_test_add_func ("/lifeboat/window/two-engines", test_two_engines);
   g_test_add_func ("/lifeboat/window/cancel-connect", test_cancel_connect);

@@ -311,6 +311,7 @@ create_volume_row (gpointer item,
   volume_label_changed_cb (volume, NULL, label);
   volume_current_changed_cb (volume, NULL, GTK_WIDGET (row));
   volume_failed_changed_cb (volume, NULL, bar);
+  g_object_set_data (G_OBJECT (row), "bar", bar);
 
   return GTK_WIDGET (row);
 }
@@ -626,6 +627,29 @@ void
 _lifeboat_job_view_click_cancel (LifeboatJobView *self)
 {
   g_signal_emit_by_name (self->cancel_button, "clicked");
+}
+
+/* tests: the bars that look failed, of how many ("2 of 3") */
+char *
+_lifeboat_job_view_dup_failed_bars (LifeboatJobView *self)
+{
+  guint n = 1, failed = 0;
+
+  if (gtk_widget_has_css_class (GTK_WIDGET (self->overall_bar), "failed"))
+    failed++;
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->volumes_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *bar = g_object_get_data (G_OBJECT (row), "bar");
+
+      if (bar == NULL)
+        continue;
+      n++;
+      if (gtk_widget_has_css_class (bar, "failed"))
+        failed++;
+    }
+  return g_strdup_printf ("%u of %u", failed, n);
 }
 
 char *

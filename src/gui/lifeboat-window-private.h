@@ -78,6 +78,7 @@ struct _LifeboatWindow
   gboolean              job_notified;         /* the last job's end was also notified */
   gint64                busy_toast_added;
   GCancellable         *recovery_cancellable;
+  guint                 recovering;           /* recoveries on contact running */
 
   /* template */
   AdwToastOverlay      *toast_overlay;
