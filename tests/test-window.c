@@ -1826,6 +1826,8 @@ test_engine_restart_mid_backup (void)
     g_error ("the backup did not reach a volume's stream");
   g_unsetenv ("LIFEBOAT_TEST_PAUSE_AT");
   g_unsetenv ("LIFEBOAT_TEST_PAUSE_FILE");
+  /* a volume half read: its total is the estimate, said so */
+  screenshot ("backup-mid-stream.png");
 
   /* the job goes on while the engine is down (it stops its containers, ten seconds): what it
    * stopped it cannot start again */
