@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gtk/gtk.h>
 
 #include "lifeboat-window-private.h"
 
@@ -226,4 +227,101 @@ lifeboat_host_item_changed (LifeboatHostItem *self)
       self->last_state = self->state;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
     }
+}
+
+static void
+host_state_changed_cb (LifeboatHostItem *host,
+                       GParamSpec       *pspec,
+                       GtkWidget        *row)
+{
+  GtkWidget *spinner = g_object_get_data (G_OBJECT (row), "spinner");
+  GtkWidget *icon = g_object_get_data (G_OBJECT (row), "state-icon");
+
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner), host->state == HOST_CONNECTING);
+  gtk_widget_set_visible (spinner, host->state == HOST_CONNECTING);
+  gtk_widget_set_visible (icon, host->state != HOST_CONNECTING);
+  gtk_widget_remove_css_class (icon, "success");
+  gtk_widget_remove_css_class (icon, "error");
+  if (host->state == HOST_CONNECTED)
+    {
+      gtk_image_set_from_icon_name (GTK_IMAGE (icon), "emblem-ok-symbolic");
+      gtk_widget_add_css_class (icon, "success");
+    }
+  else if (host->state == HOST_UNREACHABLE)
+    {
+      gtk_image_set_from_icon_name (GTK_IMAGE (icon), "dialog-error-symbolic");
+      gtk_widget_add_css_class (icon, "error");
+    }
+}
+
+/* A row of the sidebar's engines, bound to the item's properties: a state that changes
+ * changes this row, nothing else. A removable engine's row has a remove button whose "clicked"
+ * goes to @remove_cb (with the item as the button's "host" data). */
+GtkWidget *
+lifeboat_host_item_create_row (LifeboatHostItem *host,
+                               GCallback         remove_cb,
+                               gpointer          user_data)
+{
+  GtkWidget *row, *box, *labels, *label, *icon, *subtitle, *spinner, *state_icon;
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  icon = gtk_image_new ();
+  g_object_bind_property (host, "icon-name", icon, "icon-name", G_BINDING_SYNC_CREATE);
+  gtk_box_append (GTK_BOX (box), icon);
+
+  labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_set_hexpand (labels, TRUE);
+  label = gtk_label_new (NULL);
+  g_object_bind_property (host, "title", label, "label", G_BINDING_SYNC_CREATE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_box_append (GTK_BOX (labels), label);
+  subtitle = gtk_label_new (NULL);
+  g_object_bind_property (host, "subtitle", subtitle, "label", G_BINDING_SYNC_CREATE);
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
+  gtk_label_set_wrap (GTK_LABEL (subtitle), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (subtitle), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (GTK_LABEL (subtitle), 3);
+  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_box_append (GTK_BOX (labels), subtitle);
+  gtk_box_append (GTK_BOX (box), labels);
+
+  spinner = gtk_spinner_new ();
+  gtk_widget_set_valign (spinner, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), spinner);
+  state_icon = gtk_image_new ();
+  gtk_widget_set_valign (state_icon, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), state_icon);
+
+  row = gtk_list_box_row_new ();
+  if (host->removable)
+    {
+      GtkWidget *remove = gtk_button_new_from_icon_name ("list-remove-symbolic");
+
+      gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (remove, "flat");
+      gtk_widget_add_css_class (remove, "circular");
+      gtk_widget_set_tooltip_text (remove, _("Remove Engine"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Remove Engine"), -1);
+      g_object_set_data_full (G_OBJECT (remove), "host", g_object_ref (host), g_object_unref);
+      g_signal_connect_object (remove, "clicked", remove_cb, user_data, 0);
+      gtk_box_append (GTK_BOX (box), remove);
+      g_object_set_data (G_OBJECT (row), "remove-button", remove);
+    }
+
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  g_object_bind_property (host, "tooltip", row, "tooltip-text", G_BINDING_SYNC_CREATE);
+  g_object_set_data_full (G_OBJECT (row), "host", g_object_ref (host), g_object_unref);
+  g_object_set_data (G_OBJECT (row), "subtitle", subtitle);
+  g_object_set_data (G_OBJECT (row), "spinner", spinner);
+  g_object_set_data (G_OBJECT (row), "state-icon", state_icon);
+  g_signal_connect_object (host, "notify::state", G_CALLBACK (host_state_changed_cb), row, 0);
+  host_state_changed_cb (host, NULL, row);
+
+  return row;
 }

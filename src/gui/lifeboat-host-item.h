@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 G_BEGIN_DECLS
 
@@ -9,7 +9,7 @@ G_BEGIN_DECLS
  * One engine in the window's sidebar: an item of the hosts GListModel with properties the
  * sidebar's rows are bound to (title, icon-name, state, subtitle, tooltip, removable). The
  * window changes its state; the item notifies only what changed, so its row is updated in
- * place. The fields are in lifeboat-window-private.h (the window's code reads them).
+ * place (lifeboat_host_item_create_row()). The fields are in lifeboat-window-private.h (the window's code reads them).
  */
 
 typedef enum
@@ -33,5 +33,10 @@ const char       *lifeboat_host_item_get_title    (LifeboatHostItem *self);
 /* the state, reason or client changed: the subtitle and tooltip follow, each notified only
  * when it changed */
 void              lifeboat_host_item_changed      (LifeboatHostItem *self);
+/* its row in the sidebar, bound to its properties; @remove_cb: a removable engine's remove
+ * button's "clicked" handler (the item is the button's "host" data) */
+GtkWidget        *lifeboat_host_item_create_row   (LifeboatHostItem *self,
+                                                   GCallback         remove_cb,
+                                                   gpointer          user_data);
 
 G_END_DECLS

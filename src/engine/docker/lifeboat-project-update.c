@@ -24,6 +24,7 @@ replace_string (char       **field,
   return TRUE;
 }
 
+/* by name: the GParamSpecs are lifeboat-project.c's; only what changed is notified */
 static void
 notify (gpointer    object,
         const char *name)
