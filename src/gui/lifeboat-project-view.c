@@ -415,8 +415,9 @@ static void
 volumes_changed_cb (LifeboatProjectView *self)
 {
   update_details (self);
+  /* a volume came or went: what is checked changed (said once) */
+  self->last_total = volumes_total (self);
   update_sizes (self);
-  /* a volume came or went: what is checked changed */
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
 
@@ -440,10 +441,11 @@ bind_project (LifeboatProjectView *self)
                            G_CALLBACK (containers_changed_cb), self, G_CONNECT_SWAPPED);
 
   self->largest = 0;
+  /* set_project() says the selection changed, once */
+  self->last_total = volumes_total (self);
   gtk_list_box_bind_model (self->volumes_list, lifeboat_project_get_volumes (self->project),
                            create_volume_row_cb, self, NULL);
   update_sizes (self);
-  self->last_total = volumes_total (self);
   gtk_list_box_bind_model (self->containers_list, lifeboat_project_get_containers (self->project),
                            create_container_row_cb, NULL, NULL);
 }
