@@ -28,6 +28,8 @@ test_size (void)
   check (lifeboat_format_size (425400000), "425.4\u00a0MB");
   check (lifeboat_format_bytes_of (1200000000, 3400000000), "1.2\u00a0GB of 3.4\u00a0GB");
   check (lifeboat_format_bytes_of (1200000000, -1), "1.2\u00a0GB so far");
+  check (lifeboat_format_bytes_of_about (1200000000, 3400000000), "1.2\u00a0GB of about 3.4\u00a0GB");
+  check (lifeboat_format_bytes_of_about (1200000000, -1), "1.2\u00a0GB so far");
 }
 
 static void

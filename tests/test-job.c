@@ -391,6 +391,75 @@ test_settings_round_trip (Fixture       *fx,
   g_assert_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_FAILED);
 }
 
+/* A backup's volume total is the volume's size on the engine (112 bytes of files) until the
+ * volume was read, then what its tar stream held (10 kB with headers and padding): the user sees
+ * one total, "about" until it is exact, never below what is done, and neither the volume's bar
+ * nor the job's goes backwards or shows full before the volume was read to its end. */
+static void
+test_estimated_totals (Fixture       *fx,
+                       gconstpointer  data)
+{
+  g_autoptr(LifeboatJob) job = new_backup_job (fx);
+  const char * const keys[] = { "cvat_keys", "cvat_db", NULL };
+  const gint64 totals[] = { 112, 100000 };
+  const guint64 steps[] = { 0, 100, 112, 5000, 10240 };
+  double last_volume = 0, last_job = 0;
+
+  _lifeboat_job_set_volumes (job, keys, totals);
+  g_assert_true (lifeboat_job_get_total_is_estimate (job));
+  g_assert_true (lifeboat_job_get_volume_total_is_estimate (job, 0));
+  g_assert_cmpint (lifeboat_job_get_volume_bytes_total (job, 0), ==, 112);
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      double volume, whole;
+
+      _lifeboat_job_set_volume_bytes_done (job, 0, steps[i]);
+      volume = lifeboat_job_get_fraction_for_volume (job, 0);
+      whole = lifeboat_job_get_fraction (job);
+      /* the total shown is never below what is done */
+      g_assert_cmpint (lifeboat_job_get_volume_bytes_total (job, 0), >=, (gint64) steps[i]);
+      g_assert_cmpint (lifeboat_job_get_bytes_total (job), >=,
+                       (gint64) lifeboat_job_get_bytes_done (job));
+      g_assert_cmpfloat (volume, >=, last_volume);
+      g_assert_cmpfloat (whole, >=, last_job);
+      g_assert_cmpfloat (volume, <, 1.0);   /* not read to its end yet */
+      last_volume = volume;
+      last_job = whole;
+    }
+
+  _lifeboat_job_finish_volume (job, 0);
+  g_assert_false (lifeboat_job_get_volume_total_is_estimate (job, 0));
+  g_assert_cmpint (lifeboat_job_get_volume_bytes_total (job, 0), ==, 10240);
+  g_assert_cmpfloat (lifeboat_job_get_fraction_for_volume (job, 0), ==, 1.0);
+  g_assert_cmpfloat (lifeboat_job_get_fraction (job), >=, last_job);
+  /* the other volume still has its estimate */
+  g_assert_true (lifeboat_job_get_total_is_estimate (job));
+
+  /* the state passes from the worker to the window with what is exact */
+  {
+    g_autofree char *state = _lifeboat_job_dup_state_json (job);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autoptr(GError) error = NULL;
+    JsonArray *volumes;
+
+    g_assert_true (json_parser_load_from_data (parser, state, -1, &error));
+    g_assert_no_error (error);
+    volumes = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                            "volumes");
+    g_assert_true (json_object_get_boolean_member (json_array_get_object_element (volumes, 0),
+                                                   "exact"));
+    g_assert_false (json_object_get_boolean_member (json_array_get_object_element (volumes, 1),
+                                                    "exact"));
+  }
+
+  _lifeboat_job_set_volume_bytes_done (job, 1, 90000);
+  _lifeboat_job_finish_volume (job, 1);
+  g_assert_false (lifeboat_job_get_total_is_estimate (job));
+  g_assert_cmpint (lifeboat_job_get_bytes_total (job), ==, 10240 + 90000);
+  g_assert_cmpfloat (lifeboat_job_get_fraction (job), ==, 1.0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -398,6 +467,8 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_unsetenv ("LIFEBOAT_JOBS_IN_PROCESS");
 
+  g_test_add ("/job/estimated-totals", Fixture, NULL, fixture_set_up, test_estimated_totals,
+              fixture_tear_down);
   g_test_add ("/job/worker/succeeds", Fixture, NULL, fixture_set_up, test_worker_succeeds,
               fixture_tear_down);
   g_test_add ("/job/worker/fails", Fixture, NULL, fixture_set_up, test_worker_fails,

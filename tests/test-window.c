@@ -1303,15 +1303,28 @@ test_add_remove_host (void)
   g_autofree char *after = NULL;
   GtkListBoxRow *previous = gtk_list_box_get_selected_row (window->hosts_list);
 
+  GtkListBoxRow *first_row = gtk_list_box_get_row_at_index (window->hosts_list, 0);
+  GtkListBoxRow *new_row;
+  guint n_hosts = g_list_model_get_n_items (G_LIST_MODEL (window->hosts));
+
   gtk_editable_set_text (GTK_EDITABLE (window->add_host_row), "nobody@127.0.0.1:1");
   g_signal_emit_by_name (window->add_host_row, "apply");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (window->add_host_row)), ==, "");
+  /* one more item in the hosts model, its row made from it */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->hosts)), ==, n_hosts + 1);
+  new_row = gtk_list_box_get_row_at_index (window->hosts_list, (int) n_hosts);
+  g_assert_nonnull (new_row);
 
   if (!wait_until (host_unreachable, (gpointer) uri, 60))
     {
       row = _lifeboat_window_dup_host_row (window, uri);
       g_error ("the SSH host is not shown unreachable: %s", row ? row : "(no row)");
     }
+  /* the state changed the rows in place: the same widgets, the new one says it failed */
+  g_assert_true (gtk_list_box_get_row_at_index (window->hosts_list, 0) == first_row);
+  g_assert_true (gtk_list_box_get_row_at_index (window->hosts_list, (int) n_hosts) == new_row);
+  g_assert_true (gtk_widget_has_css_class (g_object_get_data (G_OBJECT (new_row), "state-icon"),
+                                           "error"));
   row = _lifeboat_window_dup_host_row (window, uri);
   g_test_message ("host row: %s", row);
   saved = read_hosts_ini ();
@@ -1442,6 +1455,94 @@ all_running_again (gpointer data)
   g_autofree char *started = containers_started (data);
 
   return strstr (started, " false") == NULL;
+}
+
+static gboolean
+container_row_says (gpointer data)
+{
+  const char **want = data;   /* { name, state } */
+  g_auto(GStrv) rows = _lifeboat_project_view_dup_container_rows (window->project_view);
+  g_autofree char *prefix = g_strdup_printf ("%s\t", want[0]);
+
+  for (guint i = 0; rows[i] != NULL; i++)
+    if (g_str_has_prefix (rows[i], prefix))
+      return g_str_has_suffix (rows[i], want[1]);
+  return FALSE;
+}
+
+/* A container stopped and started behind the window's back (docker stop, as an admin would):
+ * the engine's events change that container's row in place. The page is not rebuilt: the same
+ * project object, the same row widgets, the user's unchecked volume and the scroll position
+ * stay. */
+static void
+test_live_in_place (void)
+{
+  const char *stopped[] = { "cvat_clickhouse", NULL };
+  const char *running[] = { "cvat_clickhouse", NULL };
+  LifeboatProject *shown;
+  GtkWidget *container_row, *volume_row, *sidebar_row;
+  GtkScrolledWindow *scrolled;
+  GtkAdjustment *vadj;
+  g_autofree char *out = NULL;
+  double scroll;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+  adw_view_stack_set_visible_child_name (window->view_stack, "overview");
+  stopped[1] = _("Stopped");
+  running[1] = _("Running");
+  g_assert_true (container_row_says (running));
+
+  shown = lifeboat_project_view_get_project (window->project_view);
+  container_row = _lifeboat_project_view_get_row (window->project_view, "cvat_clickhouse");
+  volume_row = _lifeboat_project_view_get_row (window->project_view, "cvat_logs");
+  sidebar_row = gtk_list_box_get_selected_row (window->projects_list)
+                  ? GTK_WIDGET (gtk_list_box_get_selected_row (window->projects_list)) : NULL;
+  g_assert_nonnull (container_row);
+  g_assert_nonnull (volume_row);
+  g_assert_nonnull (sidebar_row);
+  _lifeboat_project_view_set_checked (window->project_view, "cvat_logs", FALSE);
+  g_assert_null (strstr (_lifeboat_project_view_get_total (window->project_view), "in all"));
+
+  scrolled = _lifeboat_project_view_get_scrolled (window->project_view);
+  g_assert_nonnull (scrolled);
+  vadj = gtk_scrolled_window_get_vadjustment (scrolled);
+  spin (0.3);
+  scroll = MIN (120.0, gtk_adjustment_get_upper (vadj) - gtk_adjustment_get_page_size (vadj));
+  gtk_adjustment_set_value (vadj, scroll);
+  spin (0.3);
+  scroll = gtk_adjustment_get_value (vadj);
+  g_test_message ("scrolled to %.0f", scroll);
+
+  out = docker_out (docker_host, "stop -t 1 cvat_clickhouse");
+  if (!wait_until (container_row_says, stopped, 30))
+    g_error ("the stopped container's row does not say so: %s",
+             g_strjoinv (" | ", _lifeboat_project_view_dup_container_rows (window->project_view)));
+
+  /* the same page, changed in place */
+  g_assert_true (lifeboat_project_view_get_project (window->project_view) == shown);
+  g_assert_true (_lifeboat_project_view_get_row (window->project_view, "cvat_clickhouse") ==
+                 container_row);
+  g_assert_true (_lifeboat_project_view_get_row (window->project_view, "cvat_logs") == volume_row);
+  g_assert_true (GTK_WIDGET (gtk_list_box_get_selected_row (window->projects_list)) == sidebar_row);
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (vadj), scroll, 0.5);
+  {
+    g_auto(GStrv) keys = lifeboat_project_view_dup_selected_volumes (window->project_view);
+
+    g_assert_false (g_strv_contains ((const char * const *) keys, "cvat_logs"));
+    g_assert_true (g_strv_contains ((const char * const *) keys, "cvat_db"));
+  }
+  screenshot ("live-stopped.png");
+
+  g_free (out);
+  out = docker_out (docker_host, "start cvat_clickhouse");
+  if (!wait_until (container_row_says, running, 30))
+    g_error ("the started container's row does not say so");
+  g_assert_true (_lifeboat_project_view_get_row (window->project_view, "cvat_clickhouse") ==
+                 container_row);
+  _lifeboat_project_view_set_checked (window->project_view, "cvat_logs", TRUE);
+  gtk_adjustment_set_value (vadj, 0);
 }
 
 /* a job run by lifeboat-cli (as cron would) appears in the open window's history without
@@ -1612,6 +1713,184 @@ test_start_again (void)
   g_signal_emit_by_name (window->job_view, "done");
   g_assert_true (wait_until (on_project_page, NULL, 60));
   _lifeboat_project_view_set_checked (window->project_view, "cvat_data", TRUE);
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static void
+host_state_cb (LifeboatHostItem *host,
+               GParamSpec       *pspec,
+               guint            *connects)
+{
+  if (lifeboat_host_item_get_state (host) == HOST_CONNECTED)
+    (*connects)++;
+}
+
+/* connected again (@data: the count of connections), its recovery on contact done */
+static gboolean
+recovered_on_contact (gpointer data)
+{
+  return *(guint *) data > 0 && window->current_host != NULL &&
+         window->current_host->state == HOST_CONNECTED && window->recovering == 0 &&
+         !_lifeboat_window_is_busy (window);
+}
+
+static gboolean
+engine_socket_gone (gpointer data)
+{
+  return !g_file_test (docker_host + strlen ("unix://"), G_FILE_TEST_EXISTS);
+}
+
+static void
+restart_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GError **error = user_data;
+
+  if (g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, error))
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "done");
+}
+
+static gboolean
+restart_ended (gpointer data)
+{
+  return *(GError **) data != NULL;
+}
+
+/* starts tests/harness/engine-restart on the test engine (root, or sudo without a password);
+ * restart_ended() holds once it ended, "done" when it succeeded */
+static GSubprocess *
+restart_engine_async (GError **result)
+{
+  g_autofree char *restart = g_build_filename (harness_dir, "engine-restart", NULL);
+  const char *work = g_getenv ("LIFEBOAT_TEST_WORK");
+  const char *as_root[] = { restart, work, NULL };
+  const char *with_sudo[] = { "sudo", "-n", restart, work, NULL };
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_assert_nonnull (work);
+  process = g_subprocess_newv (getuid () == 0 ? as_root : with_sudo, G_SUBPROCESS_FLAGS_NONE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (process, NULL, restart_done_cb, result);
+  return process;
+}
+
+/* The engine restarts in the middle of a backup (dockerd stopped and started again: an upgrade,
+ * a crash): the volume being streamed is cut, the backup fails. The job page says so with a
+ * failed bar and container names, not IDs; whatever the restart left stopped is offered to
+ * start again, and the button starts it on the engine. */
+static void
+test_engine_restart_mid_backup (void)
+{
+  g_autofree char *dest = g_build_filename (tmpdir, "backups-engine-restart", NULL);
+  g_autofree char *pause = g_build_filename (tmpdir, "pause-engine-restart", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (dest);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) restart = NULL;
+  g_autoptr(LifeboatHostItem) host = NULL;
+  guint connects = 0;
+  g_autofree char *text = NULL;
+  g_autofree char *bars = NULL;
+  g_autofree char *ids = NULL;
+  g_auto(GStrv) id_list = NULL;
+  const GError *job_error;
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (skip_if_no_engine ())
+    return;
+  if (getuid () != 0 && !g_file_test ("/usr/bin/sudo", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("engine-restart needs root or sudo");
+      return;
+    }
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+  ids = docker_out (docker_host, g_strdup_printf ("ps -aq --no-trunc --filter "
+                                                  "label=com.docker.compose.project=%s", project));
+  id_list = g_strsplit (g_strstrip (ids), "\n", -1);
+  g_assert_cmpuint (g_strv_length (id_list), ==, 6);
+
+  /* the job's worker stops with a megabyte of a volume streamed (lifeboat-job.c) */
+  g_unlink (pause);
+  g_setenv ("LIFEBOAT_TEST_PAUSE_AT", "volume-streaming", TRUE);
+  g_setenv ("LIFEBOAT_TEST_PAUSE_FILE", pause, TRUE);
+  _lifeboat_window_start_backup (window, file);
+  g_assert_true (wait_until (job_started, NULL, 30));
+  if (!wait_until (file_exists, pause, 60))
+    g_error ("the backup did not reach a volume's stream");
+  g_unsetenv ("LIFEBOAT_TEST_PAUSE_AT");
+  g_unsetenv ("LIFEBOAT_TEST_PAUSE_FILE");
+  /* a volume half read: its total is the estimate, said so */
+  screenshot ("backup-mid-stream.png");
+
+  /* the job goes on while the engine is down (it stops its containers, ten seconds): what it
+   * stopped it cannot start again */
+  host = g_object_ref (window->current_host);
+  g_signal_connect (host, "notify::state", G_CALLBACK (host_state_cb), &connects);
+  restart = restart_engine_async (&error);
+  if (!wait_until (engine_socket_gone, NULL, 30))
+    g_error ("the engine did not stop");
+  g_unlink (pause);
+  if (!wait_until (job_ended, NULL, 120))
+    g_error ("the backup did not end after the engine restart");
+  g_test_message ("job ended, engine %s", engine_socket_gone (NULL) ? "down" : "up");
+  if (!wait_until (restart_ended, &error, 120))
+    g_error ("engine-restart did not end");
+  g_assert_cmpstr (error->message, ==, "done");
+
+  text = _lifeboat_job_view_dup_text (window->job_view);
+  bars = _lifeboat_job_view_dup_failed_bars (window->job_view);
+  job_error = lifeboat_job_get_error (window->job);
+  g_test_message ("job page after the engine restart: %s; failed bars: %s; aftermath: %s",
+                  text, bars, lifeboat_job_get_aftermath (window->job));
+  g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_FAILED);
+  g_assert_nonnull (job_error);
+  /* a failed bar looks failed: the job's and every volume's */
+  {
+    guint failed = 0, all = 0;
+
+    g_assert_cmpint (sscanf (bars, "%u of %u", &failed, &all), ==, 2);
+    g_assert_cmpuint (all, >=, 2);
+    g_assert_cmpuint (failed, ==, all);
+  }
+  /* what it stopped and could not start, by name (the engine's message names an ID); the
+   * restart cuts a volume's stream, or comes after the streams and only the start fails */
+  if (strstr (text, "cvat_clickhouse") == NULL && strstr (text, "cvat_server") == NULL)
+    g_error ("the job page names no container: %s", text);
+  for (guint i = 0; id_list[i] != NULL; i++)
+    {
+      g_autofree char *short_id = g_strndup (id_list[i], 12);
+
+      if (strstr (text, short_id) != NULL)
+        g_error ("the job page names a container by its ID %s: %s", short_id, text);
+    }
+  screenshot ("engine-restart-failed.png");
+
+  /* the engine back: the recovery on contact starts what the job could not, and only then
+   * does the window say what does not run (nothing: no start-again for running containers) */
+  if (!wait_until (recovered_on_contact, &connects, 90))
+    g_error ("the window did not connect to the engine again and recover");
+  g_signal_handlers_disconnect_by_func (host, host_state_cb, &connects);
+  g_test_message ("recovery banner: %s", gtk_label_get_text (window->recovery_label));
+  g_assert_true (gtk_revealer_get_reveal_child (window->recovery_revealer));
+  if (!wait_until (all_running_again, docker_host, 60))
+    g_error ("the containers did not run again: %s", containers_started (docker_host));
+  g_assert_true (wait_until (not_busy_discovering, NULL, 60));
+  spin (1);
+  if (stopped_shown (NULL))
+    g_error ("running containers are offered to start again: %s",
+             _lifeboat_job_view_get_stopped (window->job_view));
+  screenshot ("engine-restart-recovered.png");
+  g_test_message ("engine restart mid-backup: %.1f s", (g_get_monotonic_time () - t0) / 1e6);
+  spin (1);
+  g_signal_emit_by_name (window->job_view, "done");
+  g_assert_true (wait_until (on_project_page, NULL, 60));
 }
 
 static gboolean
@@ -2058,8 +2337,10 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/unreachable-engine", test_unreachable_engine);
   g_test_add_func ("/lifeboat/window/add-remove-host", test_add_remove_host);
   g_test_add_func ("/lifeboat/window/cli-job-appears", test_cli_job_appears);
+  g_test_add_func ("/lifeboat/window/live-in-place", test_live_in_place);
   g_test_add_func ("/lifeboat/window/space-refused", test_space_refused);
   g_test_add_func ("/lifeboat/window/start-again", test_start_again);
+  g_test_add_func ("/lifeboat/window/engine-restart-mid-backup", test_engine_restart_mid_backup);
   g_test_add_func ("/lifeboat/window/narrow", test_narrow);
   g_test_add_func ("/lifeboat/window/two-engines", test_two_engines);
   g_test_add_func ("/lifeboat/window/cancel-connect", test_cancel_connect);

@@ -49,6 +49,22 @@ lifeboat_format_bytes_of (guint64 done,
 }
 
 char *
+lifeboat_format_bytes_of_about (guint64 done,
+                                gint64  total)
+{
+  g_autofree char *done_str = NULL;
+  g_autofree char *total_str = NULL;
+
+  if (total < 0)
+    return lifeboat_format_bytes_of (done, total);
+
+  done_str = g_format_size (done);
+  total_str = g_format_size ((guint64) total);
+  /* Translators: bytes done of an estimated total: "1.2 GB of about 3.4 GB" */
+  return g_strdup_printf (_("%s of about %s"), done_str, total_str);
+}
+
+char *
 lifeboat_format_time_left (gint64 seconds)
 {
   if (seconds < 0)

@@ -15,6 +15,9 @@ char *lifeboat_format_duration (double seconds);
 /* "1.2 GB of 3.4 GB"; "1.2 GB so far" when the total is not known (negative) */
 char *lifeboat_format_bytes_of  (guint64 done,
                                  gint64  total);
+/* "1.2 GB of about 3.4 GB": the total is an estimate */
+char *lifeboat_format_bytes_of_about (guint64 done,
+                                      gint64  total);
 /* "42 seconds left", "about 3 minutes left", "about 2 h 5 min left"; NULL when not known */
 char *lifeboat_format_time_left (gint64  seconds);
 

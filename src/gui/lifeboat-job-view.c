@@ -311,6 +311,7 @@ create_volume_row (gpointer item,
   volume_label_changed_cb (volume, NULL, label);
   volume_current_changed_cb (volume, NULL, GTK_WIDGET (row));
   volume_failed_changed_cb (volume, NULL, bar);
+  g_object_set_data (G_OBJECT (row), "bar", bar);
 
   return GTK_WIDGET (row);
 }
@@ -357,8 +358,14 @@ lifeboat_job_view_update (LifeboatJobView *self)
     rebuild_volume_rows (self);
 
   lifeboat_progress_bar_set_fraction (self->overall_bar, lifeboat_job_get_fraction (self->job));
-  bytes = lifeboat_format_bytes_of (lifeboat_job_get_bytes_done (self->job),
-                                    lifeboat_job_get_bytes_total (self->job));
+  /* one total the user sees: "about" the volumes' sizes until they are read, then exact; it
+   * never falls below what is done (lifeboat-job.c) */
+  if (lifeboat_job_get_total_is_estimate (self->job))
+    bytes = lifeboat_format_bytes_of_about (lifeboat_job_get_bytes_done (self->job),
+                                            lifeboat_job_get_bytes_total (self->job));
+  else
+    bytes = lifeboat_format_bytes_of (lifeboat_job_get_bytes_done (self->job),
+                                      lifeboat_job_get_bytes_total (self->job));
   set_inscription_text (self->bytes_label, bytes);
 
   r = lifeboat_job_get_rate (self->job);
@@ -401,9 +408,11 @@ lifeboat_job_view_update (LifeboatJobView *self)
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->volumes)); i++)
     {
       g_autoptr(LifeboatJobVolume) volume = g_list_model_get_item (G_LIST_MODEL (self->volumes), i);
-      g_autofree char *vbytes = lifeboat_format_bytes_of (
-          lifeboat_job_get_volume_bytes_done (self->job, i),
-          lifeboat_job_get_volume_bytes_total (self->job, i));
+      guint64 vdone = lifeboat_job_get_volume_bytes_done (self->job, i);
+      gint64 vtotal = lifeboat_job_get_volume_bytes_total (self->job, i);
+      g_autofree char *vbytes = lifeboat_job_get_volume_total_is_estimate (self->job, i)
+                                  ? lifeboat_format_bytes_of_about (vdone, vtotal)
+                                  : lifeboat_format_bytes_of (vdone, vtotal);
 
       lifeboat_job_volume_update (volume, vbytes,
                                   lifeboat_job_get_fraction_for_volume (self->job, i),
@@ -618,6 +627,29 @@ void
 _lifeboat_job_view_click_cancel (LifeboatJobView *self)
 {
   g_signal_emit_by_name (self->cancel_button, "clicked");
+}
+
+/* tests: the bars that look failed, of how many ("2 of 3") */
+char *
+_lifeboat_job_view_dup_failed_bars (LifeboatJobView *self)
+{
+  guint n = 1, failed = 0;
+
+  if (gtk_widget_has_css_class (GTK_WIDGET (self->overall_bar), "failed"))
+    failed++;
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->volumes_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *bar = g_object_get_data (G_OBJECT (row), "bar");
+
+      if (bar == NULL)
+        continue;
+      n++;
+      if (gtk_widget_has_css_class (bar, "failed"))
+        failed++;
+    }
+  return g_strdup_printf ("%u of %u", failed, n);
 }
 
 char *

@@ -32,5 +32,7 @@ void         _lifeboat_job_view_click_cancel (LifeboatJobView *self);
 /* the "stopped" sentence, or NULL when hidden; clicks Start the Containers Again */
 const char  *_lifeboat_job_view_get_stopped (LifeboatJobView *self);
 void         _lifeboat_job_view_click_start_again (LifeboatJobView *self);
+/* "FAILED of ALL": the bars (the job's and its volumes') that look failed */
+char        *_lifeboat_job_view_dup_failed_bars (LifeboatJobView *self);
 
 G_END_DECLS

@@ -14,15 +14,13 @@ struct _LifeboatProjectView
   AdwBin               parent_instance;
 
   LifeboatProject     *project;
-  /* volume key -> GtkCheckButton; the rows are rebuilt with the project */
-  GHashTable          *checks;
-  /* volume key -> "size label \t level" for tests */
-  GHashTable          *size_labels;
   /* what the user checked or unchecked (key -> GINT_TO_POINTER (1 + active)) in the project
-   * @chosen_project: kept when the project is looked at again (the engine's events) */
+   * @chosen_project: kept while the project is looked at again (the engine's events), and
+   * when its rows come back */
   char                *chosen_project;
   GHashTable          *chosen;
   gint64               largest;       /* the largest volume, for the size bars */
+  gint64               last_total;    /* what the volumes held at the last selection-changed */
 
   AdwPreferencesPage  *page;
   GtkLabel            *title_label;
@@ -79,12 +77,31 @@ state_label (LifeboatContainerState state)
     }
 }
 
+static void
+container_state_changed_cb (LifeboatContainer *container,
+                            GParamSpec        *pspec,
+                            GtkWidget         *badge)
+{
+  LifeboatContainerState state = lifeboat_container_get_state (container);
+
+  gtk_label_set_text (GTK_LABEL (badge), state_label (state));
+  gtk_widget_remove_css_class (badge, "running");
+  gtk_widget_remove_css_class (badge, "bad");
+  gtk_widget_remove_css_class (badge, "stopped");
+  if (state == LIFEBOAT_CONTAINER_STATE_RUNNING)
+    gtk_widget_add_css_class (badge, "running");
+  else if (state == LIFEBOAT_CONTAINER_STATE_DEAD || state == LIFEBOAT_CONTAINER_STATE_RESTARTING)
+    gtk_widget_add_css_class (badge, "bad");
+  else
+    gtk_widget_add_css_class (badge, "stopped");
+}
+
+/* a container's row, bound to its properties: a container that stops changes its badge */
 static GtkWidget *
 create_container_row (LifeboatContainer *container)
 {
-  LifeboatContainerState state = lifeboat_container_get_state (container);
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *badge = gtk_label_new (state_label (state));
+  GtkWidget *badge = gtk_label_new (NULL);
   GtkWidget *icon;
 
   /* an inert row takes no Tab stop */
@@ -92,24 +109,33 @@ create_container_row (LifeboatContainer *container)
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), lifeboat_container_get_name (container));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), lifeboat_container_get_image (container));
+  g_object_bind_property (container, "name", row, "title", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (container, "image", row, "subtitle", G_BINDING_SYNC_CREATE);
 
   icon = gtk_image_new_from_icon_name ("application-x-executable-symbolic");
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
 
   gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (badge, "state-badge");
-  if (state == LIFEBOAT_CONTAINER_STATE_RUNNING)
-    gtk_widget_add_css_class (badge, "running");
-  else if (state == LIFEBOAT_CONTAINER_STATE_DEAD || state == LIFEBOAT_CONTAINER_STATE_RESTARTING)
-    gtk_widget_add_css_class (badge, "bad");
-  else
-    gtk_widget_add_css_class (badge, "stopped");
+  g_signal_connect_object (container, "notify::state", G_CALLBACK (container_state_changed_cb),
+                           badge, 0);
+  container_state_changed_cb (container, NULL, badge);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
   g_object_set_data (G_OBJECT (row), "badge", badge);
+  g_object_set_data_full (G_OBJECT (row), "container", g_object_ref (container), g_object_unref);
 
   return row;
+}
+
+/* checked: what the user chose in this project, else the volume's default */
+static gboolean
+volume_checked (LifeboatProjectView *self,
+                LifeboatVolume      *volume)
+{
+  gpointer chosen = g_hash_table_lookup (self->chosen, lifeboat_volume_get_key (volume));
+
+  return chosen != NULL ? GPOINTER_TO_INT (chosen) - 1
+                        : lifeboat_volume_get_default_selected (volume);
 }
 
 /* what the volumes hold, following the check boxes: "6.4 MB in all" when every volume is
@@ -133,7 +159,6 @@ update_total (LifeboatProjectView *self)
   for (guint i = 0; i < g_list_model_get_n_items (volumes); i++)
     {
       g_autoptr(LifeboatVolume) volume = g_list_model_get_item (volumes, i);
-      GtkCheckButton *check = g_hash_table_lookup (self->checks, lifeboat_volume_get_key (volume));
       gint64 size = lifeboat_volume_get_size (volume);
 
       if (size < 0)
@@ -142,7 +167,7 @@ update_total (LifeboatProjectView *self)
           return;
         }
       total += size;
-      if (check != NULL && gtk_check_button_get_active (check))
+      if (volume_checked (self, volume))
         checked += size;
       else
         all = FALSE;
@@ -175,42 +200,73 @@ check_toggled_cb (LifeboatProjectView *self,
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
 
-static GtkWidget *
-create_volume_row (LifeboatProjectView *self,
-                   LifeboatVolume      *volume,
-                   gint64               largest)
+static void
+volume_subtitle_changed_cb (LifeboatVolume *volume,
+                            GParamSpec     *pspec,
+                            AdwActionRow   *row)
 {
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *check = gtk_check_button_new ();
-  GtkWidget *box, *label, *level;
-  g_autoptr(GString) subtitle = g_string_new (NULL);
-  g_autofree char *size_str = NULL;
-  gint64 size = lifeboat_volume_get_size (volume);
+  g_autoptr(GString) subtitle = g_string_new (lifeboat_volume_get_name (volume));
   const char *mount = lifeboat_volume_get_mount_path (volume);
   const char *note = lifeboat_volume_get_note (volume);
-  double level_value = 0;
 
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), lifeboat_volume_get_key (volume));
-
-  g_string_append (subtitle, lifeboat_volume_get_name (volume));
   if (mount != NULL)
     g_string_append_printf (subtitle, " · %s", mount);
   else
     g_string_append_printf (subtitle, " · %s", _("not mounted by any container"));
   if (note != NULL)
     g_string_append_printf (subtitle, "\n%s", note);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
+  adw_action_row_set_subtitle (row, subtitle->str);
+}
+
+/* the size label and its bar, against the largest volume of the project */
+static void
+update_volume_size (LifeboatProjectView *self,
+                    GtkWidget           *row)
+{
+  LifeboatVolume *volume = g_object_get_data (G_OBJECT (row), "volume");
+  GtkWidget *label = g_object_get_data (G_OBJECT (row), "size-label");
+  GtkWidget *level = g_object_get_data (G_OBJECT (row), "size-level");
+  gint64 size = lifeboat_volume_get_size (volume);
+  g_autofree char *size_str = lifeboat_format_size (size);
+  double level_value = 0;
+
+  if (size >= 0 && self->largest > 0)
+    level_value = (double) size / (double) self->largest;
+  gtk_label_set_text (GTK_LABEL (label), size_str);
+  gtk_level_bar_set_value (GTK_LEVEL_BAR (level), level_value);
+}
+
+static void update_sizes (LifeboatProjectView *self);
+
+static void
+volume_size_changed_cb (LifeboatProjectView *self,
+                        GParamSpec          *pspec,
+                        LifeboatVolume      *volume)
+{
+  update_sizes (self);
+}
+
+/* a volume's row, bound to its properties: its size, mount and note change in place; the check
+ * box keeps what the user chose */
+static GtkWidget *
+create_volume_row (LifeboatProjectView *self,
+                   LifeboatVolume      *volume)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *check = gtk_check_button_new ();
+  GtkWidget *box, *label, *level;
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  g_object_bind_property (volume, "key", row, "title", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (volume, "notify::mount-path", G_CALLBACK (volume_subtitle_changed_cb),
+                           row, 0);
+  g_signal_connect_object (volume, "notify::note", G_CALLBACK (volume_subtitle_changed_cb),
+                           row, 0);
+  volume_subtitle_changed_cb (volume, NULL, ADW_ACTION_ROW (row));
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
 
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-  {
-    gpointer chosen = g_hash_table_lookup (self->chosen, lifeboat_volume_get_key (volume));
-
-    gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
-                                 chosen != NULL ? GPOINTER_TO_INT (chosen) - 1
-                                                : lifeboat_volume_get_default_selected (volume));
-  }
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), volume_checked (self, volume));
   g_object_set_data_full (G_OBJECT (check), "key", g_strdup (lifeboat_volume_get_key (volume)),
                           g_free);
   gtk_widget_set_tooltip_text (check, _("Include in the backup"));
@@ -224,16 +280,12 @@ create_volume_row (LifeboatProjectView *self,
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  size_str = lifeboat_format_size (size);
-  label = gtk_label_new (size_str);
+  label = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (label), 1.0);
   gtk_widget_add_css_class (label, "numeric");
   gtk_box_append (GTK_BOX (box), label);
 
   level = gtk_level_bar_new_for_interval (0.0, 1.0);
-  if (size >= 0 && largest > 0)
-    level_value = (double) size / (double) largest;
-  gtk_level_bar_set_value (GTK_LEVEL_BAR (level), level_value);
   /* a size, not a fill level: no low/high colours */
   gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (level), GTK_LEVEL_BAR_OFFSET_LOW);
   gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (level), GTK_LEVEL_BAR_OFFSET_HIGH);
@@ -243,9 +295,13 @@ create_volume_row (LifeboatProjectView *self,
   gtk_box_append (GTK_BOX (box), level);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
 
-  g_hash_table_insert (self->checks, g_strdup (lifeboat_volume_get_key (volume)), check);
-  g_hash_table_insert (self->size_labels, g_strdup (lifeboat_volume_get_key (volume)),
-                       g_strdup_printf ("%s\t%.3f", size_str, level_value));
+  g_object_set_data_full (G_OBJECT (row), "volume", g_object_ref (volume), g_object_unref);
+  g_object_set_data (G_OBJECT (row), "check", check);
+  g_object_set_data (G_OBJECT (row), "size-label", label);
+  g_object_set_data (G_OBJECT (row), "size-level", level);
+  g_signal_connect_object (volume, "notify::size", G_CALLBACK (volume_size_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  update_volume_size (self, row);
 
   return row;
 }
@@ -256,7 +312,7 @@ create_volume_row_cb (gpointer item,
 {
   LifeboatProjectView *self = user_data;
 
-  return create_volume_row (self, item, self->largest);
+  return create_volume_row (self, item);
 }
 
 static GtkWidget *
@@ -266,19 +322,56 @@ create_container_row_cb (gpointer item,
   return create_container_row (item);
 }
 
+static gint64
+volumes_total (LifeboatProjectView *self)
+{
+  return self->project ? lifeboat_project_get_total_size (self->project) : -1;
+}
+
+/* the sizes changed: the largest volume, every row's bar against it, the total; the space
+ * estimate follows (through selection-changed) when what the volumes hold changed */
 static void
-rebuild (LifeboatProjectView *self)
+update_sizes (LifeboatProjectView *self)
+{
+  GListModel *volumes;
+  gint64 largest = 0;
+  gint64 total;
+
+  if (self->project == NULL)
+    return;
+
+  volumes = lifeboat_project_get_volumes (self->project);
+  for (guint i = 0; i < g_list_model_get_n_items (volumes); i++)
+    {
+      g_autoptr(LifeboatVolume) volume = g_list_model_get_item (volumes, i);
+
+      largest = MAX (largest, lifeboat_volume_get_size (volume));
+    }
+  self->largest = largest;
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->volumes_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_object_get_data (G_OBJECT (row), "volume") != NULL)
+      update_volume_size (self, row);
+
+  update_total (self);
+  total = volumes_total (self);
+  if (total != self->last_total)
+    {
+      self->last_total = total;
+      g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+    }
+}
+
+/* the header: how many containers and volumes, where the project lives */
+static void
+update_details (LifeboatProjectView *self)
 {
   GListModel *containers, *volumes;
-  gint64 largest = 0;
   g_autofree char *app = NULL;
   g_autoptr(GString) details = g_string_new (NULL);
   const char *working_dir;
-
-  clear_list (self->volumes_list);
-  clear_list (self->containers_list);
-  g_hash_table_remove_all (self->checks);
-  g_hash_table_remove_all (self->size_labels);
 
   if (self->project == NULL)
     {
@@ -310,19 +403,51 @@ rebuild (LifeboatProjectView *self)
   if (working_dir != NULL && working_dir[0] != '\0')
     g_string_append_printf (details, "\n%s", working_dir);
   gtk_label_set_text (self->details_label, details->str);
+}
 
-  for (guint i = 0; i < g_list_model_get_n_items (volumes); i++)
-    {
-      g_autoptr(LifeboatVolume) volume = g_list_model_get_item (volumes, i);
+static void
+containers_changed_cb (LifeboatProjectView *self)
+{
+  update_details (self);
+}
 
-      largest = MAX (largest, lifeboat_volume_get_size (volume));
-    }
-  self->largest = largest;
+static void
+volumes_changed_cb (LifeboatProjectView *self)
+{
+  update_details (self);
+  /* a volume came or went: what is checked changed (said once) */
+  self->last_total = volumes_total (self);
+  update_sizes (self);
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+}
 
-  /* rows bound to the project's volumes and containers (GListModels of objects) */
-  gtk_list_box_bind_model (self->volumes_list, volumes, create_volume_row_cb, self, NULL);
-  update_total (self);
-  gtk_list_box_bind_model (self->containers_list, containers, create_container_row_cb, NULL, NULL);
+/* another project: the lists are bound to its models, once; later looks at it change the
+ * models' items and the rows follow them */
+static void
+bind_project (LifeboatProjectView *self)
+{
+  clear_list (self->volumes_list);
+  clear_list (self->containers_list);
+
+  update_details (self);
+  if (self->project == NULL)
+    return;
+
+  g_signal_connect_object (lifeboat_project_get_containers (self->project), "items-changed",
+                           G_CALLBACK (containers_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (lifeboat_project_get_volumes (self->project), "items-changed",
+                           G_CALLBACK (volumes_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->project, "notify::app-version",
+                           G_CALLBACK (containers_changed_cb), self, G_CONNECT_SWAPPED);
+
+  self->largest = 0;
+  /* set_project() says the selection changed, once */
+  self->last_total = volumes_total (self);
+  gtk_list_box_bind_model (self->volumes_list, lifeboat_project_get_volumes (self->project),
+                           create_volume_row_cb, self, NULL);
+  update_sizes (self);
+  gtk_list_box_bind_model (self->containers_list, lifeboat_project_get_containers (self->project),
+                           create_container_row_cb, NULL, NULL);
 }
 
 LifeboatProject *
@@ -340,8 +465,15 @@ lifeboat_project_view_set_project (LifeboatProjectView *self,
   g_return_if_fail (LIFEBOAT_IS_PROJECT_VIEW (self));
   g_return_if_fail (project == NULL || LIFEBOAT_IS_PROJECT (project));
 
-  if (!g_set_object (&self->project, project))
+  if (self->project == project)
     return;
+  if (self->project != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (lifeboat_project_get_containers (self->project), self);
+      g_signal_handlers_disconnect_by_data (lifeboat_project_get_volumes (self->project), self);
+      g_signal_handlers_disconnect_by_data (self->project, self);
+    }
+  g_set_object (&self->project, project);
 
   /* the same project again (looked at again after the engine's events): the same checks */
   if (project != NULL && g_strcmp0 (self->chosen_project, lifeboat_project_get_name (project)) != 0)
@@ -351,7 +483,7 @@ lifeboat_project_view_set_project (LifeboatProjectView *self,
       g_hash_table_remove_all (self->chosen);
     }
 
-  rebuild (self);
+  bind_project (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROJECT]);
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
@@ -371,11 +503,8 @@ lifeboat_project_view_dup_selected_volumes (LifeboatProjectView *self)
   for (guint i = 0; i < g_list_model_get_n_items (volumes); i++)
     {
       g_autoptr(LifeboatVolume) volume = g_list_model_get_item (volumes, i);
-      const char *key = lifeboat_volume_get_key (volume);
-      GtkCheckButton *check = g_hash_table_lookup (self->checks, key);
-
-      if (check != NULL && gtk_check_button_get_active (check))
-        g_strv_builder_add (builder, key);
+      if (volume_checked (self, volume))
+        g_strv_builder_add (builder, lifeboat_volume_get_key (volume));
     }
 
   return g_strv_builder_end (builder);
@@ -451,10 +580,15 @@ _lifeboat_project_view_set_checked (LifeboatProjectView *self,
                                     const char          *key,
                                     gboolean             checked)
 {
-  GtkCheckButton *check = g_hash_table_lookup (self->checks, key);
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->volumes_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      LifeboatVolume *volume = g_object_get_data (G_OBJECT (row), "volume");
 
-  if (check != NULL)
-    gtk_check_button_set_active (check, checked);
+      if (volume != NULL && g_strcmp0 (lifeboat_volume_get_key (volume), key) == 0)
+        gtk_check_button_set_active (g_object_get_data (G_OBJECT (row), "check"), checked);
+    }
 }
 
 char **
@@ -484,21 +618,23 @@ char **
 _lifeboat_project_view_dup_volume_rows (LifeboatProjectView *self)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  GListModel *volumes;
 
-  if (self->project == NULL)
-    return g_strv_builder_end (builder);
-
-  volumes = lifeboat_project_get_volumes (self->project);
-  for (guint i = 0; i < g_list_model_get_n_items (volumes); i++)
+  /* what the rows show */
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->volumes_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
     {
-      g_autoptr(LifeboatVolume) volume = g_list_model_get_item (volumes, i);
-      const char *key = lifeboat_volume_get_key (volume);
-      GtkCheckButton *check = g_hash_table_lookup (self->checks, key);
-      const char *size = g_hash_table_lookup (self->size_labels, key);
-      g_autofree char *line = g_strdup_printf ("%s\t%s\t%d", key, size ? size : "?",
-                                               check && gtk_check_button_get_active (check));
+      LifeboatVolume *volume = g_object_get_data (G_OBJECT (row), "volume");
+      g_autofree char *line = NULL;
 
+      if (volume == NULL)
+        continue;
+      line = g_strdup_printf ("%s\t%s\t%.3f\t%d", lifeboat_volume_get_key (volume),
+                              gtk_label_get_text (g_object_get_data (G_OBJECT (row), "size-label")),
+                              gtk_level_bar_get_value (g_object_get_data (G_OBJECT (row),
+                                                                          "size-level")),
+                              gtk_check_button_get_active (g_object_get_data (G_OBJECT (row),
+                                                                              "check")));
       g_strv_builder_add (builder, line);
     }
 
@@ -510,6 +646,14 @@ lifeboat_project_view_dispose (GObject *object)
 {
   LifeboatProjectView *self = LIFEBOAT_PROJECT_VIEW (object);
 
+  if (self->project != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (lifeboat_project_get_containers (self->project), self);
+      g_signal_handlers_disconnect_by_data (lifeboat_project_get_volumes (self->project), self);
+      g_signal_handlers_disconnect_by_data (self->project, self);
+      clear_list (self->volumes_list);
+      clear_list (self->containers_list);
+    }
   g_clear_object (&self->project);
 
   G_OBJECT_CLASS (lifeboat_project_view_parent_class)->dispose (object);
@@ -520,8 +664,6 @@ lifeboat_project_view_finalize (GObject *object)
 {
   LifeboatProjectView *self = LIFEBOAT_PROJECT_VIEW (object);
 
-  g_clear_pointer (&self->checks, g_hash_table_unref);
-  g_clear_pointer (&self->size_labels, g_hash_table_unref);
   g_clear_pointer (&self->chosen, g_hash_table_unref);
   g_clear_pointer (&self->chosen_project, g_free);
   g_clear_pointer (&self->destination_name, g_free);
@@ -611,7 +753,41 @@ lifeboat_project_view_init (LifeboatProjectView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->size_labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->chosen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* tests: the row of the container @name, or of the volume @key; NULL if none */
+GtkWidget *
+_lifeboat_project_view_get_row (LifeboatProjectView *self,
+                                const char          *name)
+{
+  for (GtkWidget *list = GTK_WIDGET (self->containers_list); list != NULL;
+       list = list == GTK_WIDGET (self->containers_list) ? GTK_WIDGET (self->volumes_list) : NULL)
+    for (GtkWidget *row = gtk_widget_get_first_child (list);
+         row != NULL;
+         row = gtk_widget_get_next_sibling (row))
+      {
+        LifeboatContainer *container = g_object_get_data (G_OBJECT (row), "container");
+        LifeboatVolume *volume = g_object_get_data (G_OBJECT (row), "volume");
+
+        if ((container != NULL && g_strcmp0 (lifeboat_container_get_name (container), name) == 0) ||
+            (volume != NULL && g_strcmp0 (lifeboat_volume_get_key (volume), name) == 0))
+          return row;
+      }
+  return NULL;
+}
+
+/* tests: the page's scrolled window */
+GtkScrolledWindow *
+_lifeboat_project_view_get_scrolled (LifeboatProjectView *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self->page);
+
+  /* AdwPreferencesPage > GtkScrolledWindow */
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_SCROLLED_WINDOW (child))
+      return GTK_SCROLLED_WINDOW (child);
+  return NULL;
 }

@@ -33,4 +33,9 @@ char           **_lifeboat_project_view_dup_volume_rows      (LifeboatProjectVie
 /* one line per container: "NAME\tIMAGE\tSTATE" (tests) */
 char           **_lifeboat_project_view_dup_container_rows   (LifeboatProjectView *self);
 
+/* tests: the row of a container (by name) or a volume (by key); the page's scrolled window */
+GtkWidget       *_lifeboat_project_view_get_row              (LifeboatProjectView *self,
+                                                              const char          *name);
+GtkScrolledWindow *_lifeboat_project_view_get_scrolled       (LifeboatProjectView *self);
+
 G_END_DECLS

@@ -40,7 +40,7 @@ watch_changed_cb (LifeboatEngineWatch *watch,
 {
   LifeboatWindow *self = host->window;
 
-  if (self == NULL || host->row == NULL || host != self->current_host ||
+  if (self == NULL || !host->listed || host != self->current_host ||
       host->state != HOST_CONNECTED || self->job_running || self->planning)
     return;
 
@@ -70,7 +70,7 @@ watch_gone_cb (LifeboatEngineWatch *watch,
 {
   LifeboatWindow *self = host->window;
 
-  if (self == NULL || host->row == NULL)
+  if (self == NULL || !host->listed)
     return;
 
   if (lifeboat_engine_watch_get_gone (watch))
@@ -188,8 +188,9 @@ _lifeboat_window_check_stopped (LifeboatWindow *self)
   g_auto(GStrv) names = NULL;
   LifeboatProject *project;
 
+  /* while the recovery on contact runs, what it starts would be shown stopped */
   if (self->job == NULL || self->job_running || self->ran_before == NULL ||
-      lifeboat_job_view_get_job (self->job_view) != self->job)
+      self->recovering > 0 || lifeboat_job_view_get_job (self->job_view) != self->job)
     return;
 
   project = find_project (self, lifeboat_job_get_project_name (self->job));

@@ -4,6 +4,7 @@
 #include "lifeboat-docker-client.h"
 #include "lifeboat-engine-watch.h"
 #include "lifeboat-history-view.h"
+#include "lifeboat-host-item.h"
 #include "lifeboat-job-view.h"
 #include "lifeboat-job.h"
 #include "lifeboat-project-view.h"
@@ -12,33 +13,31 @@
 
 G_BEGIN_DECLS
 
-typedef enum
+/* the sidebar's engines: items of the window's hosts GListStore (lifeboat-host-item.c) */
+struct _LifeboatHostItem
 {
-  HOST_CONNECTING,
-  HOST_CONNECTED,
-  HOST_UNREACHABLE,
-} HostState;
+  GObject               parent_instance;
 
-typedef struct
-{
   char                 *uri;
   char                 *name;        /* what lifeboat_hosts_open_client() takes */
   char                 *saved_name;  /* a saved host's name: removing it forgets it */
   char                 *title;
+  char                 *icon_name;
   gboolean              removable;
   LifeboatDockerClient *client;
-  HostState             state;
+  HostState             state;       /* set, then lifeboat_host_item_changed() */
+  HostState             last_state;  /* the one notified */
   char                 *reason;      /* why it is unreachable */
   char                 *advice;      /* what to do about it */
-  GtkWidget            *row;
-  GtkLabel             *subtitle;
-  GtkSpinner           *spinner;
-  GtkImage             *state_icon;
-  GtkWidget            *remove_button;
+  char                 *subtitle;    /* what its row says under the title */
+  char                 *tooltip;
+  gboolean              listed;      /* in the window's hosts model (FALSE once removed) */
   LifeboatEngineWatch  *watch;       /* while connected: the engine's event stream */
   GCancellable         *connect_cancellable;  /* the connect attempt going on */
   LifeboatWindow       *window;      /* not a reference: the watch stops before it goes */
-} Host;
+};
+
+typedef LifeboatHostItem Host;
 
 struct _LifeboatWindow
 {
@@ -47,7 +46,7 @@ struct _LifeboatWindow
   GSettings            *settings;
   GCancellable         *cancellable;          /* the window's: cancelled in dispose */
   GCancellable         *discover_cancellable;
-  GPtrArray            *hosts;                /* Host, g_rc_box */
+  GListStore           *hosts;                /* LifeboatHostItem: the sidebar's engines */
   Host                 *current_host;
   GListModel           *projects;
   char                 *wanted_project;       /* to select once the projects are known */
@@ -79,6 +78,7 @@ struct _LifeboatWindow
   gboolean              job_notified;         /* the last job's end was also notified */
   gint64                busy_toast_added;
   GCancellable         *recovery_cancellable;
+  guint                 recovering;           /* recoveries on contact running */
 
   /* template */
   AdwToastOverlay      *toast_overlay;

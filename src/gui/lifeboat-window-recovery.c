@@ -34,6 +34,7 @@ recover_done_cb (GObject      *object,
   g_autoptr(GString) text = g_string_new (NULL);
   gboolean failed = FALSE, recovered = FALSE;
 
+  self->recovering--;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_object_unref (self);
@@ -70,9 +71,12 @@ recover_done_cb (GObject      *object,
       gtk_widget_set_visible (self->recovery_button, failed);
       gtk_revealer_set_reveal_child (self->recovery_revealer, TRUE);
     }
-  /* the recovery changed containers and volumes: look again */
+  /* the recovery changed containers and volumes: look again; what a job left stopped is
+   * known only now (the recovery may have started it) */
   if (recovered)
     _lifeboat_window_rediscover (self);
+  else
+    _lifeboat_window_check_stopped (self);
   g_object_unref (self);
 }
 
@@ -95,6 +99,7 @@ _lifeboat_window_recover (LifeboatWindow *self,
   data = g_new0 (RecoverData, 1);
   data->self = g_object_ref (self);
   data->asked = asked;
+  self->recovering++;
   lifeboat_recovery_run_async (host->client, NULL, lifeboat_history_get_default (),
                                self->recovery_cancellable, recover_done_cb, data);
 }

@@ -24,33 +24,17 @@ static void discover     (LifeboatWindow *self);
 /* ---------------------------------------------------------------------------------------- */
 /* Hosts                                                                                    */
 
-static void
-host_clear (Host *host)
-{
-  _lifeboat_window_unwatch_host (host);
-  g_clear_object (&host->connect_cancellable);
-  g_clear_pointer (&host->uri, g_free);
-  g_clear_pointer (&host->name, g_free);
-  g_clear_pointer (&host->saved_name, g_free);
-  g_clear_pointer (&host->title, g_free);
-  g_clear_object (&host->client);
-  g_clear_pointer (&host->reason, g_free);
-  g_clear_pointer (&host->advice, g_free);
-}
-
 static Host *
 host_ref (Host *host)
 {
-  return g_rc_box_acquire (host);
+  return g_object_ref (host);
 }
 
 static void
 host_unref (Host *host)
 {
-  g_rc_box_release_full (host, (GDestroyNotify) host_clear);
+  g_object_unref (host);
 }
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Host, host_unref)
 
 typedef struct
 {
@@ -167,47 +151,8 @@ explain_error (const GError  *error,
 static void
 host_update_row (Host *host)
 {
-  g_autofree char *subtitle = NULL;
-
-  gtk_spinner_set_spinning (host->spinner, host->state == HOST_CONNECTING);
-  gtk_widget_set_visible (GTK_WIDGET (host->spinner), host->state == HOST_CONNECTING);
-  gtk_widget_set_visible (GTK_WIDGET (host->state_icon), host->state != HOST_CONNECTING);
-  gtk_widget_remove_css_class (GTK_WIDGET (host->state_icon), "success");
-  gtk_widget_remove_css_class (GTK_WIDGET (host->state_icon), "error");
-
-  switch (host->state)
-    {
-    case HOST_CONNECTING:
-      subtitle = g_strdup (_("Connecting…"));
-      break;
-
-    case HOST_CONNECTED:
-      {
-        JsonObject *version = lifeboat_docker_client_get_version (host->client);
-        const char *ver = version && json_object_has_member (version, "Version")
-                            ? json_object_get_string_member (version, "Version") : NULL;
-
-        gtk_image_set_from_icon_name (host->state_icon, "emblem-ok-symbolic");
-        gtk_widget_add_css_class (GTK_WIDGET (host->state_icon), "success");
-        /* Translators: "Connected · Docker 20.10.24" */
-        subtitle = g_strdup_printf (_("Connected · %s %s"),
-                                    lifeboat_docker_client_get_engine_kind (host->client),
-                                    ver ? ver : "");
-        gtk_widget_set_tooltip_text (host->row, host->uri);
-      }
-      break;
-
-    case HOST_UNREACHABLE:
-    default:
-      gtk_image_set_from_icon_name (host->state_icon, "dialog-error-symbolic");
-      gtk_widget_add_css_class (GTK_WIDGET (host->state_icon), "error");
-      /* Translators: "Unreachable: <reason>" */
-      subtitle = g_strdup_printf (_("Unreachable: %s"), host->reason ? host->reason : "");
-      gtk_widget_set_tooltip_text (host->row, host->reason);
-      break;
-    }
-
-  gtk_label_set_text (host->subtitle, subtitle);
+  /* the item's properties change; its row is bound to them */
+  lifeboat_host_item_changed (host);
 }
 
 static void host_connect (LifeboatWindow *self,
@@ -238,7 +183,7 @@ trust_done_cb (GObject      *object,
 
   if (lifeboat_ssh_accept_host_key_finish (result, &error))
     {
-      if (data->closure->host->row != NULL)
+      if (data->closure->host->listed)
         host_connect (self, data->closure->host);
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -337,7 +282,7 @@ connect_done_cb (GObject      *object,
       host->state = HOST_UNREACHABLE;
       explain_error (error, host->uri, &host->reason, &host->advice);
       if (g_error_matches (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_HOST_KEY_UNKNOWN) &&
-          host->row != NULL)
+          host->listed)
         ask_trust_host_key (self, host, error);
     }
   else
@@ -347,11 +292,11 @@ connect_done_cb (GObject      *object,
       /* what interrupted jobs left on this engine is put right first, and said */
       _lifeboat_window_recover (self, host, FALSE);
       /* from now on the engine's events keep the window up to date */
-      if (host->row != NULL)
+      if (host->listed)
         _lifeboat_window_watch_host (self, host);
     }
 
-  if (host->row == NULL)   /* removed meanwhile */
+  if (!host->listed)   /* removed meanwhile */
     return;
 
   host_update_row (host);
@@ -403,6 +348,7 @@ remove_host_clicked_cb (GtkButton      *button,
 {
   Host *host = g_object_get_data (G_OBJECT (button), "host");
   gboolean was_current = host == self->current_host;
+  guint position;
 
   if (host->saved_name != NULL)
     {
@@ -419,19 +365,16 @@ remove_host_clicked_cb (GtkButton      *button,
         }
     }
 
-  gtk_list_box_remove (self->hosts_list, host->row);
-  host->row = NULL;
+  /* its row goes with it */
+  host->listed = FALSE;
   _lifeboat_window_unwatch_host (host);
   if (was_current)
     self->current_host = NULL;
-  g_ptr_array_remove (self->hosts, host);
+  if (g_list_store_find (self->hosts, host, &position))
+    g_list_store_remove (self->hosts, position);
 
-  if (was_current && self->hosts->len > 0)
-    {
-      Host *first = g_ptr_array_index (self->hosts, 0);
-
-      gtk_list_box_select_row (self->hosts_list, GTK_LIST_BOX_ROW (first->row));
-    }
+  if (was_current && g_list_model_get_n_items (G_LIST_MODEL (self->hosts)) > 0)
+    gtk_list_box_select_row (self->hosts_list, gtk_list_box_get_row_at_index (self->hosts_list, 0));
   else if (was_current)
     show_current (self);
 }
@@ -440,14 +383,34 @@ static Host *
 find_host (LifeboatWindow *self,
            const char     *uri)
 {
-  for (guint i = 0; i < self->hosts->len; i++)
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->hosts)); i++)
     {
-      Host *host = g_ptr_array_index (self->hosts, i);
+      g_autoptr(LifeboatHostItem) host = g_list_model_get_item (G_LIST_MODEL (self->hosts), i);
 
       if (g_strcmp0 (host->uri, uri) == 0)
-        return host;
+        return host;   /* the model keeps it */
     }
   return NULL;
+}
+
+/* selects @host's row, as a click would */
+static void
+select_host (LifeboatWindow *self,
+             Host           *host)
+{
+  guint position;
+
+  if (g_list_store_find (self->hosts, host, &position))
+    gtk_list_box_select_row (self->hosts_list,
+                             gtk_list_box_get_row_at_index (self->hosts_list, (int) position));
+}
+
+/* a row of the sidebar's engines (lifeboat-host-item.c), bound to its item */
+static GtkWidget *
+create_host_row (gpointer item,
+                 gpointer user_data)
+{
+  return lifeboat_host_item_create_row (item, G_CALLBACK (remove_host_clicked_cb), user_data);
 }
 
 static Host *
@@ -459,70 +422,15 @@ add_host (LifeboatWindow *self,
           const char     *saved_name)
 {
   Host *host;
-  GtkWidget *box, *labels, *label, *icon;
-  gboolean removable = saved_name != NULL;
 
   if ((host = find_host (self, uri)) != NULL)
     return host;
 
-  host = g_rc_box_new0 (Host);
-  host->uri = g_strdup (uri);
-  host->name = g_strdup (name);
-  host->saved_name = g_strdup (saved_name);
-  host->title = g_strdup (title ? title : uri);
-  host->removable = removable;
-
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-  icon = gtk_image_new_from_icon_name (icon_name);
-  gtk_box_append (GTK_BOX (box), icon);
-
-  labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  gtk_widget_set_hexpand (labels, TRUE);
-  label = gtk_label_new (host->title);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_box_append (GTK_BOX (labels), label);
-  host->subtitle = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (host->subtitle, 0);
-  gtk_label_set_wrap (host->subtitle, TRUE);
-  gtk_label_set_wrap_mode (host->subtitle, PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_lines (host->subtitle, 3);
-  gtk_label_set_ellipsize (host->subtitle, PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (GTK_WIDGET (host->subtitle), "caption");
-  gtk_widget_add_css_class (GTK_WIDGET (host->subtitle), "dim-label");
-  gtk_box_append (GTK_BOX (labels), GTK_WIDGET (host->subtitle));
-  gtk_box_append (GTK_BOX (box), labels);
-
-  host->spinner = GTK_SPINNER (gtk_spinner_new ());
-  gtk_widget_set_valign (GTK_WIDGET (host->spinner), GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (host->spinner));
-  host->state_icon = GTK_IMAGE (gtk_image_new ());
-  gtk_widget_set_valign (GTK_WIDGET (host->state_icon), GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (host->state_icon));
-
-  if (removable)
-    {
-      GtkWidget *remove = gtk_button_new_from_icon_name ("list-remove-symbolic");
-
-      gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
-      gtk_widget_add_css_class (remove, "flat");
-      gtk_widget_add_css_class (remove, "circular");
-      gtk_widget_set_tooltip_text (remove, _("Remove Engine"));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("Remove Engine"), -1);
-      g_object_set_data (G_OBJECT (remove), "host", host);
-      g_signal_connect_object (remove, "clicked", G_CALLBACK (remove_host_clicked_cb), self, 0);
-      gtk_box_append (GTK_BOX (box), remove);
-      host->remove_button = remove;
-    }
-
-  host->row = gtk_list_box_row_new ();
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (host->row), box);
-  g_object_set_data (G_OBJECT (host->row), "host", host);
-  gtk_list_box_append (self->hosts_list, host->row);
-  g_ptr_array_add (self->hosts, host);
+  host = lifeboat_host_item_new (uri, name, title, icon_name, saved_name);
+  host->listed = TRUE;
+  /* its row comes from the model (create_host_row) */
+  g_list_store_append (self->hosts, host);
+  g_object_unref (host);   /* the model keeps it */
 
   host_connect (self, host);
 
@@ -570,7 +478,7 @@ _lifeboat_window_add_host (LifeboatWindow *self,
     }
 
   if (select)
-    gtk_list_box_select_row (self->hosts_list, GTK_LIST_BOX_ROW (host->row));
+    select_host (self, host);
 }
 
 static void
@@ -629,13 +537,11 @@ host_selected_cb (LifeboatWindow *self,
 /* ---------------------------------------------------------------------------------------- */
 /* Projects                                                                                 */
 
-static GtkWidget *
-create_project_row (LifeboatProject *project)
+/* "CVAT v2.22.0 · 3 volumes · 6.4 MB", following the project */
+static void
+project_subtitle_changed_cb (GtkLabel *label)
 {
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *label;
+  LifeboatProject *project = g_object_get_data (G_OBJECT (label), "project");
   g_autofree char *app = lifeboat_project_dup_app_label (project);
   g_autofree char *subtitle = NULL;
   gint64 size = lifeboat_project_get_total_size (project);
@@ -651,6 +557,17 @@ create_project_row (LifeboatProject *project)
     }
   else
     subtitle = g_strdup_printf ("%s%s%s", app ? app : "", app ? " · " : "", vols);
+  gtk_label_set_text (label, subtitle);
+}
+
+static GtkWidget *
+create_project_row (LifeboatProject *project)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *label;
+  g_autofree char *app = lifeboat_project_dup_app_label (project);
 
   gtk_widget_set_margin_top (box, 6);
   gtk_widget_set_margin_bottom (box, 6);
@@ -661,11 +578,20 @@ create_project_row (LifeboatProject *project)
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_box_append (GTK_BOX (labels), label);
-  label = gtk_label_new (subtitle);
+  label = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (label, "caption");
   gtk_widget_add_css_class (label, "dim-label");
+  /* bound to the project: its size and its volumes change the subtitle in place */
+  g_object_set_data_full (G_OBJECT (label), "project", g_object_ref (project), g_object_unref);
+  g_signal_connect_object (project, "notify::total-size", G_CALLBACK (project_subtitle_changed_cb),
+                           label, G_CONNECT_SWAPPED);
+  g_signal_connect_object (project, "notify::app-version",
+                           G_CALLBACK (project_subtitle_changed_cb), label, G_CONNECT_SWAPPED);
+  g_signal_connect_object (lifeboat_project_get_volumes (project), "items-changed",
+                           G_CALLBACK (project_subtitle_changed_cb), label, G_CONNECT_SWAPPED);
+  project_subtitle_changed_cb (GTK_LABEL (label));
   gtk_box_append (GTK_BOX (labels), label);
   gtk_box_append (GTK_BOX (box), labels);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
@@ -709,7 +635,7 @@ discover_done_cb (GObject      *object,
       g_clear_pointer (&host->reason, g_free);
       g_clear_pointer (&host->advice, g_free);
       explain_error (error, host->uri, &host->reason, &host->advice);
-      if (host->row != NULL)
+      if (host->listed)
         host_update_row (host);
       show_current (self);
       _lifeboat_window_update_actions (self);
@@ -724,9 +650,34 @@ discover_done_cb (GObject      *object,
   else
     wanted = lifeboat_settings_dup_string (self->settings, "last-project", "");
 
-  g_set_object (&self->projects, projects);
-  /* the sidebar's rows are the projects model's */
-  gtk_list_box_bind_model (self->projects_list, projects, create_project_row_cb, NULL, NULL);
+  /* the same engine looked at again: its projects model takes the new state in place, so the
+   * rows stay (selection, check boxes, scroll) and only what changed changes */
+  if (self->projects != NULL && G_IS_LIST_STORE (self->projects))
+    {
+      LifeboatProject *shown = lifeboat_project_view_get_project (self->project_view);
+      guint position;
+
+      lifeboat_projects_update_from (G_LIST_STORE (self->projects), projects);
+      if (g_list_model_get_n_items (self->projects) > 0)
+        gtk_stack_set_visible_child_name (self->projects_stack, "list");
+      /* the project shown stays shown, unless it went */
+      if (shown != NULL && g_list_store_find (G_LIST_STORE (self->projects), shown, &position))
+        {
+          g_clear_pointer (&self->wanted_project, g_free);
+          show_current (self);
+          _lifeboat_window_update_actions (self);
+          _lifeboat_window_check_stopped (self);
+          _lifeboat_window_live_discovered (self);
+          goto pending;
+        }
+      lifeboat_project_view_set_project (self->project_view, NULL);
+    }
+  else
+    {
+      g_set_object (&self->projects, projects);
+      /* the sidebar's rows are the projects model's */
+      gtk_list_box_bind_model (self->projects_list, projects, create_project_row_cb, NULL, NULL);
+    }
 
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->projects_list));
        row != NULL;
@@ -756,8 +707,6 @@ discover_done_cb (GObject      *object,
   else
     gtk_stack_set_visible_child_name (self->projects_stack, "list");
 
-  /* the new project objects replace the old ones even when the same one stays selected */
-  lifeboat_project_view_set_project (self->project_view, NULL);
   if (select != NULL)
     gtk_list_box_select_row (self->projects_list, select);
   else
@@ -768,6 +717,7 @@ discover_done_cb (GObject      *object,
   _lifeboat_window_check_stopped (self);
   _lifeboat_window_live_discovered (self);
 
+pending:
   /* files given on the command line wait for an engine */
   if (self->pending_files != NULL && self->pending_files->len > 0)
     {
@@ -1949,11 +1899,17 @@ _lifeboat_window_dup_host_row (LifeboatWindow *self,
 {
   Host *host = find_host (self, uri);
   static const char *states[] = { "connecting", "connected", "unreachable" };
+  GtkListBoxRow *row;
+  guint position;
 
-  if (host == NULL)
+  if (host == NULL || !g_list_store_find (self->hosts, host, &position))
+    return NULL;
+  /* what the row shows, bound to the item */
+  row = gtk_list_box_get_row_at_index (self->hosts_list, (int) position);
+  if (row == NULL || g_object_get_data (G_OBJECT (row), "host") != host)
     return NULL;
   return g_strdup_printf ("%s\t%s\t%s", host->title, states[host->state],
-                          gtk_label_get_text (host->subtitle));
+                          gtk_label_get_text (g_object_get_data (G_OBJECT (row), "subtitle")));
 }
 
 gboolean
@@ -1961,10 +1917,17 @@ _lifeboat_window_click_remove_host (LifeboatWindow *self,
                                     const char     *uri)
 {
   Host *host = find_host (self, uri);
+  GtkListBoxRow *row;
+  GtkWidget *remove;
+  guint position;
 
-  if (host == NULL || host->remove_button == NULL)
+  if (host == NULL || !g_list_store_find (self->hosts, host, &position))
     return FALSE;
-  g_signal_emit_by_name (host->remove_button, "clicked");
+  row = gtk_list_box_get_row_at_index (self->hosts_list, (int) position);
+  remove = row ? g_object_get_data (G_OBJECT (row), "remove-button") : NULL;
+  if (remove == NULL)
+    return FALSE;
+  g_signal_emit_by_name (remove, "clicked");
   return TRUE;
 }
 
@@ -2075,11 +2038,10 @@ hosts_discovered_cb (GObject      *object,
 
   if (select == NULL)
     select = fallback;
-  if (select == NULL && self->hosts->len > 0)
-    select = g_ptr_array_index (self->hosts, 0);
-
   if (select != NULL)
-    gtk_list_box_select_row (self->hosts_list, GTK_LIST_BOX_ROW (select->row));
+    select_host (self, select);
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->hosts)) > 0)
+    gtk_list_box_select_row (self->hosts_list, gtk_list_box_get_row_at_index (self->hosts_list, 0));
   else
     show_current (self);
 }
@@ -2144,16 +2106,18 @@ lifeboat_window_dispose (GObject *object)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
 
-  for (guint i = 0; self->hosts != NULL && i < self->hosts->len; i++)
+  for (guint i = 0; self->hosts != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (self->hosts)); i++)
     {
-      Host *host = g_ptr_array_index (self->hosts, i);
+      g_autoptr(LifeboatHostItem) host = g_list_model_get_item (G_LIST_MODEL (self->hosts), i);
 
-      host->row = NULL;
+      host->listed = FALSE;
       _lifeboat_window_unwatch_host (host);
       host->window = NULL;
     }
   self->current_host = NULL;
-  g_clear_pointer (&self->hosts, g_ptr_array_unref);
+  if (self->hosts_list != NULL)
+    gtk_list_box_bind_model (self->hosts_list, NULL, NULL, NULL, NULL);
+  g_clear_object (&self->hosts);
   g_clear_pointer (&self->pending_files, g_ptr_array_unref);
   g_clear_object (&self->projects);
   g_clear_object (&self->destination);
@@ -2248,7 +2212,10 @@ lifeboat_window_init (LifeboatWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
-  self->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_unref);
+  /* the sidebar's engines: rows bound to the items */
+  self->hosts = g_list_store_new (LIFEBOAT_TYPE_HOST_ITEM);
+  gtk_list_box_bind_model (self->hosts_list, G_LIST_MODEL (self->hosts), create_host_row, self,
+                           NULL);
 
   adw_leaflet_page_set_navigatable (adw_leaflet_get_page (self->leaflet, self->pane_separator),
                                     FALSE);

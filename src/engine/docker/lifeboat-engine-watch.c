@@ -203,6 +203,8 @@ line_read_cb (GObject      *object,
 static void
 read_next (LifeboatEngineWatch *self)
 {
+  if (self->stopped || self->lines == NULL)
+    return;
   g_data_input_stream_read_line_async (self->lines, G_PRIORITY_DEFAULT, self->cancellable,
                                        line_read_cb, g_object_ref (self));
 }
@@ -245,6 +247,10 @@ sent_cb (GObject      *object,
   g_data_input_stream_set_newline_type (self->lines, G_DATA_STREAM_NEWLINE_TYPE_ANY);
   g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (self->lines), 16 * 1024);
   set_state (self, LIFEBOAT_ENGINE_WATCH_WATCHING, NULL);
+  /* whoever follows the state may have stopped the watch (an engine back is connected to
+   * again, with a new watch) */
+  if (self->stopped)
+    return;
   g_clear_handle_id (&self->ping_source, g_source_remove);
   self->ping_source = g_timeout_add_seconds (PING_INTERVAL_S, ping_cb, self);
   /* what changed while the stream was down is not in it: look again */

@@ -76,4 +76,14 @@ char       *lifeboat_project_dup_app_label    (LifeboatProject *self);
 gint64      lifeboat_project_get_total_size   (LifeboatProject *self);
 JsonNode   *lifeboat_project_to_json          (LifeboatProject *self);
 
+/* lifeboat-project-update.c: @self takes the state of @newer (the same project looked at
+ * again). Containers (by name) and volumes (by name) that stay keep their objects, which
+ * notify what changed ("state", "running", "size", ...); the others leave or enter the models.
+ * Views bound to the models change in place. Main thread only. */
+void        lifeboat_project_update_from      (LifeboatProject *self,
+                                               LifeboatProject *newer);
+/* the same for a GListStore of projects (by name) and the newer look's list */
+void        lifeboat_projects_update_from     (GListStore      *projects,
+                                               GListModel      *newer);
+
 G_END_DECLS

@@ -52,9 +52,14 @@ guint               lifeboat_job_get_n_volumes       (LifeboatJob *self);
 int                 lifeboat_job_get_current_volume  (LifeboatJob *self);
 guint64             lifeboat_job_get_volume_bytes_done  (LifeboatJob *self,
                                                          guint        index);
-/* -1 when unknown */
+/* -1 when unknown; never below the bytes done. A backup's is an estimate (the volume's size on
+ * the engine) until the volume was read, then what was read */
 gint64              lifeboat_job_get_volume_bytes_total (LifeboatJob *self,
                                                          guint        index);
+gboolean            lifeboat_job_get_volume_total_is_estimate (LifeboatJob *self,
+                                                               guint        index);
+/* TRUE while any volume's total is an estimate */
+gboolean            lifeboat_job_get_total_is_estimate (LifeboatJob *self);
 guint64             lifeboat_job_get_bytes_done      (LifeboatJob *self);
 gint64              lifeboat_job_get_bytes_total     (LifeboatJob *self);
 /* 0.0 .. 1.0 */
