@@ -25,6 +25,7 @@
 #include <glib/gstdio.h>
 
 #include "lifeboat-application.h"
+#include "lifeboat-history.h"
 #include "lifeboat-progress-bar.h"
 #include "lifeboat-window-private.h"
 
@@ -1584,6 +1585,64 @@ test_cli_job_appears (void)
 }
 
 static gboolean
+job_shown (gpointer data)
+{
+  return g_strcmp0 (lifeboat_history_view_get_shown_id (window->history_view), data) == 0 &&
+         g_strcmp0 (adw_view_stack_get_visible_child_name (window->view_stack), "history") == 0;
+}
+
+static gboolean
+toast_says (gpointer data)
+{
+  const char *toast = _lifeboat_window_get_last_toast (window);
+
+  return toast != NULL && strstr (toast, data) != NULL;
+}
+
+/* `lifeboat --job ID`, what a notification's action runs (lifeboat-cli monitor): the running
+ * window, reached over the session bus, shows that job's row on its project's History page */
+static void
+test_show_job (void)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GSubprocess) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *program = g_build_filename (BUILD_DIR, "src", "gui", "lifeboat", NULL);
+  g_autofree char *arg = NULL;
+  const char *id = NULL;
+
+  if (skip_if_no_engine ())
+    return;
+  g_assert_nonnull (cli_folder);
+  entries = lifeboat_history_list (lifeboat_history_get_default (), project, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < entries->len && id == NULL; i++)
+    if (g_strcmp0 (lifeboat_history_entry_get_folder (g_ptr_array_index (entries, i)), cli_folder) == 0)
+      id = lifeboat_history_entry_get_id (g_ptr_array_index (entries, i));
+  g_assert_nonnull (id);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->view_stack), ==, "overview");
+
+  arg = g_strconcat ("--job=", id, NULL);
+  other = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, program, arg, NULL);
+  g_assert_no_error (error);
+  if (!wait_until (job_shown, (gpointer) id, 20))
+    g_error ("lifeboat --job %s did not show the job in the running window", id);
+  g_assert_true (g_subprocess_wait (other, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (other));
+  g_assert_cmpint (g_subprocess_get_exit_status (other), ==, 0);   /* it handed over and left */
+  g_assert_cmpstr (lifeboat_project_get_name (lifeboat_project_view_get_project (window->project_view)),
+                   ==, project);
+
+  /* a job the history no longer has: said, nothing else changes */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-job",
+                                  g_variant_new_string ("no-such-job"));
+  if (!wait_until (toast_says, (gpointer) "no longer in the history", 5))
+    g_error ("an unknown job was not said");
+  adw_view_stack_set_visible_child_name (window->view_stack, "overview");
+}
+
+static gboolean
 space_says (gpointer data)
 {
   const char *text = _lifeboat_project_view_get_space (window->project_view);
@@ -2337,6 +2396,7 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/unreachable-engine", test_unreachable_engine);
   g_test_add_func ("/lifeboat/window/add-remove-host", test_add_remove_host);
   g_test_add_func ("/lifeboat/window/cli-job-appears", test_cli_job_appears);
+  g_test_add_func ("/lifeboat/window/show-job", test_show_job);
   g_test_add_func ("/lifeboat/window/live-in-place", test_live_in_place);
   g_test_add_func ("/lifeboat/window/space-refused", test_space_refused);
   g_test_add_func ("/lifeboat/window/start-again", test_start_again);

@@ -282,12 +282,26 @@ show_window_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (get_window (self, TRUE)));
 }
 
+/* `lifeboat --job ID` and a notification's action: the window, on that job of the history */
+static void
+show_job_action (GSimpleAction *action,
+                 GVariant      *param,
+                 gpointer       user_data)
+{
+  LifeboatApplication *self = user_data;
+  LifeboatWindow *window = get_window (self, TRUE);
+
+  gtk_window_present (GTK_WINDOW (window));
+  lifeboat_window_show_job (window, g_variant_get_string (param, NULL));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "about", about_action },
   { "preferences", preferences_action },
   { "open-folder", open_folder_action, "s" },
   { "show-window", show_window_action },
+  { "show-job", show_job_action, "s" },
 };
 
 static void
@@ -328,6 +342,25 @@ lifeboat_application_dispose (GObject *object)
   G_OBJECT_CLASS (lifeboat_application_parent_class)->dispose (object);
 }
 
+/* --job ID: to the running Lifeboat when there is one, else to this one once it runs */
+static int
+lifeboat_application_handle_local_options (GApplication *app,
+                                           GVariantDict *options)
+{
+  const char *job = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_variant_dict_lookup (options, "job", "&s", &job))
+    return -1;
+  if (!g_application_register (app, NULL, &error))
+    {
+      g_printerr ("lifeboat: %s\n", error->message);
+      return 1;
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-job", g_variant_new_string (job));
+  return g_application_get_is_remote (app) ? 0 : -1;
+}
+
 static void
 lifeboat_application_class_init (LifeboatApplicationClass *klass)
 {
@@ -339,9 +372,17 @@ lifeboat_application_class_init (LifeboatApplicationClass *klass)
   app_class->startup = lifeboat_application_startup;
   app_class->activate = lifeboat_application_activate;
   app_class->open = lifeboat_application_open;
+  app_class->handle_local_options = lifeboat_application_handle_local_options;
 }
 
 static void
 lifeboat_application_init (LifeboatApplication *self)
 {
+  const GOptionEntry entries[] = {
+    { "job", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Open the window on this job of the history (as a notification does)"), N_("ID") },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
 }

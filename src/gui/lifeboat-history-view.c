@@ -30,6 +30,8 @@ struct _LifeboatHistoryView
   GPtrArray    *row_texts;    /* char *, for tests */
   guint         loads;
   GtkWidget    *delete_dialog;  /* weak, for tests */
+  char         *wanted_entry;   /* to mark once it is among the rows */
+  char         *shown_entry;    /* marked (lifeboat_history_view_show_entry) */
   GFileMonitor *monitor;        /* history.jsonl: a job recorded by any Lifeboat */
   guint         monitor_source;
 
@@ -525,6 +527,48 @@ create_row_cb (gpointer item,
   return create_row (user_data, item);
 }
 
+/* the wanted entry's row, marked and focused (which scrolls it into view); the list has no
+ * selection (its rows are not choices), so the row is marked with a style class */
+static void
+select_wanted (LifeboatHistoryView *self)
+{
+  for (guint i = 0; self->wanted_entry != NULL && self->entries != NULL && i < self->entries->len; i++)
+    {
+      LifeboatHistoryEntry *e = g_ptr_array_index (self->entries, i);
+      GtkListBoxRow *row;
+
+      if (g_strcmp0 (lifeboat_history_entry_get_id (e), self->wanted_entry) != 0)
+        continue;
+      row = gtk_list_box_get_row_at_index (self->list, (int) i);
+      if (row == NULL)
+        return;
+      gtk_widget_add_css_class (GTK_WIDGET (row), "shown-job");
+      gtk_widget_grab_focus (GTK_WIDGET (row));
+      g_free (self->shown_entry);
+      self->shown_entry = g_steal_pointer (&self->wanted_entry);
+      return;
+    }
+}
+
+void
+lifeboat_history_view_show_entry (LifeboatHistoryView *self,
+                                  const char          *id)
+{
+  g_return_if_fail (LIFEBOAT_IS_HISTORY_VIEW (self));
+
+  g_free (self->wanted_entry);
+  self->wanted_entry = g_strdup (id);
+  select_wanted (self);
+}
+
+const char *
+lifeboat_history_view_get_shown_id (LifeboatHistoryView *self)
+{
+  g_return_val_if_fail (LIFEBOAT_IS_HISTORY_VIEW (self), NULL);
+
+  return self->shown_entry;
+}
+
 static void
 load_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -562,6 +606,7 @@ load_done_cb (GObject      *object,
                        self->entries->pdata, self->entries->len);
 
   gtk_stack_set_visible_child_name (self->stack, self->entries->len > 0 ? "list" : "empty");
+  select_wanted (self);
   self->loads++;
 }
 
@@ -748,6 +793,8 @@ lifeboat_history_view_finalize (GObject *object)
 
   g_clear_pointer (&self->project, g_free);
   g_clear_pointer (&self->engine_id, g_free);
+  g_clear_pointer (&self->wanted_entry, g_free);
+  g_clear_pointer (&self->shown_entry, g_free);
   g_clear_pointer (&self->row_texts, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lifeboat_history_view_parent_class)->finalize (object);

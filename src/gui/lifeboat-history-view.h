@@ -18,6 +18,11 @@ void         lifeboat_history_view_set_engine  (LifeboatHistoryView *self,
                                                 const char          *engine_id);
 /* re-reads the journal and rescans the locations, in a thread */
 void         lifeboat_history_view_reload      (LifeboatHistoryView *self);
+/* marks the row of entry @id (now, or when the rows are loaded) and brings it into view */
+void         lifeboat_history_view_show_entry  (LifeboatHistoryView *self,
+                                                const char          *id);
+/* the entry whose row is marked, or NULL */
+const char  *lifeboat_history_view_get_shown_id (LifeboatHistoryView *self);
 
 /* one line per row: "KIND\tOUTCOME\tFOLDER\tVOLUMES\tTITLE\tSUBTITLE" (tests) */
 char       **_lifeboat_history_view_dup_rows   (LifeboatHistoryView *self);

@@ -18,5 +18,8 @@ void            lifeboat_window_show_toast (LifeboatWindow      *self,
 void            lifeboat_window_open_files (LifeboatWindow      *self,
                                             GFile              **files,
                                             int                  n_files);
+/* the job @id of the history: its project's History page, its row selected */
+void            lifeboat_window_show_job   (LifeboatWindow      *self,
+                                            const char          *id);
 
 G_END_DECLS
