@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The project lock and the write-ahead journal kept on the engine: see
- * lifeboat-job-lock-private.h for the design.
+ * lifeboat-job-lock-private.h for the design. About 800 lines: the owner labels and their
+ * staleness rule (shared with the drill's leftovers), the lock's life and the journal's writes
+ * share the lock's state and its heartbeat thread.
  */
 #define G_LOG_DOMAIN "lifeboat-job-lock"
 

@@ -3,7 +3,7 @@
  * A job's state (phase, volumes, bytes, rate, outcome, aftermath) read by the window and the
  * CLI, its history record, and running it in a thread of its own or in a worker process (the
  * protocol and both of its sides: lifeboat-job-worker.c; the state a worker sends as JSON:
- * here, beside the state itself). Longer than most files (about 1.3k lines) because the
+ * here, beside the state itself). Longer than most files (about 1.4k lines) because the
  * volumes' progress, its rate and the main-context hand-over of "progress" are one piece of
  * state under one mutex.
  */

@@ -4,7 +4,8 @@
  * any interruption is recovered (lifeboat-recovery.c); its plan and check are in
  * lifeboat-restore-plan.c, moving contents aside and back in lifeboat-volume-swap.c, its
  * safety backups in lifeboat-restore-safety.c. Its steps share one RestoreRun state and the
- * run reads top to bottom as the journal's steps, which is why it stays one file.
+ * run reads top to bottom as the journal's steps, which is why it stays one file (about 1k
+ * lines, with the settings it writes for a worker and reads back).
  */
 #define G_LOG_DOMAIN "lifeboat-restore"
 
