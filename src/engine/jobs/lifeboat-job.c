@@ -1371,6 +1371,9 @@ lifeboat_job_run_async (LifeboatJob         *self,
   task = g_task_new (self, priv->cancellable, callback, user_data);
   g_task_set_source_tag (task, lifeboat_job_run_async);
   g_task_set_return_on_cancel (task, FALSE);
+  /* the job says how it ended: a cancel that came after a restore's point of no return (its
+   * safety copy done) lets it finish, and it must not then be reported as cancelled */
+  g_task_set_check_cancellable (task, FALSE);
   /* a thread of its own rather than GTask's pool: see job_thread() */
   g_thread_unref (g_thread_new ("lifeboat-job", job_thread, g_steal_pointer (&task)));
 }

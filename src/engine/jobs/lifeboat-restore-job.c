@@ -827,8 +827,6 @@ lifeboat_restore_job_finalize (GObject *object)
   G_OBJECT_CLASS (lifeboat_restore_job_parent_class)->finalize (object);
 }
 
-/* lifeboat-cli restore with the same settings; --yes, for the window has asked. The process
- * plans again: the same folder, project and volumes give the same plan. */
 /* what the worker needs to make the same job (lifeboat-job-worker.h); read back below */
 static JsonObject *
 lifeboat_restore_job_dup_settings (LifeboatJob *job)
