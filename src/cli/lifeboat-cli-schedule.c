@@ -129,7 +129,9 @@ print_plan (GPtrArray *items,
   return EXIT_OK;
 }
 
-/* the work of prune, shared with schedule run; prints nothing */
+/* the work of prune, shared with schedule run; prints nothing. A restic repository among
+ * @destinations is pruned by whole backups (lifeboat_retention_remove_from_repository()); one
+ * policy decides over all of them, as over several folders. */
 static GPtrArray *
 prune_project (const char              *project,
                const char * const      *destinations,
@@ -139,20 +141,54 @@ prune_project (const char              *project,
 {
   LifeboatHistory *history = lifeboat_history_get_default ();
   g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) repositories = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean any_folder = destinations == NULL;
 
-  items = lifeboat_retention_scan (history, project, destinations, NULL, error);
+  for (guint i = 0; destinations != NULL && destinations[i] != NULL; i++)
+    {
+      if (lifeboat_restic_location_is_repository (destinations[i]))
+        {
+          LifeboatResticRepository *repo = lifeboat_restic_repository_new (destinations[i]);
+
+          g_ptr_array_add (repositories, repo);
+          if (globals.password_file != NULL)
+            lifeboat_restic_repository_set_password_file (repo, globals.password_file);
+          /* the password checked before anything is decided */
+          if (!lifeboat_restic_repository_open_sync (repo, FALSE, NULL, NULL, error))
+            return NULL;
+        }
+      else
+        any_folder = TRUE;
+    }
+
+  if (any_folder)
+    items = lifeboat_retention_scan (history, project, destinations, NULL, error);
+  else
+    items = g_ptr_array_new_with_free_func ((GDestroyNotify) lifeboat_retention_item_free);
   if (items == NULL)
     return NULL;
+  for (guint i = 0; i < repositories->len; i++)
+    if (!lifeboat_retention_scan_repository (history, g_ptr_array_index (repositories, i),
+                                             project, items, NULL, error))
+      return NULL;
   lifeboat_retention_decide (policy, items);
 
   if (!dry_run)
-    for (guint i = 0; i < items->len; i++)
-      {
-        LifeboatRetentionItem *item = g_ptr_array_index (items, i);
+    {
+      for (guint i = 0; i < items->len; i++)
+        {
+          LifeboatRetentionItem *item = g_ptr_array_index (items, i);
 
-        if (!item->keep && !lifeboat_retention_remove (history, item, NULL, error))
+          if (!item->keep && item->backup_id == NULL &&
+              !lifeboat_retention_remove (history, item, NULL, error))
+            return NULL;
+        }
+      for (guint i = 0; i < repositories->len; i++)
+        if (!lifeboat_retention_remove_from_repository (history,
+                                                        g_ptr_array_index (repositories, i),
+                                                        items, NULL, error))
           return NULL;
-      }
+    }
 
   return g_steal_pointer (&items);
 }
@@ -166,7 +202,8 @@ _lifeboat_cli_prune (int    argc,
   gboolean dry_run = FALSE;
   GOptionEntry entries[] = {
     { "to", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &to,
-      N_("A folder that holds the project's backups (default: every one the history knows)"), "DIR" },
+      N_("A folder or restic repository that holds the project's backups (default: every folder "
+         "the history knows)"), "DIR|REPO" },
     { "keep-last", 0, 0, G_OPTION_ARG_INT, &keep_last, N_("Keep the newest N backups"), "N" },
     { "keep-daily", 0, 0, G_OPTION_ARG_INT, &keep_daily, N_("Keep the last backup of N days"), "N" },
     { "keep-weekly", 0, 0, G_OPTION_ARG_INT, &keep_weekly, N_("Keep the last backup of N weeks"), "N" },

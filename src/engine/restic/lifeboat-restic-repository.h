@@ -119,6 +119,23 @@ gboolean     lifeboat_restic_repository_forget_sync (LifeboatResticRepository  *
                                                      GError                   **error);
 
 /*
+ * Whole backups removed, as retention chose them: every snapshot of each backup in @ids (and the
+ * volumes' snapshots, older than a day, of backups that never completed) is forgotten, then
+ * `restic prune` frees their data. *@forgotten is set once the snapshots are gone (a failing
+ * prune after it leaves only unreferenced data, which the next prune frees). With @dry_run
+ * only the counts are set. Blocking.
+ */
+gboolean     lifeboat_restic_repository_forget_backups_sync (LifeboatResticRepository  *self,
+                                                             const char                *project,
+                                                             const char * const        *ids,
+                                                             gboolean                   dry_run,
+                                                             guint                     *n_snapshots,
+                                                             guint                     *n_orphans,
+                                                             gboolean                  *forgotten,
+                                                             GCancellable              *cancellable,
+                                                             GError                   **error);
+
+/*
  * A GFile for the repository (@backup_id NULL: a destination for LifeboatBackupJob, which
  * writes <ID>.partial into it and renames it to <ID> when complete) or for one backup in it
  * (a source for restores, verify and export).
