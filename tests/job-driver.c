@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * job-driver HOST PROJECT DEST: backs PROJECT up into DEST the way the window does — a job at
+ * job-driver HOST PROJECT DEST [VOLUMES]: backs PROJECT up into DEST the way the window does — a job at
  * background priority run in lifeboat-cli ($LIFEBOAT_CLI, lifeboat_job_set_worker()) — for the
  * integration tests of that path over SSH. Prints "in_worker=0|1 outcome=N folder=PATH" and the
  * error; exits 0 when the backup succeeded.
+ *
+ * DEST may be a restic repository: its password is read from $JOB_DRIVER_PASSWORD_FILE and kept
+ * in memory, as the window keeps the Secret Service's (restic's own variables unset), so that it
+ * reaches lifeboat-cli only through lifeboat_restic_prepare_worker()'s pipe.
  */
 
 #include "config.h"
@@ -12,6 +16,7 @@
 
 #include "lifeboat-backup-job.h"
 #include "lifeboat-hosts.h"
+#include "lifeboat-restic-repository.h"
 
 static void
 done (GObject      *object,
@@ -24,7 +29,9 @@ done (GObject      *object,
   gboolean ok = lifeboat_job_run_finish (job, result, &error);
 
   g_print ("in_worker=%d outcome=%d folder=%s\n", lifeboat_job_get_in_worker (job),
-           lifeboat_job_get_outcome (job), folder ? g_file_peek_path (folder) : "-");
+           lifeboat_job_get_outcome (job),
+           folder ? (g_file_peek_path (folder) ? g_file_peek_path (folder)
+                                               : g_file_get_parse_name (folder)) : "-");
   if (error != NULL)
     g_printerr ("job-driver: %s\n", error->message);
   *(int *) data = ok ? 0 : 1;
@@ -40,9 +47,9 @@ main (int    argc,
   g_autoptr(GFile) dest = NULL;
   int status = -1;
 
-  if (argc != 4 || g_getenv ("LIFEBOAT_CLI") == NULL)
+  if ((argc != 4 && argc != 5) || g_getenv ("LIFEBOAT_CLI") == NULL)
     {
-      g_printerr ("usage: LIFEBOAT_CLI=PATH job-driver HOST PROJECT DEST\n");
+      g_printerr ("usage: LIFEBOAT_CLI=PATH job-driver HOST PROJECT DEST [VOLUME,…]\n");
       return 2;
     }
   client = lifeboat_hosts_open_client (argv[1], NULL, &error);
@@ -51,8 +58,35 @@ main (int    argc,
       g_printerr ("job-driver: %s\n", error->message);
       return 1;
     }
-  dest = g_file_new_for_commandline_arg (argv[3]);
+  if (lifeboat_restic_location_is_repository (argv[3]))
+    {
+      g_autoptr(LifeboatResticRepository) repo = lifeboat_restic_repository_new (argv[3]);
+      g_autofree char *password = NULL;
+      const char *file = g_getenv ("JOB_DRIVER_PASSWORD_FILE");
+
+      if (file == NULL || !g_file_get_contents (file, &password, NULL, &error))
+        {
+          g_printerr ("job-driver: no password for %s: %s\n", argv[3],
+                      error ? error->message : "JOB_DRIVER_PASSWORD_FILE is not set");
+          return 2;
+        }
+      g_strchomp (password);
+      g_unsetenv ("JOB_DRIVER_PASSWORD_FILE");
+      g_unsetenv ("RESTIC_PASSWORD_FILE");
+      g_unsetenv ("RESTIC_PASSWORD_COMMAND");
+      g_unsetenv ("RESTIC_PASSWORD");
+      lifeboat_restic_repository_set_password (repo, password);
+      dest = lifeboat_restic_repository_get_file (repo, NULL);
+    }
+  else
+    dest = g_file_new_for_commandline_arg (argv[3]);
   job = lifeboat_backup_job_new (client, argv[2], dest);
+  if (argc == 5)
+    {
+      g_auto(GStrv) volumes = g_strsplit (argv[4], ",", -1);
+
+      lifeboat_backup_job_set_volumes (job, (const char * const *) volumes);
+    }
   lifeboat_job_set_background (LIFEBOAT_JOB (job), TRUE);
   lifeboat_job_set_worker (LIFEBOAT_JOB (job), g_getenv ("LIFEBOAT_CLI"));
   lifeboat_job_run_async (LIFEBOAT_JOB (job), NULL, done, &status);

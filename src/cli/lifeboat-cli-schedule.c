@@ -656,6 +656,11 @@ schedule_run (int    argc,
       return EXIT_FAILED;
     }
 
+  /* a restic repository's password, for the backup run below and retention: restic's own
+   * variable, which the child inherits (never a command line) */
+  if (globals.password_file != NULL)
+    g_setenv ("RESTIC_PASSWORD_FILE", globals.password_file, TRUE);
+
   lock_fd = take_local_lock (s);
   state = lifeboat_schedule_state_load (s->id);
   g_clear_pointer (&state->last_run, g_date_time_unref);

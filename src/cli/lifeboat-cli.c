@@ -1283,6 +1283,8 @@ main (int    argc,
   /* a terminal or an SSH session that goes away must not kill a job with a write to it: the
    * job learns of it (SIGHUP) and cancels, which puts everything back */
   signal (SIGPIPE, SIG_IGN);
+  /* the window's worker: a restic repository's password through an inherited pipe */
+  lifeboat_restic_take_worker_password ();
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);

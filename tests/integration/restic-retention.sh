@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Retention in a restic repository (issue 16): three backups of one small stack into a local
-# repository, then `lifeboat-cli prune --to REPO --keep-last 2`. A wrong password: one sentence,
+# repository (the first as the window runs it, in lifeboat-cli with the password through a
+# pipe: on no command line, in no environment), then `lifeboat-cli prune --to REPO --keep-last 2`. A wrong password: one sentence,
 # no snapshot gone. --dry-run (and --json) lists the oldest backup for removal and changes
 # nothing. The real prune forgets every snapshot of the oldest backup (its volumes' and its
 # manifest's) and no other, `restic prune` has run (no unreferenced data left), `restic check`
@@ -34,6 +35,8 @@ n_snapshots () {
 }
 
 restic_ init >/dev/null
+DRIVER=${LIFEBOAT_JOB_DRIVER:-$LIFEBOAT_BUILD_DIR/tests/job-driver}
+[ -x "$DRIVER" ] || die "no job-driver at $DRIVER (built with the tests)"
 IDS=()
 for i in 1 2 3; do
   if [ "$i" = 3 ]; then
@@ -41,8 +44,32 @@ for i in 1 2 3; do
     mutate_volumes "$P" cvat_db cvat_data
     fingerprint_all "$P" "$TMP/before-3"
   fi
-  cli_ok "$TMP/backup.out" "$TMP/backup.err" backup "$P" --to "$REPO" --volumes "$VOLS" --password-file "$TMP/pw"
-  B=$(tail -n 1 "$TMP/backup.out")
+  if [ "$i" = 1 ]; then
+    # the first as the window runs it: in lifeboat-cli --job-events, the password (kept in
+    # memory, as the Secret Service's) handed over through a pipe, on no command line and in no
+    # environment while the backup runs
+    ( for _ in $(seq 1 400); do
+        grep -laF -f "$TMP/pw" /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null >>"$TMP/pw-seen" || true
+        [ -e "$TMP/pw-stop" ] && break
+        sleep 0.05
+      done ) &
+    sampler=$!
+    on_exit "touch '$TMP/pw-stop'; kill $sampler 2>/dev/null || true"
+    rc=0
+    JOB_DRIVER_PASSWORD_FILE=$TMP/pw timeout --kill-after=10 120 "$DRIVER" "$LIFEBOAT_TEST_DOCKER_HOST" "$P" "$REPO" "$VOLS" \
+      >"$TMP/driver.out" 2>"$TMP/driver.err" </dev/null || rc=$?
+    touch "$TMP/pw-stop"
+    wait "$sampler" || true
+    [ "$rc" = 0 ] || die "the window's backup into $REPO: $(cat "$TMP/driver.out" "$TMP/driver.err")"
+    grep -q "^in_worker=1 outcome=[0-9]* folder=$REPO#$P-" "$TMP/driver.out" || die "not run in lifeboat-cli: $(cat "$TMP/driver.out")"
+    if [ -s "$TMP/pw-seen" ]; then
+      die "the password appeared on a command line or in an environment: $(sort -u "$TMP/pw-seen")"
+    fi
+    B=$(sed -n 's/.* folder=//p' "$TMP/driver.out")
+  else
+    cli_ok "$TMP/backup.out" "$TMP/backup.err" backup "$P" --to "$REPO" --volumes "$VOLS" --password-file "$TMP/pw"
+    B=$(tail -n 1 "$TMP/backup.out")
+  fi
   [[ $B == "$REPO#$P-"* ]] || die "backup $i: last line is not $REPO#…: '$B'"
   IDS+=("${B##*#}")
   # one backup ID per second

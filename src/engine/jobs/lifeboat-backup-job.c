@@ -30,6 +30,7 @@
 #include "lifeboat-manifest.h"
 #include "lifeboat-space.h"
 #include "lifeboat-restic-private.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-util-private.h"
 
 struct _LifeboatBackupJob
@@ -1038,14 +1039,20 @@ lifeboat_backup_job_dup_worker_args (LifeboatJob *job)
 {
   LifeboatBackupJob *self = LIFEBOAT_BACKUP_JOB (job);
   g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
-  g_autofree char *to = g_file_get_path (self->destination);
+  /* a restic repository by its location (its password: lifeboat_backup_job_prepare_worker) */
+  g_autofree char *to = _lifeboat_restic_is_file (self->destination)
+                          ? g_file_get_parse_name (self->destination)
+                          : g_file_get_path (self->destination);
 
   if (self->safety || (self->sources != NULL && g_hash_table_size (self->sources) > 0) ||
       to == NULL)
     return NULL;
 
-  g_strv_builder_add_many (args, "backup", self->project_name, "--to", to, "--compression",
-                           lifeboat_compression_to_string (self->compression), NULL);
+  g_strv_builder_add_many (args, "backup", self->project_name, "--to", to, NULL);
+  /* restic compresses by itself */
+  if (!_lifeboat_restic_is_file (self->destination))
+    g_strv_builder_add_many (args, "--compression",
+                             lifeboat_compression_to_string (self->compression), NULL);
   if (self->volumes != NULL && self->volumes[0] != NULL)
     {
       g_autofree char *list = g_strjoinv (",", self->volumes);
@@ -1059,6 +1066,14 @@ lifeboat_backup_job_dup_worker_args (LifeboatJob *job)
   return g_strv_builder_end (args);
 }
 
+static gboolean
+lifeboat_backup_job_prepare_worker (LifeboatJob          *job,
+                                    GSubprocessLauncher  *launcher,
+                                    GError              **error)
+{
+  return lifeboat_restic_prepare_worker (LIFEBOAT_BACKUP_JOB (job)->destination, launcher, error);
+}
+
 static void
 lifeboat_backup_job_class_init (LifeboatBackupJobClass *klass)
 {
@@ -1068,6 +1083,7 @@ lifeboat_backup_job_class_init (LifeboatBackupJobClass *klass)
   object_class->finalize = lifeboat_backup_job_finalize;
   job_class->run = lifeboat_backup_job_run;
   job_class->dup_worker_args = lifeboat_backup_job_dup_worker_args;
+  job_class->prepare_worker = lifeboat_backup_job_prepare_worker;
 }
 
 static void

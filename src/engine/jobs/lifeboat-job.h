@@ -30,6 +30,11 @@ struct _LifeboatJobClass
   /* optional: the lifeboat-cli command and options that do the same job (after the global
    * options), for lifeboat_job_set_worker(); NULL when this job cannot run there */
   char   **(*dup_worker_args) (LifeboatJob *self);
+  /* optional: readies the worker's launcher (a restic repository's password, which goes
+   * through an inherited pipe: lifeboat_restic_prepare_worker()) */
+  gboolean (*prepare_worker) (LifeboatJob          *self,
+                              GSubprocessLauncher  *launcher,
+                              GError              **error);
 };
 
 LifeboatJobKind     lifeboat_job_get_kind            (LifeboatJob *self);

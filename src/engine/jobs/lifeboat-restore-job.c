@@ -27,6 +27,7 @@
 #include "lifeboat-job-journal-private.h"
 #include "lifeboat-job-private.h"
 #include "lifeboat-manifest.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-restore-job.h"
 #include "lifeboat-restore-job-private.h"
 #include "lifeboat-retention.h"
@@ -821,7 +822,11 @@ lifeboat_restore_job_dup_worker_args (LifeboatJob *job)
 {
   LifeboatRestoreJob *self = LIFEBOAT_RESTORE_JOB (job);
   g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
-  g_autofree char *source = g_file_get_path (self->source);
+  /* a backup in a restic repository by its name, "<location>#<ID>" (its password:
+   * lifeboat_restore_job_prepare_worker) */
+  g_autofree char *source = lifeboat_restic_file_get_repository (self->source) != NULL
+                              ? g_file_get_parse_name (self->source)
+                              : g_file_get_path (self->source);
   g_autofree char *safety = g_file_get_path (self->safety_dir);
   g_autofree char *default_safety = g_build_filename (g_get_user_data_dir (), "lifeboat",
                                                       "safety", NULL);
@@ -860,6 +865,14 @@ lifeboat_restore_job_dup_worker_args (LifeboatJob *job)
   return g_strv_builder_end (args);
 }
 
+static gboolean
+lifeboat_restore_job_prepare_worker (LifeboatJob          *job,
+                                     GSubprocessLauncher  *launcher,
+                                     GError              **error)
+{
+  return lifeboat_restic_prepare_worker (LIFEBOAT_RESTORE_JOB (job)->source, launcher, error);
+}
+
 static void
 lifeboat_restore_job_class_init (LifeboatRestoreJobClass *klass)
 {
@@ -869,6 +882,7 @@ lifeboat_restore_job_class_init (LifeboatRestoreJobClass *klass)
   object_class->finalize = lifeboat_restore_job_finalize;
   job_class->run = lifeboat_restore_job_run;
   job_class->dup_worker_args = lifeboat_restore_job_dup_worker_args;
+  job_class->prepare_worker = lifeboat_restore_job_prepare_worker;
 }
 
 static void

@@ -969,3 +969,22 @@ _lifeboat_restic_get_display (LifeboatResticRepository *self)
 {
   return self->display;
 }
+
+char *
+_lifeboat_restic_dup_password (LifeboatResticRepository *self)
+{
+  char *password;
+
+  if (!lifeboat_restic_repository_has_password (self))
+    return NULL;
+  g_mutex_lock (&self->mutex);
+  password = g_strdup (self->password);
+  g_mutex_unlock (&self->mutex);
+  return password;
+}
+
+const char *
+_lifeboat_restic_get_password_file (LifeboatResticRepository *self)
+{
+  return self->password_file;
+}

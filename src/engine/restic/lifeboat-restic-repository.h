@@ -143,4 +143,22 @@ gboolean     lifeboat_restic_repository_forget_backups_sync (LifeboatResticRepos
 GFile       *lifeboat_restic_repository_get_file   (LifeboatResticRepository  *self,
                                                     const char                *backup_id);
 
+/* the repository of a GFile from lifeboat_restic_repository_get_file() (NULL for any other
+ * file), and the ID of the backup it names (NULL for the repository itself) */
+LifeboatResticRepository *lifeboat_restic_file_get_repository (GFile *file);
+const char  *lifeboat_restic_file_get_backup_id (GFile *file);
+
+/*
+ * A job the window runs in lifeboat-cli (lifeboat_job_set_worker()) on a repository: the
+ * password known here (the Secret Service's) goes to that process through a pipe it inherits,
+ * named by LIFEBOAT_RESTIC_PASSWORD_FD, never on its command line or in its environment; a
+ * password file is named by RESTIC_PASSWORD_FILE. Nothing for a @file not in a repository.
+ */
+gboolean     lifeboat_restic_prepare_worker (GFile                *file,
+                                             GSubprocessLauncher  *launcher,
+                                             GError              **error);
+/* In lifeboat-cli at its start: the password of LIFEBOAT_RESTIC_PASSWORD_FD read (the pipe
+ * closed, the variable unset) and kept as the password lookup's answer for its repository. */
+void         lifeboat_restic_take_worker_password (void);
+
 G_END_DECLS
