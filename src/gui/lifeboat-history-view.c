@@ -246,7 +246,18 @@ verify_thread (GTask        *task,
     }
 
   size = g_format_size (bytes);
-  if (has_manifest)
+  if (repo != NULL)
+    g_task_return_pointer (task,
+                           g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                         "%u tar stream in the repository matches "
+                                                         "the manifest (%s); restic check passed",
+                                                         "All %u tar streams in the repository "
+                                                         "match the manifest (%s); restic check "
+                                                         "passed",
+                                                         n_ok),
+                                            n_ok, size),
+                           g_free);
+  else if (has_manifest)
     g_task_return_pointer (task,
                            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                          "%u archive matches the manifest (%s on disk)",
@@ -548,11 +559,13 @@ create_row (LifeboatHistoryView  *self,
           GtkWidget *verify = row_button (self, "emblem-ok-symbolic", _("Verify"),
                                           G_CALLBACK (verify_clicked_cb));
 
+          GtkWidget *restore = row_button (self, "document-revert-symbolic", _("Restore…"),
+                                           G_CALLBACK (restore_clicked_cb));
+
           gtk_box_append (GTK_BOX (box), verify);
           g_object_set_data (G_OBJECT (row), "verify-button", verify);
-          gtk_box_append (GTK_BOX (box), row_button (self, "document-revert-symbolic",
-                                                     _("Restore…"),
-                                                     G_CALLBACK (restore_clicked_cb)));
+          gtk_box_append (GTK_BOX (box), restore);
+          g_object_set_data (G_OBJECT (row), "restore-button", restore);
         }
     }
   {
@@ -693,6 +706,35 @@ _lifeboat_history_view_dup_rows (LifeboatHistoryView *self)
   for (guint i = 0; i < self->row_texts->len; i++)
     g_strv_builder_add (builder, g_ptr_array_index (self->row_texts, i));
   return g_strv_builder_end (builder);
+}
+
+static gboolean
+click_row_button (LifeboatHistoryView *self,
+                  const char          *folder,
+                  const char          *button_name)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      LifeboatHistoryEntry *entry = g_object_get_data (G_OBJECT (row), "entry");
+      GtkWidget *button = g_object_get_data (G_OBJECT (row), button_name);
+
+      if (entry != NULL && button != NULL &&
+          g_strcmp0 (lifeboat_history_entry_get_folder (entry), folder) == 0)
+        {
+          g_signal_emit_by_name (button, "clicked");
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+gboolean
+_lifeboat_history_view_click_restore (LifeboatHistoryView *self,
+                                      const char          *folder)
+{
+  return click_row_button (self, folder, "restore-button");
 }
 
 gboolean
