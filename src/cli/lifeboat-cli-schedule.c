@@ -322,7 +322,11 @@ schedule_add (int    argc,
 
   schedule->project = g_strdup (argv[1]);
   destination = g_file_new_for_commandline_arg (to);
-  schedule->destination = g_file_get_path (destination);
+  /* a restic repository as restic spells it; a folder by its path */
+  if (lifeboat_restic_location_is_repository (to))
+    schedule->destination = g_strdup (to);
+  else
+    schedule->destination = g_file_get_path (destination);
   if (schedule->destination == NULL)
     schedule->destination = g_file_get_uri (destination);
   schedule->volumes = split_volumes (volumes_str);
@@ -569,6 +573,23 @@ take_local_lock (const LifeboatSchedule *s)
   return fd;
 }
 
+/* the backup a run made: a folder, or "<location>#<ID>" in a restic repository */
+static GFile *
+open_backup_file (const char *name)
+{
+  g_autofree char *location = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(LifeboatResticRepository) repo = NULL;
+
+  if (!lifeboat_restic_split_backup_name (name, &location, &id) ||
+      !lifeboat_restic_location_is_repository (location))
+    return g_file_new_for_commandline_arg (name);
+  repo = lifeboat_restic_repository_new (location);
+  if (globals.password_file != NULL)
+    lifeboat_restic_repository_set_password_file (repo, globals.password_file);
+  return lifeboat_restic_repository_get_file (repo, id);
+}
+
 static char *
 last_line (const char *text)
 {
@@ -681,8 +702,12 @@ schedule_run (int    argc,
   g_ptr_array_add (args, g_strdup (s->project));
   g_ptr_array_add (args, g_strdup ("--to"));
   g_ptr_array_add (args, g_strdup (s->destination));
-  g_ptr_array_add (args, g_strdup ("--compression"));
-  g_ptr_array_add (args, g_strdup (lifeboat_compression_to_string (s->compression)));
+  /* a restic repository compresses by itself */
+  if (!lifeboat_restic_location_is_repository (s->destination))
+    {
+      g_ptr_array_add (args, g_strdup ("--compression"));
+      g_ptr_array_add (args, g_strdup (lifeboat_compression_to_string (s->compression)));
+    }
   if (s->volumes != NULL && s->volumes[0] != NULL)
     {
       g_ptr_array_add (args, g_strdup ("--volumes"));
@@ -712,7 +737,7 @@ schedule_run (int    argc,
       g_autoptr(LifeboatManifest) manifest = NULL;
 
       folder = last_line (out);
-      file = folder ? g_file_new_for_commandline_arg (folder) : NULL;
+      file = folder ? open_backup_file (folder) : NULL;
       manifest = file ? lifeboat_manifest_load (file, NULL, NULL) : NULL;
       for (guint i = 0; manifest != NULL && i < manifest->volumes->len; i++)
         bytes += ((LifeboatManifestVolume *) g_ptr_array_index (manifest->volumes, i))->archive_bytes;
