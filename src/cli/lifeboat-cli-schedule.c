@@ -257,7 +257,8 @@ schedule_add (int    argc,
   int drill_every = 0;
   gboolean system = FALSE, crontab = FALSE;
   GOptionEntry entries[] = {
-    { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, N_("Folder to write the backups into"), "DIR" },
+    { "to", 0, 0, G_OPTION_ARG_FILENAME, &to,
+      N_("Folder or restic repository to write the backups into"), "DIR|REPO" },
     { "every", 0, 0, G_OPTION_ARG_STRING, &every_str,
       N_("off, hourly, daily (default) or weekly"), "WHEN" },
     { "at", 0, 0, G_OPTION_ARG_STRING, &at, N_("Time of day (daily, weekly) or :MM (hourly)"), "HH:MM" },

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -97,13 +98,15 @@ lifeboat_restic_take_worker_password (void)
   g_autoptr(GString) text = g_string_new (NULL);
   char buffer[512];
   char *newline;
+  struct stat st;
   gint64 fd;
 
   if (value == NULL)
     return;
   fd = g_ascii_strtoll (value, NULL, 10);
   g_unsetenv (WORKER_FD_VARIABLE);
-  if (fd < 3 || fd > 1024)
+  /* only the pipe lifeboat_restic_prepare_worker() made (nothing that could block) */
+  if (fd < 3 || fd > 1024 || fstat ((int) fd, &st) != 0 || !S_ISFIFO (st.st_mode))
     return;
 
   for (guint i = 0; i < 16; i++)
