@@ -9,7 +9,7 @@
 # and removes nothing; --dry-run (and --json) lists the second and changes nothing; the real
 # prune forgets the second's snapshots and no other, `restic prune` has run (nothing left to
 # free), `restic check` passes, the history shows both as pruned (once each), and the newest
-# restores byte-faithfully.
+# restores byte-faithfully, the window's way too.
 set -euo pipefail
 . "$(dirname "$0")/../harness/lib.sh"
 
@@ -43,23 +43,32 @@ restic_ init >/dev/null
 DRIVER=${LIFEBOAT_JOB_DRIVER:-$LIFEBOAT_BUILD_DIR/tests/job-driver}
 [ -x "$DRIVER" ] || die "no job-driver at $DRIVER (built with the tests)"
 
-# --- 1: as the window runs it: in lifeboat-cli --job-events, the password (kept in memory, as
-# the Secret Service's) handed over through a pipe; on no command line and in no environment
-( for _ in $(seq 1 400); do
-    grep -laF -f "$TMP/pw" /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null >>"$TMP/pw-seen" || true
-    [ -e "$TMP/pw-stop" ] && break
-    sleep 0.05
-  done ) &
-sampler=$!
-on_exit "touch '$TMP/pw-stop'; kill $sampler 2>/dev/null || true"
-rc=0
-JOB_DRIVER_PASSWORD_FILE=$TMP/pw timeout --kill-after=10 120 "$DRIVER" "$LIFEBOAT_TEST_DOCKER_HOST" "$P" "$REPO" "$VOLS" \
-  >"$TMP/driver.out" 2>"$TMP/driver.err" </dev/null || rc=$?
-touch "$TMP/pw-stop"
-wait "$sampler" || true
-[ "$rc" = 0 ] || die "the window's backup into $REPO: $(cat "$TMP/driver.out" "$TMP/driver.err")"
-grep -q "^in_worker=1 outcome=[0-9]* folder=$REPO#$P-" "$TMP/driver.out" || die "not run in lifeboat-cli: $(cat "$TMP/driver.out")"
-[ ! -s "$TMP/pw-seen" ] || die "the password appeared on a command line or in an environment: $(sort -u "$TMP/pw-seen")"
+# window_way WHAT ARGS...: job-driver ARGS (a job run as the window runs it: in lifeboat-cli
+# --job-events, the password kept in memory, as the Secret Service's, handed over through a
+# pipe), which must succeed in lifeboat-cli; the password on no command line and in no
+# environment meanwhile
+window_way () {
+  local what=$1 rc=0 sampler; shift
+  rm -f "$TMP/pw-stop" "$TMP/pw-seen"
+  ( for _ in $(seq 1 600); do
+      grep -laF -f "$TMP/pw" /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null >>"$TMP/pw-seen" || true
+      [ -e "$TMP/pw-stop" ] && break
+      sleep 0.05
+    done ) &
+  sampler=$!
+  on_exit "touch '$TMP/pw-stop'; kill $sampler 2>/dev/null || true"
+  JOB_DRIVER_PASSWORD_FILE=$TMP/pw timeout --kill-after=10 120 "$DRIVER" "$LIFEBOAT_TEST_DOCKER_HOST" "$@" \
+    >"$TMP/driver.out" 2>"$TMP/driver.err" </dev/null || rc=$?
+  touch "$TMP/pw-stop"
+  wait "$sampler" || true
+  [ "$rc" = 0 ] || die "the window's $what: $(cat "$TMP/driver.out" "$TMP/driver.err")"
+  grep -q "^in_worker=1 outcome=1 " "$TMP/driver.out" || die "$what not run in lifeboat-cli: $(cat "$TMP/driver.out")"
+  [ ! -s "$TMP/pw-seen" ] || die "$what: the password appeared on a command line or in an environment: $(sort -u "$TMP/pw-seen")"
+}
+
+# --- 1: the window's way ---
+window_way "backup into $REPO" "$P" "$REPO" "$VOLS"
+grep -q " folder=$REPO#$P-" "$TMP/driver.out" || die "the window's backup: $(cat "$TMP/driver.out")"
 B=$(sed -n 's/.* folder=//p' "$TMP/driver.out")
 IDS=("${B##*#}")
 
@@ -139,9 +148,9 @@ assert by.get(os.environ["I1"]) == ["pruned"], ("second", by)
 assert by.get(os.environ["I2"]) == ["succeeded"], ("newest", by)
 PY
 
-# the newest restores byte-faithfully after the prune (into emptied volumes)
+# the newest restores byte-faithfully after the prune (into emptied volumes), the window's way
 empty_volumes "${P}_cvat_db" "${P}_cvat_data"
-cli_ok "$TMP/restore.out" "$TMP/restore.err" restore "$REPO#${IDS[2]}" --yes --password-file "$TMP/pw"
+window_way "restore from $REPO#${IDS[2]}" --restore "$REPO#${IDS[2]}"
 fingerprint_all "$P" "$TMP/restored"
 assert_same_fingerprints "$TMP/before-3" "$TMP/restored" "restore of the newest after the prune" \
   cvat_db cvat_data
