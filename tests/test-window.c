@@ -1149,6 +1149,7 @@ test_repository (void)
                                         g_str_equal (keys[i], "cvat_logs"));
 
   /* the backup, in lifeboat-cli */
+  g_test_message ("repository: ready after %.1f s", (g_get_monotonic_time () - t0) / 1e6);
   _lifeboat_window_start_backup (window, dest);
   g_assert_true (wait_until (job_started, NULL, 30));
   if (!wait_until (job_ended, NULL, 300))
@@ -1171,6 +1172,7 @@ test_repository (void)
   g_signal_emit_by_name (window->job_view, "done");
   g_assert_true (wait_until (on_project_page, NULL, 60));
 
+  g_test_message ("repository: backup after %.1f s", (g_get_monotonic_time () - t0) / 1e6);
   /* History: once, with Verify and Restore… */
   adw_view_stack_set_visible_child_name (window->view_stack, "history");
   if (!wait_until (history_has_repo_backup, NULL, 60))
@@ -1199,6 +1201,7 @@ test_repository (void)
   g_assert_true (g_str_has_suffix (_lifeboat_window_get_last_toast (window),
                                    "; restic check passed"));
 
+  g_test_message ("repository: verify after %.1f s", (g_get_monotonic_time () - t0) / 1e6);
   /* Restore… opens the same restore summary, planned from the repository's manifest (the
    * restore itself, in lifeboat-cli with the password through the pipe, is run the window's
    * way by tests/integration/restic-retention.sh: here it would take too long) */
@@ -1352,6 +1355,8 @@ test_version_mismatch (void)
   g_assert_true (wait_until (job_started, NULL, 30));
   if (!wait_until (job_ended, NULL, 600))
     g_error ("the backup did not end within 600 s");
+  if (lifeboat_job_get_error (window->job) != NULL)
+    g_test_message ("job error: %s", lifeboat_job_get_error (window->job)->message);
   g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
   folder = g_object_ref (lifeboat_job_get_folder (window->job));
   g_signal_emit_by_name (window->job_view, "done");

@@ -353,45 +353,14 @@ void
 lifeboat_restic_add_existing_backups (GPtrArray  *names,
                                       GHashTable *existing)
 {
-  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                        (GDestroyNotify) g_hash_table_unref);
-
+  /* restic is not asked (a remote repository can take seconds to list, on every reload of
+   * History): a backup counts as there while its repository is (a local one's folder still
+   * holds it; a remote one is taken as there); Verify and Restore say when a backup is gone */
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = g_ptr_array_index (names, i);
-      g_autofree char *location = NULL;
-      g_autofree char *id = NULL;
-      GHashTable *ids;
 
-      if (!split_repository_backup (name, &location, &id))
-        continue;
-
-      if (!g_hash_table_lookup_extended (listed, location, NULL, (gpointer *) &ids))
-        {
-          g_autoptr(GFile) repository = lifeboat_restic_destination_new (location);
-          LifeboatResticRepository *repo = lifeboat_restic_file_get_repository (repository);
-          g_autoptr(GPtrArray) backups = NULL;
-          g_autoptr(GError) error = NULL;
-
-          ids = NULL;
-          if (!lifeboat_restic_repository_has_password (repo))
-            ids = g_hash_table_new (g_str_hash, g_str_equal);   /* empty: not known */
-          else if ((backups = lifeboat_restic_repository_list_backups_sync (repo, NULL, NULL,
-                                                                            &error)) != NULL)
-            {
-              ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-              for (guint j = 0; j < backups->len; j++)
-                g_hash_table_add (ids, g_strdup (((LifeboatResticBackup *)
-                                                  g_ptr_array_index (backups, j))->id));
-            }
-          else
-            g_debug ("Not listing %s: %s", location, error->message);
-          g_hash_table_insert (listed, g_strdup (location), ids);
-        }
-
-      /* a repository without a known password: its backups are offered, the password asked
-       * for when one is used; one that could not be listed: its backups are missing */
-      if (ids != NULL && (g_hash_table_size (ids) == 0 || g_hash_table_contains (ids, id)))
+      if (lifeboat_restic_is_backup_name (name))
         g_hash_table_add (existing, g_strdup (name));
     }
 }

@@ -40,9 +40,8 @@ gboolean lifeboat_restic_backup_request (GtkWindow                *parent,
                                          LifeboatResticChosenFunc  callback,
                                          gpointer                  user_data);
 
-/* Adds to @existing (a set of strings) the names among @names (char *) of backups that their
- * repository holds, one listing per repository; those of a repository whose password is not
- * known too (it is asked for when one is used). Blocking: for a thread. */
+/* Adds to @existing (a set of strings) the names among @names (char *) of backups in a
+ * repository that is there (without asking restic: see lifeboat-restic-dialog.c). */
 void     lifeboat_restic_add_existing_backups (GPtrArray  *names,
                                                GHashTable *existing);
 
