@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * job-driver HOST PROJECT DEST [VOLUMES]: backs PROJECT up into DEST the way the window does — a job at
- * background priority run in lifeboat-cli ($LIFEBOAT_CLI, lifeboat_job_set_worker()) — for the
- * integration tests of that path over SSH. Prints "in_worker=0|1 outcome=N folder=PATH" and the
+ * job-driver HOST PROJECT DEST [VOLUME,…]: backs PROJECT up into DEST the way the window does —
+ * a job at background priority run in lifeboat-cli ($LIFEBOAT_CLI, lifeboat_job_set_worker()) —
+ * for the integration tests of that path over SSH and into restic repositories. Prints "in_worker=0|1 outcome=N folder=PATH" and the
  * error; exits 0 when the backup succeeded.
  *
  * DEST may be a restic repository: its password is read from $JOB_DRIVER_PASSWORD_FILE and kept

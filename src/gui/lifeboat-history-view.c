@@ -190,7 +190,8 @@ restore_clicked_cb (GtkButton           *button,
   if (entry == NULL)
     return;
   /* a backup in a restic repository: the same restore, once its password is known */
-  if (lifeboat_restic_backup_request (parent_window (self), lifeboat_history_entry_get_folder (entry),
+  if (lifeboat_restic_backup_request (parent_window (self),
+                                      lifeboat_history_entry_get_folder (entry),
                                       restore_backup_cb, g_object_ref (self)))
     return;
   folder = g_file_new_for_path (lifeboat_history_entry_get_folder (entry));

@@ -1006,8 +1006,8 @@ folder_key (const char *folder)
    * and "/r" are the same repository */
   if (lifeboat_restic_split_backup_name (folder, &location, &id) &&
       lifeboat_restic_location_is_repository (location))
-    return g_strdup_printf ("%s#%s", g_str_has_prefix (location, "local:") ? location + 6 : location,
-                            id);
+    return g_strdup_printf ("%s#%s",
+                            g_str_has_prefix (location, "local:") ? location + 6 : location, id);
 
   file = g_file_new_for_commandline_arg (folder);
   return g_file_get_uri (file);
