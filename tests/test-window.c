@@ -27,6 +27,7 @@
 #include "lifeboat-application.h"
 #include "lifeboat-history.h"
 #include "lifeboat-progress-bar.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-window-private.h"
 
 static char *docker_host;
@@ -1071,6 +1072,169 @@ test_restore_guide_backup (void)
   g_assert_true (wait_until (on_project_page, NULL, 60));
 }
 
+
+/* ---------------------------------------------------------------------------------------- */
+/* A restic repository as the destination (issue 16): the backup runs in lifeboat-cli with the
+ * password through a pipe; History lists it once, verifies it (restic check, then the tar
+ * streams) and opens the same restore summary for it. Two small volumes, to keep it short. */
+
+static char *repo_password;
+static char *repo_backup;   /* "<repository>#<ID>" */
+
+/* the Secret Service's part: the password the window keeps for the repository */
+static char *
+test_password_lookup (const char *location)
+{
+  return g_strdup (repo_password);
+}
+
+static gboolean
+history_has_repo_backup (gpointer data)
+{
+  g_auto(GStrv) rows = _lifeboat_history_view_dup_rows (window->history_view);
+
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (rows[i], "\t", -1);
+
+      if (g_strv_length (cols) >= 6 && g_strcmp0 (cols[2], repo_backup) == 0 &&
+          g_strcmp0 (cols[1], lifeboat_job_outcome_to_string (LIFEBOAT_JOB_OUTCOME_SUCCEEDED)) == 0)
+        return strstr (cols[5], "(missing)") == NULL;
+    }
+  return FALSE;
+}
+
+static void
+test_repository (void)
+{
+  const char *keys[] = { "cvat_data", "cvat_db", "cvat_events_db", "cvat_inmem_db",
+                         "cvat_keys", "cvat_logs", NULL };
+  g_autofree char *restic = g_find_program_in_path ("restic");
+  g_autofree char *repo_path = NULL;
+  g_autofree char *pw_file = NULL;
+  g_autoptr(LifeboatResticRepository) repo = NULL;
+  g_autoptr(GFile) dest = NULL;
+  g_autoptr(GError) error = NULL;
+  const GError *job_error;
+  GFile *folder;
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (skip_if_no_engine ())
+    return;
+  if (restic == NULL)
+    {
+      g_test_skip ("restic is not installed (apt-get install restic)");
+      return;
+    }
+  g_assert_true (on_project_page (NULL));
+
+  repo_path = g_build_filename (tmpdir, "repo", NULL);
+  pw_file = g_build_filename (tmpdir, "repo-pw", NULL);
+  repo_password = g_strdup_printf ("lbt-window-%d-%u", (int) getpid (), g_random_int ());
+  g_assert_true (g_file_set_contents (pw_file, repo_password, -1, NULL));
+  {
+    const char *argv[] = { "restic", "-q", "-r", repo_path, "--password-file", pw_file,
+                           "init", NULL };
+
+    if (!run_command (argv, NULL, &error))
+      g_error ("restic init: %s", error->message);
+  }
+  /* the window's own lookup asks the Secret Service, which this session has not */
+  lifeboat_restic_set_password_lookup (test_password_lookup);
+  repo = lifeboat_restic_repository_new (repo_path);
+  dest = lifeboat_restic_repository_get_file (repo, NULL);
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    _lifeboat_project_view_set_checked (window->project_view, keys[i],
+                                        g_str_equal (keys[i], "cvat_keys") ||
+                                        g_str_equal (keys[i], "cvat_logs"));
+
+  /* the backup, in lifeboat-cli */
+  g_test_message ("repository: ready after %.1f s", (g_get_monotonic_time () - t0) / 1e6);
+  _lifeboat_window_start_backup (window, dest);
+  g_assert_true (wait_until (job_started, NULL, 30));
+  if (!wait_until (job_ended, NULL, 300))
+    g_error ("the backup into the repository did not end within 300 s");
+  job_error = lifeboat_job_get_error (window->job);
+  if (job_error != NULL)
+    g_test_message ("job error: %s", job_error->message);
+  g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
+  g_assert_true (lifeboat_job_get_in_worker (window->job));
+  folder = lifeboat_job_get_folder (window->job);
+  g_assert_nonnull (folder);
+  g_assert_nonnull (lifeboat_restic_file_get_repository (folder));
+  repo_backup = g_file_get_parse_name (folder);
+  g_test_message ("backup: %s", repo_backup);
+  g_assert_true (g_str_has_prefix (repo_backup, repo_path));
+  g_assert_true (repo_backup[strlen (repo_path)] == '#');
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    _lifeboat_project_view_set_checked (window->project_view, keys[i], TRUE);
+  g_signal_emit_by_name (window->job_view, "done");
+  g_assert_true (wait_until (on_project_page, NULL, 60));
+
+  g_test_message ("repository: backup after %.1f s", (g_get_monotonic_time () - t0) / 1e6);
+  /* History: once, with Verify and Restore… */
+  adw_view_stack_set_visible_child_name (window->view_stack, "history");
+  if (!wait_until (history_has_repo_backup, NULL, 60))
+    {
+      g_auto(GStrv) rows = _lifeboat_history_view_dup_rows (window->history_view);
+
+      for (guint i = 0; rows[i] != NULL; i++)
+        g_test_message ("history row: %s", rows[i]);
+      g_error ("the repository's backup %s is not in the history", repo_backup);
+    }
+  {
+    g_auto(GStrv) rows = _lifeboat_history_view_dup_rows (window->history_view);
+    guint n = 0;
+
+    for (guint i = 0; rows[i] != NULL; i++)
+      n += strstr (rows[i], repo_backup) != NULL;
+    g_assert_cmpuint (n, ==, 1);
+  }
+  g_clear_pointer (&window->last_toast, g_free);
+  g_assert_true (_lifeboat_history_view_click_verify (window->history_view, repo_backup));
+  if (!wait_until (toast_is_verify_result, NULL, 120))
+    g_error ("no verification result; last toast: %s", _lifeboat_window_get_last_toast (window));
+  g_test_message ("verify: %s", _lifeboat_window_get_last_toast (window));
+  g_assert_true (g_str_has_prefix (_lifeboat_window_get_last_toast (window),
+                                   "All 2 tar streams in the repository match the manifest ("));
+  g_assert_true (g_str_has_suffix (_lifeboat_window_get_last_toast (window),
+                                   "; restic check passed"));
+
+  g_test_message ("repository: verify after %.1f s", (g_get_monotonic_time () - t0) / 1e6);
+  /* Restore… opens the same restore summary, planned from the repository's manifest (the
+   * restore itself, in lifeboat-cli with the password through the pipe, is run the window's
+   * way by tests/integration/restic-retention.sh: here it would take too long) */
+  g_assert_true (_lifeboat_history_view_click_restore (window->history_view, repo_backup));
+  if (!wait_until (on_restore_page, NULL, 120))
+    g_error ("no restore summary for %s; last toast: \"%s\"", repo_backup,
+             _lifeboat_window_get_last_toast (window));
+  g_assert_true (wait_until (not_planning, NULL, 30));
+  {
+    g_auto(GStrv) rows = _lifeboat_restore_view_dup_rows (window->restore_view);
+
+    g_assert_cmpuint (g_strv_length (rows), ==, 2);
+    for (guint i = 0; rows[i] != NULL; i++)
+      {
+        g_auto(GStrv) cols = g_strsplit (rows[i], "\t", -1);
+        g_autofree char *keys_volume = g_strdup_printf ("%s_cvat_keys", project);
+        g_autofree char *logs_volume = g_strdup_printf ("%s_cvat_logs", project);
+
+        g_test_message ("restore row: %s", rows[i]);
+        g_assert_cmpuint (g_strv_length (cols), ==, 4);
+        g_assert_true (g_str_equal (cols[1], keys_volume) || g_str_equal (cols[1], logs_volume));
+      }
+  }
+  g_assert_true (_lifeboat_restore_view_can_restore (window->restore_view));
+  g_assert_true (LIFEBOAT_IS_RESTORE_JOB (lifeboat_restore_view_get_job (window->restore_view)));
+  g_signal_emit_by_name (window->restore_view, "cancelled");
+  g_assert_true (wait_until (on_project_page, NULL, 30));
+  adw_view_stack_set_visible_child_name (window->view_stack, "overview");
+  g_test_message ("repository: backup, verify and restore summary in %.1f s",
+                  (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
+}
+
 static gboolean
 shows_unreachable (gpointer data)
 {
@@ -1192,6 +1356,8 @@ test_version_mismatch (void)
   g_assert_true (wait_until (job_started, NULL, 30));
   if (!wait_until (job_ended, NULL, 600))
     g_error ("the backup did not end within 600 s");
+  if (lifeboat_job_get_error (window->job) != NULL)
+    g_test_message ("job error: %s", lifeboat_job_get_error (window->job)->message);
   g_assert_cmpint (lifeboat_job_get_outcome (window->job), ==, LIFEBOAT_JOB_OUTCOME_SUCCEEDED);
   folder = g_object_ref (lifeboat_job_get_folder (window->job));
   g_signal_emit_by_name (window->job_view, "done");
@@ -2391,6 +2557,7 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/backup", test_backup);
   g_test_add_func ("/lifeboat/window/drop-guide-backup", test_drop_guide_backup);
   g_test_add_func ("/lifeboat/window/restore-guide-backup", test_restore_guide_backup);
+  g_test_add_func ("/lifeboat/window/repository", test_repository);
   g_test_add_func ("/lifeboat/window/cancel-backup", test_cancel_backup);
   g_test_add_func ("/lifeboat/window/version-mismatch", test_version_mismatch);
   g_test_add_func ("/lifeboat/window/unreachable-engine", test_unreachable_engine);

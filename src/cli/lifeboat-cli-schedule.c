@@ -129,7 +129,9 @@ print_plan (GPtrArray *items,
   return EXIT_OK;
 }
 
-/* the work of prune, shared with schedule run; prints nothing */
+/* the work of prune, shared with schedule run; prints nothing. A restic repository among
+ * @destinations is pruned by whole backups (lifeboat_retention_remove_from_repository()); one
+ * policy decides over all of them, as over several folders. */
 static GPtrArray *
 prune_project (const char              *project,
                const char * const      *destinations,
@@ -139,20 +141,54 @@ prune_project (const char              *project,
 {
   LifeboatHistory *history = lifeboat_history_get_default ();
   g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) repositories = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean any_folder = destinations == NULL;
 
-  items = lifeboat_retention_scan (history, project, destinations, NULL, error);
+  for (guint i = 0; destinations != NULL && destinations[i] != NULL; i++)
+    {
+      if (lifeboat_restic_location_is_repository (destinations[i]))
+        {
+          LifeboatResticRepository *repo = lifeboat_restic_repository_new (destinations[i]);
+
+          g_ptr_array_add (repositories, repo);
+          if (globals.password_file != NULL)
+            lifeboat_restic_repository_set_password_file (repo, globals.password_file);
+          /* the password checked before anything is decided */
+          if (!lifeboat_restic_repository_open_sync (repo, FALSE, NULL, NULL, error))
+            return NULL;
+        }
+      else
+        any_folder = TRUE;
+    }
+
+  if (any_folder)
+    items = lifeboat_retention_scan (history, project, destinations, NULL, error);
+  else
+    items = g_ptr_array_new_with_free_func ((GDestroyNotify) lifeboat_retention_item_free);
   if (items == NULL)
     return NULL;
+  for (guint i = 0; i < repositories->len; i++)
+    if (!lifeboat_retention_scan_repository (history, g_ptr_array_index (repositories, i),
+                                             project, items, NULL, error))
+      return NULL;
   lifeboat_retention_decide (policy, items);
 
   if (!dry_run)
-    for (guint i = 0; i < items->len; i++)
-      {
-        LifeboatRetentionItem *item = g_ptr_array_index (items, i);
+    {
+      for (guint i = 0; i < items->len; i++)
+        {
+          LifeboatRetentionItem *item = g_ptr_array_index (items, i);
 
-        if (!item->keep && !lifeboat_retention_remove (history, item, NULL, error))
+          if (!item->keep && item->backup_id == NULL &&
+              !lifeboat_retention_remove (history, item, NULL, error))
+            return NULL;
+        }
+      for (guint i = 0; i < repositories->len; i++)
+        if (!lifeboat_retention_remove_from_repository (history,
+                                                        g_ptr_array_index (repositories, i),
+                                                        items, NULL, error))
           return NULL;
-      }
+    }
 
   return g_steal_pointer (&items);
 }
@@ -166,7 +202,8 @@ _lifeboat_cli_prune (int    argc,
   gboolean dry_run = FALSE;
   GOptionEntry entries[] = {
     { "to", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &to,
-      N_("A folder that holds the project's backups (default: every one the history knows)"), "DIR" },
+      N_("A folder or restic repository that holds the project's backups (default: every folder "
+         "the history knows)"), "DIR|REPO" },
     { "keep-last", 0, 0, G_OPTION_ARG_INT, &keep_last, N_("Keep the newest N backups"), "N" },
     { "keep-daily", 0, 0, G_OPTION_ARG_INT, &keep_daily, N_("Keep the last backup of N days"), "N" },
     { "keep-weekly", 0, 0, G_OPTION_ARG_INT, &keep_weekly, N_("Keep the last backup of N weeks"), "N" },
@@ -220,7 +257,8 @@ schedule_add (int    argc,
   int drill_every = 0;
   gboolean system = FALSE, crontab = FALSE;
   GOptionEntry entries[] = {
-    { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, N_("Folder to write the backups into"), "DIR" },
+    { "to", 0, 0, G_OPTION_ARG_FILENAME, &to,
+      N_("Folder or restic repository to write the backups into"), "DIR|REPO" },
     { "every", 0, 0, G_OPTION_ARG_STRING, &every_str,
       N_("off, hourly, daily (default) or weekly"), "WHEN" },
     { "at", 0, 0, G_OPTION_ARG_STRING, &at, N_("Time of day (daily, weekly) or :MM (hourly)"), "HH:MM" },
@@ -285,7 +323,11 @@ schedule_add (int    argc,
 
   schedule->project = g_strdup (argv[1]);
   destination = g_file_new_for_commandline_arg (to);
-  schedule->destination = g_file_get_path (destination);
+  /* a restic repository as restic spells it; a folder by its path */
+  if (lifeboat_restic_location_is_repository (to))
+    schedule->destination = g_strdup (to);
+  else
+    schedule->destination = g_file_get_path (destination);
   if (schedule->destination == NULL)
     schedule->destination = g_file_get_uri (destination);
   schedule->volumes = split_volumes (volumes_str);
@@ -532,6 +574,23 @@ take_local_lock (const LifeboatSchedule *s)
   return fd;
 }
 
+/* the backup a run made: a folder, or "<location>#<ID>" in a restic repository */
+static GFile *
+open_backup_file (const char *name)
+{
+  g_autofree char *location = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(LifeboatResticRepository) repo = NULL;
+
+  if (!lifeboat_restic_split_backup_name (name, &location, &id) ||
+      !lifeboat_restic_location_is_repository (location))
+    return g_file_new_for_commandline_arg (name);
+  repo = lifeboat_restic_repository_new (location);
+  if (globals.password_file != NULL)
+    lifeboat_restic_repository_set_password_file (repo, globals.password_file);
+  return lifeboat_restic_repository_get_file (repo, id);
+}
+
 static char *
 last_line (const char *text)
 {
@@ -644,6 +703,11 @@ schedule_run (int    argc,
       return EXIT_FAILED;
     }
 
+  /* a restic repository's password, for the backup run below and retention: restic's own
+   * variable, which the child inherits (never a command line) */
+  if (globals.password_file != NULL)
+    g_setenv ("RESTIC_PASSWORD_FILE", globals.password_file, TRUE);
+
   lock_fd = take_local_lock (s);
   state = lifeboat_schedule_state_load (s->id);
   g_clear_pointer (&state->last_run, g_date_time_unref);
@@ -664,8 +728,12 @@ schedule_run (int    argc,
   g_ptr_array_add (args, g_strdup (s->project));
   g_ptr_array_add (args, g_strdup ("--to"));
   g_ptr_array_add (args, g_strdup (s->destination));
-  g_ptr_array_add (args, g_strdup ("--compression"));
-  g_ptr_array_add (args, g_strdup (lifeboat_compression_to_string (s->compression)));
+  /* a restic repository compresses by itself */
+  if (!lifeboat_restic_location_is_repository (s->destination))
+    {
+      g_ptr_array_add (args, g_strdup ("--compression"));
+      g_ptr_array_add (args, g_strdup (lifeboat_compression_to_string (s->compression)));
+    }
   if (s->volumes != NULL && s->volumes[0] != NULL)
     {
       g_ptr_array_add (args, g_strdup ("--volumes"));
@@ -698,7 +766,7 @@ schedule_run (int    argc,
       g_autoptr(LifeboatManifest) manifest = NULL;
 
       folder = last_line (out);
-      file = folder ? g_file_new_for_commandline_arg (folder) : NULL;
+      file = folder ? open_backup_file (folder) : NULL;
       manifest = file ? lifeboat_manifest_load (file, NULL, NULL) : NULL;
       for (guint i = 0; manifest != NULL && i < manifest->volumes->len; i++)
         bytes += ((LifeboatManifestVolume *) g_ptr_array_index (manifest->volumes, i))->archive_bytes;

@@ -56,10 +56,10 @@ static const char *usage_text =
      "                                        (a kill, a crash, a lost SSH session, an engine\n"
      "                                        restart) and start the containers that ran;\n"
      "                                        every command does this first by itself\n"
-     "  schedule add PROJECT --to DIR [--every hourly|daily|weekly] [--at HH:MM] [--day DAY]\n"
+     "  schedule add PROJECT --to DIR|REPO [--every hourly|daily|weekly] [--at HH:MM] [--day DAY]\n"
      "         [--keep-…] [--drill-every N] [--system [--unit-dir DIR] [--crontab]] | list | remove ID\n"
      "                                        backups that run by themselves\n"
-     "  prune PROJECT [--to DIR] [--keep-last N] [--keep-daily N] [--keep-weekly N]\n"
+     "  prune PROJECT [--to DIR|REPO] [--keep-last N] [--keep-daily N] [--keep-weekly N]\n"
      "         [--keep-monthly N] [--dry-run] remove old backups as restic forget --keep-*\n"
      "  drill BACKUP_DIR                      restore into scratch volumes, start the database\n"
      "\n"
@@ -1196,6 +1196,8 @@ main (int    argc,
   /* a terminal or an SSH session that goes away must not kill a job with a write to it: the
    * job learns of it (SIGHUP) and cancels, which puts everything back */
   signal (SIGPIPE, SIG_IGN);
+  /* the window's worker: a restic repository's password through an inherited pipe */
+  lifeboat_restic_take_worker_password ();
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);

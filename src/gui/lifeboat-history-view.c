@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "lifeboat-archive.h"
 #include "lifeboat-error.h"
@@ -14,6 +15,8 @@
 #include "lifeboat-format.h"
 #include "lifeboat-job-view.h"
 #include "lifeboat-manifest.h"
+#include "lifeboat-restic-dialog.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-verify.h"
 
 struct _LifeboatHistoryView
@@ -86,6 +89,7 @@ load_thread (GTask        *task,
   LoadData *data = task_data;
   LifeboatHistory *history = lifeboat_history_get_default ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) in_repositories = g_ptr_array_new ();
   LoadResult *result;
 
   result = g_new0 (LoadResult, 1);
@@ -106,7 +110,11 @@ load_thread (GTask        *task,
 
       if (folder != NULL && g_file_test (folder, G_FILE_TEST_IS_DIR))
         g_hash_table_add (result->existing, g_strdup (folder));
+      else if (folder != NULL && strchr (folder, '#') != NULL)
+        g_ptr_array_add (in_repositories, (char *) folder);
     }
+  /* backups in restic repositories, "<location>#<ID>": what each repository lists */
+  lifeboat_restic_add_existing_backups (in_repositories, result->existing);
 
   g_task_return_pointer (task, result, (GDestroyNotify) load_result_free);
 }
@@ -157,6 +165,23 @@ open_clicked_cb (GtkButton           *button,
                                 lifeboat_history_entry_get_folder (entry));
 }
 
+static GtkWindow *
+parent_window (LifeboatHistoryView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+static void
+restore_backup_cb (GFile    *backup,
+                   gpointer  user_data)
+{
+  g_autoptr(LifeboatHistoryView) self = user_data;
+
+  g_signal_emit (self, signals[RESTORE_REQUESTED], 0, backup);
+}
+
 static void
 restore_clicked_cb (GtkButton           *button,
                     LifeboatHistoryView *self)
@@ -165,6 +190,11 @@ restore_clicked_cb (GtkButton           *button,
   g_autoptr(GFile) folder = NULL;
 
   if (entry == NULL)
+    return;
+  /* a backup in a restic repository: the same restore, once its password is known */
+  if (lifeboat_restic_backup_request (parent_window (self),
+                                      lifeboat_history_entry_get_folder (entry),
+                                      restore_backup_cb, g_object_ref (self)))
     return;
   folder = g_file_new_for_path (lifeboat_history_entry_get_folder (entry));
   g_signal_emit (self, signals[RESTORE_REQUESTED], 0, folder);
@@ -181,6 +211,7 @@ verify_thread (GTask        *task,
                GCancellable *cancellable)
 {
   GFile *folder = task_data;
+  LifeboatResticRepository *repo = lifeboat_restic_file_get_repository (folder);
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GError) error = NULL;
   gboolean has_manifest = FALSE;
@@ -188,6 +219,13 @@ verify_thread (GTask        *task,
   guint64 bytes = 0;
   g_autofree char *size = NULL;
 
+  /* in a restic repository (as `lifeboat-cli verify REPO#ID`): its structure first, then every
+   * tar stream, read through restic, against the manifest */
+  if (repo != NULL && !lifeboat_restic_repository_check_sync (repo, FALSE, cancellable, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   results = lifeboat_verify_folder (folder, &has_manifest, cancellable, &error);
   if (results == NULL)
     {
@@ -211,7 +249,18 @@ verify_thread (GTask        *task,
     }
 
   size = g_format_size (bytes);
-  if (has_manifest)
+  if (repo != NULL)
+    g_task_return_pointer (task,
+                           g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                         "%u tar stream in the repository matches "
+                                                         "the manifest (%s); restic check passed",
+                                                         "All %u tar streams in the repository "
+                                                         "match the manifest (%s); restic check "
+                                                         "passed",
+                                                         n_ok),
+                                            n_ok, size),
+                           g_free);
+  else if (has_manifest)
     g_task_return_pointer (task,
                            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                          "%u archive matches the manifest (%s on disk)",
@@ -254,21 +303,36 @@ verify_done_cb (GObject      *object,
 }
 
 static void
+verify_backup_cb (GFile    *backup,
+                  gpointer  user_data)
+{
+  g_autoptr(LifeboatHistoryView) self = user_data;
+  g_autoptr(GTask) task = NULL;
+
+  g_signal_emit (self, signals[MESSAGE], 0, _("Verifying the backup…"), TRUE);
+  task = g_task_new (NULL, self->cancellable, verify_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, verify_backup_cb);
+  g_task_set_task_data (task, g_object_ref (backup), g_object_unref);
+  g_task_run_in_thread (task, verify_thread);
+}
+
+static void
 verify_clicked_cb (GtkButton           *button,
                    LifeboatHistoryView *self)
 {
   LifeboatHistoryEntry *entry = entry_for_widget (GTK_WIDGET (button));
-  g_autoptr(GTask) task = NULL;
+  g_autoptr(GFile) folder = NULL;
+  const char *name;
 
   if (entry == NULL)
     return;
 
-  g_signal_emit (self, signals[MESSAGE], 0, _("Verifying the backup…"), TRUE);
-  task = g_task_new (NULL, self->cancellable, verify_done_cb, g_object_ref (self));
-  g_task_set_source_tag (task, verify_clicked_cb);
-  g_task_set_task_data (task, g_file_new_for_path (lifeboat_history_entry_get_folder (entry)),
-                        g_object_unref);
-  g_task_run_in_thread (task, verify_thread);
+  name = lifeboat_history_entry_get_folder (entry);
+  if (lifeboat_restic_backup_request (parent_window (self), name, verify_backup_cb,
+                                      g_object_ref (self)))
+    return;
+  folder = g_file_new_for_path (name);
+  verify_backup_cb (folder, g_object_ref (self));
 }
 
 static void
@@ -341,7 +405,9 @@ delete_clicked_cb (GtkButton           *button,
     return;
 
   folder = lifeboat_history_entry_get_folder (entry);
-  exists = folder != NULL && g_hash_table_contains (self->existing, folder);
+  /* a backup in a restic repository is no folder to move to the trash (retention removes it) */
+  exists = folder != NULL && g_hash_table_contains (self->existing, folder) &&
+           !lifeboat_restic_is_backup_name (folder);
   rescanned = lifeboat_history_entry_get_rescanned (entry);
   root = gtk_widget_get_root (GTK_WIDGET (self));
 
@@ -487,18 +553,22 @@ create_row (LifeboatHistoryView  *self,
     gtk_box_append (GTK_BOX (box), _lifeboat_drill_badge_new (folder));   /* issue 15 */
   if (exists)
     {
-      gtk_box_append (GTK_BOX (box), row_button (self, "folder-open-symbolic", _("Open Folder"),
-                                                 G_CALLBACK (open_clicked_cb)));
+      /* a backup in a restic repository has no folder to open */
+      if (!lifeboat_restic_is_backup_name (folder))
+        gtk_box_append (GTK_BOX (box), row_button (self, "folder-open-symbolic", _("Open Folder"),
+                                                   G_CALLBACK (open_clicked_cb)));
       if (kind != LIFEBOAT_JOB_KIND_RESTORE && outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED)
         {
           GtkWidget *verify = row_button (self, "emblem-ok-symbolic", _("Verify"),
                                           G_CALLBACK (verify_clicked_cb));
 
+          GtkWidget *restore = row_button (self, "document-revert-symbolic", _("Restore…"),
+                                           G_CALLBACK (restore_clicked_cb));
+
           gtk_box_append (GTK_BOX (box), verify);
           g_object_set_data (G_OBJECT (row), "verify-button", verify);
-          gtk_box_append (GTK_BOX (box), row_button (self, "document-revert-symbolic",
-                                                     _("Restore…"),
-                                                     G_CALLBACK (restore_clicked_cb)));
+          gtk_box_append (GTK_BOX (box), restore);
+          g_object_set_data (G_OBJECT (row), "restore-button", restore);
         }
     }
   {
@@ -682,6 +752,35 @@ _lifeboat_history_view_dup_rows (LifeboatHistoryView *self)
   for (guint i = 0; i < self->row_texts->len; i++)
     g_strv_builder_add (builder, g_ptr_array_index (self->row_texts, i));
   return g_strv_builder_end (builder);
+}
+
+static gboolean
+click_row_button (LifeboatHistoryView *self,
+                  const char          *folder,
+                  const char          *button_name)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      LifeboatHistoryEntry *entry = g_object_get_data (G_OBJECT (row), "entry");
+      GtkWidget *button = g_object_get_data (G_OBJECT (row), button_name);
+
+      if (entry != NULL && button != NULL &&
+          g_strcmp0 (lifeboat_history_entry_get_folder (entry), folder) == 0)
+        {
+          g_signal_emit_by_name (button, "clicked");
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+gboolean
+_lifeboat_history_view_click_restore (LifeboatHistoryView *self,
+                                      const char          *folder)
+{
+  return click_row_button (self, folder, "restore-button");
 }
 
 gboolean

@@ -29,6 +29,9 @@ char       **_lifeboat_history_view_dup_rows   (LifeboatHistoryView *self);
 /* clicks the Verify button of the row of @folder; FALSE when there is none */
 gboolean     _lifeboat_history_view_click_verify (LifeboatHistoryView *self,
                                                   const char          *folder);
+/* clicks the Restore… button of the row of @folder; FALSE when there is none */
+gboolean     _lifeboat_history_view_click_restore (LifeboatHistoryView *self,
+                                                   const char          *folder);
 /* clicks the Delete button of the row of @folder; returns the confirmation dialog */
 AdwMessageDialog *_lifeboat_history_view_click_delete (LifeboatHistoryView *self,
                                                        const char          *folder);

@@ -9,6 +9,7 @@
 
 #include "lifeboat-format.h"
 #include "lifeboat-job-view.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-progress-bar.h"
 
 /* {{{ LifeboatJobVolume: one volume of the job as the view shows it; the rows are bound to a
@@ -498,6 +499,8 @@ lifeboat_job_view_update (LifeboatJobView *self)
       gtk_widget_set_visible (GTK_WIDGET (self->result_label), result->len > 0);
       gtk_widget_set_visible (GTK_WIDGET (self->open_button),
                               outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED && folder != NULL &&
+                              /* a restic repository's backup has no folder to open */
+                              lifeboat_restic_file_get_repository (folder) == NULL &&
                               lifeboat_job_get_kind (self->job) != LIFEBOAT_JOB_KIND_RESTORE);
     }
 }

@@ -265,3 +265,102 @@ lifeboat_restic_dialog_present (GtkWindow                *parent,
   choice->location = g_strdup (initial_location);
   present_form (choice, NULL);
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* A backup in a repository, by the name the history keeps: "<location>#<ID>" */
+
+static gboolean
+split_repository_backup (const char  *name,
+                         char       **location,
+                         char       **id)
+{
+  if (name == NULL || !lifeboat_restic_split_backup_name (name, location, id))
+    return FALSE;
+  if (lifeboat_restic_location_is_repository (*location))
+    return TRUE;
+  g_clear_pointer (location, g_free);
+  g_clear_pointer (id, g_free);
+  return FALSE;
+}
+
+gboolean
+lifeboat_restic_is_backup_name (const char *name)
+{
+  g_autofree char *location = NULL;
+  g_autofree char *id = NULL;
+
+  return split_repository_backup (name, &location, &id);
+}
+
+typedef struct
+{
+  LifeboatResticChosenFunc  callback;
+  gpointer                  user_data;
+  char                     *id;
+} Request;
+
+static void
+request_chosen_cb (GFile    *repository,
+                   gpointer  user_data)
+{
+  Request *request = user_data;
+  g_autoptr(GFile) backup = NULL;
+
+  backup = lifeboat_restic_repository_get_file (lifeboat_restic_file_get_repository (repository),
+                                                request->id);
+  request->callback (backup, request->user_data);
+  g_free (request->id);
+  g_free (request);
+}
+
+gboolean
+lifeboat_restic_backup_request (GtkWindow                *parent,
+                                const char               *name,
+                                LifeboatResticChosenFunc  callback,
+                                gpointer                  user_data)
+{
+  g_autofree char *location = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GFile) repository = NULL;
+  LifeboatResticRepository *repo;
+  Request *request;
+
+  g_return_val_if_fail (callback != NULL, FALSE);
+
+  if (!split_repository_backup (name, &location, &id))
+    return FALSE;
+
+  repository = lifeboat_restic_destination_new (location);
+  repo = lifeboat_restic_file_get_repository (repository);
+  if (lifeboat_restic_repository_has_password (repo))
+    {
+      g_autoptr(GFile) backup = lifeboat_restic_repository_get_file (repo, id);
+
+      callback (backup, user_data);
+      return TRUE;
+    }
+
+  /* not in the Secret Service: asked for, checked and kept there */
+  request = g_new0 (Request, 1);
+  request->callback = callback;
+  request->user_data = user_data;
+  request->id = g_steal_pointer (&id);
+  lifeboat_restic_dialog_present (parent, location, request_chosen_cb, request);
+  return TRUE;
+}
+
+void
+lifeboat_restic_add_existing_backups (GPtrArray  *names,
+                                      GHashTable *existing)
+{
+  /* restic is not asked (a remote repository can take seconds to list, on every reload of
+   * History): a backup counts as there while its repository is (a local one's folder still
+   * holds it; a remote one is taken as there); Verify and Restore say when a backup is gone */
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+
+      if (lifeboat_restic_is_backup_name (name))
+        g_hash_table_add (existing, g_strdup (name));
+    }
+}

@@ -28,4 +28,21 @@ void   lifeboat_restic_dialog_present  (GtkWindow                *parent,
                                         LifeboatResticChosenFunc  callback,
                                         gpointer                  user_data);
 
+/* TRUE when @name is "<location>#<ID>" of a backup in a restic repository (as the history
+ * keeps it) */
+gboolean lifeboat_restic_is_backup_name (const char *name);
+
+/* For a @name as above: calls @callback with the backup's GFile, its repository's password from
+ * the Secret Service or, when none is kept there, asked for first (the dialog above; not called
+ * when the user cancels it). FALSE, and nothing called, for a @name that is no such backup. */
+gboolean lifeboat_restic_backup_request (GtkWindow                *parent,
+                                         const char               *name,
+                                         LifeboatResticChosenFunc  callback,
+                                         gpointer                  user_data);
+
+/* Adds to @existing (a set of strings) the names among @names (char *) of backups in a
+ * repository that is there (without asking restic: see lifeboat-restic-dialog.c). */
+void     lifeboat_restic_add_existing_backups (GPtrArray  *names,
+                                               GHashTable *existing);
+
 G_END_DECLS

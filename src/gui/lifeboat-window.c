@@ -12,6 +12,7 @@
 #include "lifeboat-history.h"
 #include "lifeboat-hosts.h"
 #include "lifeboat-job-worker.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-restore-job.h"
 #include "lifeboat-ssh-tunnel.h"
 #include "lifeboat-window-private.h"
@@ -1039,7 +1040,9 @@ send_job_notification (LifeboatWindow *self,
   if (outcome == LIFEBOAT_JOB_OUTCOME_FAILED)
     g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
 
-  if (outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED && !restore && folder != NULL)
+  /* a restic repository's backup has no folder to open */
+  if (outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED && !restore && folder != NULL &&
+      lifeboat_restic_file_get_repository (folder) == NULL)
     {
       g_autofree char *path = g_file_get_path (folder);
 

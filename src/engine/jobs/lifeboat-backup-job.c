@@ -31,6 +31,7 @@
 #include "lifeboat-manifest.h"
 #include "lifeboat-space.h"
 #include "lifeboat-restic-private.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-util-private.h"
 
 struct _LifeboatBackupJob
@@ -1052,7 +1053,10 @@ static JsonObject *
 lifeboat_backup_job_dup_settings (LifeboatJob *job)
 {
   LifeboatBackupJob *self = LIFEBOAT_BACKUP_JOB (job);
-  g_autofree char *to = g_file_get_path (self->destination);
+  /* a restic repository by its location (its password: lifeboat_backup_job_prepare_worker) */
+  g_autofree char *to = _lifeboat_restic_is_file (self->destination)
+                          ? g_file_get_parse_name (self->destination)
+                          : g_file_get_path (self->destination);
   JsonObject *o;
 
   /* a safety backup runs inside its restore; a repository or another source: here */
@@ -1064,6 +1068,7 @@ lifeboat_backup_job_dup_settings (LifeboatJob *job)
   json_object_set_string_member (o, "kind", "backup");
   json_object_set_string_member (o, "project", self->project_name);
   json_object_set_string_member (o, "destination", to);
+  /* restic compresses by itself: a repository gets the plain tar streams */
   json_object_set_string_member (o, "compression",
                                  lifeboat_compression_to_string (self->compression));
   if (self->volumes != NULL)
@@ -1099,7 +1104,9 @@ _lifeboat_backup_job_new_from_settings (LifeboatDockerClient  *client,
                            _("The window asked for a backup this program cannot read"));
       return NULL;
     }
-  destination = g_file_new_for_path (to);
+  destination = lifeboat_restic_open_place_sync (to, NULL, error);
+  if (destination == NULL)
+    return NULL;
   self = lifeboat_backup_job_new (client, project, destination);
   lifeboat_backup_job_set_compression (self, c);
   lifeboat_backup_job_set_volumes (self, (const char * const *) volumes);
@@ -1112,6 +1119,14 @@ _lifeboat_backup_job_new_from_settings (LifeboatDockerClient  *client,
   return LIFEBOAT_JOB (self);
 }
 
+static gboolean
+lifeboat_backup_job_prepare_worker (LifeboatJob          *job,
+                                    GSubprocessLauncher  *launcher,
+                                    GError              **error)
+{
+  return lifeboat_restic_prepare_worker (LIFEBOAT_BACKUP_JOB (job)->destination, launcher, error);
+}
+
 static void
 lifeboat_backup_job_class_init (LifeboatBackupJobClass *klass)
 {
@@ -1121,6 +1136,7 @@ lifeboat_backup_job_class_init (LifeboatBackupJobClass *klass)
   object_class->finalize = lifeboat_backup_job_finalize;
   job_class->run = lifeboat_backup_job_run;
   job_class->dup_settings = lifeboat_backup_job_dup_settings;
+  job_class->prepare_worker = lifeboat_backup_job_prepare_worker;
 }
 
 static void

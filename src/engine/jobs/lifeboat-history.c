@@ -982,8 +982,18 @@ file_to_location (GFile *file)
 static char *
 folder_key (const char *folder)
 {
-  g_autoptr(GFile) file = g_file_new_for_commandline_arg (folder);
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *location = NULL;
+  g_autofree char *id = NULL;
 
+  /* a backup in a restic repository, "<location>#<ID>" (as its GFile's URI is): "local:/r"
+   * and "/r" are the same repository */
+  if (lifeboat_restic_split_backup_name (folder, &location, &id) &&
+      lifeboat_restic_location_is_repository (location))
+    return g_strdup_printf ("%s#%s",
+                            g_str_has_prefix (location, "local:") ? location + 6 : location, id);
+
+  file = g_file_new_for_commandline_arg (folder);
   return g_file_get_uri (file);
 }
 
@@ -1145,7 +1155,11 @@ rescan_location (GFile      *location,
           g_str_has_suffix (name, ".partial"))
         continue;
 
-      key = g_file_get_uri (child);
+      {
+        g_autofree char *uri = g_file_get_uri (child);
+
+        key = folder_key (uri);
+      }
       if (g_hash_table_contains (known_folders, key))
         continue;
 

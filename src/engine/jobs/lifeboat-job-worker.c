@@ -160,6 +160,12 @@ _lifeboat_job_run_in_worker (LifeboatJob   *self,
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, worker_child_setup,
                                          GINT_TO_POINTER (background), NULL);
+  if (LIFEBOAT_JOB_GET_CLASS (self)->prepare_worker != NULL &&
+      !LIFEBOAT_JOB_GET_CLASS (self)->prepare_worker (self, launcher, error))
+    {
+      _lifeboat_job_set_aftermath (self, _("Nothing was changed."));
+      return FALSE;
+    }
   process = g_subprocess_launcher_spawnv (launcher, argv, error);
   if (process == NULL)
     {

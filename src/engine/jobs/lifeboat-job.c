@@ -23,6 +23,7 @@
 #include "lifeboat-error.h"
 #include "lifeboat-job-lock-private.h"
 #include "lifeboat-job-private.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-ssh-tunnel.h"
 #include "lifeboat-util-private.h"
 
@@ -1238,7 +1239,20 @@ _lifeboat_job_apply_state (LifeboatJob         *self,
     _lifeboat_set_str (&priv->aftermath, aftermath);
   if (folder != NULL)
     {
-      g_autoptr(GFile) file = g_file_new_for_commandline_arg (folder);
+      g_autoptr(GFile) file = NULL;
+      g_autofree char *location = NULL;
+      g_autofree char *id = NULL;
+
+      /* a backup in a restic repository, "<location>#<ID>": no folder on this disk */
+      if (lifeboat_restic_split_backup_name (folder, &location, &id) &&
+          lifeboat_restic_location_is_repository (location))
+        {
+          g_autoptr(LifeboatResticRepository) repo = lifeboat_restic_repository_new (location);
+
+          file = lifeboat_restic_repository_get_file (repo, id);
+        }
+      else
+        file = g_file_new_for_commandline_arg (folder);
 
       if (priv->folder == NULL || !g_file_equal (priv->folder, file))
         g_set_object (&priv->folder, file);

@@ -31,6 +31,11 @@ struct _LifeboatJobClass
   /* optional: the job's settings as JSON, for running it in a worker (lifeboat-job-worker.h),
    * which makes the same job from them; NULL when this job cannot run there */
   JsonObject *(*dup_settings) (LifeboatJob *self);
+  /* optional: readies the worker's launcher (a restic repository's password, which goes
+   * through an inherited pipe: lifeboat_restic_prepare_worker()) */
+  gboolean (*prepare_worker) (LifeboatJob          *self,
+                              GSubprocessLauncher  *launcher,
+                              GError              **error);
 };
 
 LifeboatJobKind     lifeboat_job_get_kind            (LifeboatJob *self);

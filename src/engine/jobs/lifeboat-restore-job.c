@@ -29,6 +29,7 @@
 #include "lifeboat-job-journal-private.h"
 #include "lifeboat-job-private.h"
 #include "lifeboat-manifest.h"
+#include "lifeboat-restic-repository.h"
 #include "lifeboat-restore-job.h"
 #include "lifeboat-restore-job-private.h"
 #include "lifeboat-retention.h"
@@ -832,7 +833,11 @@ static JsonObject *
 lifeboat_restore_job_dup_settings (LifeboatJob *job)
 {
   LifeboatRestoreJob *self = LIFEBOAT_RESTORE_JOB (job);
-  g_autofree char *source = g_file_get_path (self->source);
+  /* a backup in a restic repository by its name, "<location>#<ID>" (its password:
+   * lifeboat_restore_job_prepare_worker) */
+  g_autofree char *source = lifeboat_restic_file_get_repository (self->source) != NULL
+                              ? g_file_get_parse_name (self->source)
+                              : g_file_get_path (self->source);
   g_autofree char *safety = g_file_get_path (self->safety_dir);
   g_autofree char *default_safety = g_build_filename (g_get_user_data_dir (), "lifeboat",
                                                       "safety", NULL);
@@ -900,7 +905,9 @@ _lifeboat_restore_job_new_from_settings (LifeboatDockerClient  *client,
                            _("The window asked for a restore this program cannot read"));
       return NULL;
     }
-  folder = g_file_new_for_path (source);
+  folder = lifeboat_restic_open_place_sync (source, NULL, error);
+  if (folder == NULL)
+    return NULL;
   self = lifeboat_restore_job_new (client, folder);
   for (guint i = 0; archives != NULL && archives[i] != NULL; i++)
     {
@@ -936,6 +943,14 @@ _lifeboat_restore_job_new_from_settings (LifeboatDockerClient  *client,
   return LIFEBOAT_JOB (g_steal_pointer (&self));
 }
 
+static gboolean
+lifeboat_restore_job_prepare_worker (LifeboatJob          *job,
+                                     GSubprocessLauncher  *launcher,
+                                     GError              **error)
+{
+  return lifeboat_restic_prepare_worker (LIFEBOAT_RESTORE_JOB (job)->source, launcher, error);
+}
+
 static void
 lifeboat_restore_job_class_init (LifeboatRestoreJobClass *klass)
 {
@@ -945,6 +960,7 @@ lifeboat_restore_job_class_init (LifeboatRestoreJobClass *klass)
   object_class->finalize = lifeboat_restore_job_finalize;
   job_class->run = lifeboat_restore_job_run;
   job_class->dup_settings = lifeboat_restore_job_dup_settings;
+  job_class->prepare_worker = lifeboat_restore_job_prepare_worker;
 }
 
 static void

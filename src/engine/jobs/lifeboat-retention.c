@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lifeboat-manifest.h"
+#include "lifeboat-restic-private.h"
 #include "lifeboat-retention.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -40,6 +41,7 @@ lifeboat_retention_item_free (LifeboatRetentionItem *item)
   g_clear_pointer (&item->created, g_date_time_unref);
   g_clear_pointer (&item->project, g_free);
   g_clear_pointer (&item->reason, g_free);
+  g_clear_pointer (&item->backup_id, g_free);
   g_free (item);
 }
 
@@ -389,6 +391,15 @@ scan_destination (LifeboatHistory *history,
     }
 }
 
+static gboolean
+is_repository_backup (const char *folder)
+{
+  g_autofree char *location = NULL;
+
+  return lifeboat_restic_split_backup_name (folder, &location, NULL) &&
+         lifeboat_restic_location_is_repository (location);
+}
+
 GPtrArray *
 lifeboat_retention_scan (LifeboatHistory     *history,
                          const char          *project,
@@ -416,8 +427,8 @@ lifeboat_retention_scan (LifeboatHistory     *history,
       const char *folder = lifeboat_history_entry_get_folder (e);
       g_autoptr(GFile) file = NULL;
 
-      if (folder == NULL)
-        continue;
+      if (folder == NULL || is_repository_backup (folder))
+        continue;   /* a backup in a restic repository: lifeboat_retention_scan_repository() */
       file = g_file_new_for_commandline_arg (folder);
       if (lifeboat_history_entry_get_kind (e) == LIFEBOAT_JOB_KIND_SAFETY_BACKUP)
         g_hash_table_add (safety, g_file_get_uri (file));
@@ -433,7 +444,8 @@ lifeboat_retention_scan (LifeboatHistory     *history,
   if (destinations != NULL)
     {
       for (guint i = 0; destinations[i] != NULL; i++)
-        g_ptr_array_add (dirs, g_file_new_for_commandline_arg (destinations[i]));
+        if (!lifeboat_restic_location_is_repository (destinations[i]))
+          g_ptr_array_add (dirs, g_file_new_for_commandline_arg (destinations[i]));
     }
 
   items = g_ptr_array_new_with_free_func ((GDestroyNotify) lifeboat_retention_item_free);
@@ -442,6 +454,21 @@ lifeboat_retention_scan (LifeboatHistory     *history,
                       cancellable);
 
   return g_steal_pointer (&items);
+}
+
+/* "local:/srv/repo#ID" and "/srv/repo#ID" name the same backup */
+static gboolean
+same_backup_name (const char *a,
+                  const char *b)
+{
+  g_autofree char *la = NULL, *ia = NULL, *lb = NULL, *ib = NULL;
+
+  if (!lifeboat_restic_split_backup_name (a, &la, &ia) ||
+      !lifeboat_restic_split_backup_name (b, &lb, &ib))
+    return FALSE;
+  return g_str_equal (ia, ib) &&
+         g_str_equal (g_str_has_prefix (la, "local:") ? la + 6 : la,
+                      g_str_has_prefix (lb, "local:") ? lb + 6 : lb);
 }
 
 static void
@@ -461,8 +488,10 @@ record_pruned (LifeboatHistory       *history,
       g_autoptr(GFile) file = folder ? g_file_new_for_commandline_arg (folder) : NULL;
       g_autofree char *euri = file ? g_file_get_uri (file) : NULL;
 
+      /* a backup in a repository is recorded by its name, "<location>#<ID>" */
       if (lifeboat_history_entry_get_kind (e) == LIFEBOAT_JOB_KIND_BACKUP &&
-          g_strcmp0 (euri, uri) == 0)
+          (g_strcmp0 (euri, uri) == 0 ||
+           (item->backup_id != NULL && folder != NULL && same_backup_name (folder, item->path))))
         {
           /* the same id again: the journal's later line wins, the backup shows as pruned */
           g_autoptr(JsonNode) node = lifeboat_history_entry_to_json (e);
@@ -566,5 +595,106 @@ lifeboat_retention_remove (LifeboatHistory        *history,
       return FALSE;
     }
 
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Restic repositories */
+
+gboolean
+lifeboat_retention_scan_repository (LifeboatHistory          *history,
+                                    LifeboatResticRepository *repository,
+                                    const char               *project,
+                                    GPtrArray                *items,
+                                    GCancellable             *cancellable,
+                                    GError                  **error)
+{
+  g_autoptr(GPtrArray) backups = NULL;
+
+  g_return_val_if_fail (LIFEBOAT_IS_RESTIC_REPOSITORY (repository), FALSE);
+  g_return_val_if_fail (project != NULL && items != NULL, FALSE);
+
+  backups = lifeboat_restic_repository_list_backups_sync (repository, project, cancellable, error);
+  if (backups == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < backups->len; i++)
+    {
+      LifeboatResticBackup *b = g_ptr_array_index (backups, i);
+      g_autoptr(GFile) file = lifeboat_restic_repository_get_file (repository, b->id);
+      LifeboatRetentionItem *item = lifeboat_retention_item_new (file, b->time);
+
+      item->project = g_strdup (b->project);
+      item->backup_id = g_strdup (b->id);
+      if (history != NULL && lifeboat_retention_folder_in_use (history, file))
+        {
+          item->protected = TRUE;
+          item->reason = g_strdup (_("in use"));
+        }
+      g_ptr_array_add (items, item);
+    }
+
+  return TRUE;
+}
+
+gboolean
+lifeboat_retention_remove_from_repository (LifeboatHistory          *history,
+                                           LifeboatResticRepository *repository,
+                                           GPtrArray                *items,
+                                           GCancellable             *cancellable,
+                                           GError                  **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_null_terminated (8, NULL, TRUE);
+  g_autoptr(GPtrArray) going = g_ptr_array_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *prefix = NULL;
+  const char *project = NULL;
+  gboolean forgotten = FALSE;
+
+  g_return_val_if_fail (LIFEBOAT_IS_RESTIC_REPOSITORY (repository), FALSE);
+
+  prefix = g_strconcat (lifeboat_restic_repository_get_location (repository), "#", NULL);
+  for (guint i = 0; i < items->len; i++)
+    {
+      LifeboatRetentionItem *item = g_ptr_array_index (items, i);
+
+      if (item->keep || item->backup_id == NULL || !g_str_has_prefix (item->path, prefix))
+        continue;
+      if (history != NULL && lifeboat_retention_folder_in_use (history, item->folder))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                       _("%s is in use, so no backup of the repository was removed"), item->path);
+          return FALSE;
+        }
+      project = item->project;
+      g_ptr_array_add (ids, item->backup_id);
+      g_ptr_array_add (going, item);
+    }
+  if (going->len == 0)
+    return TRUE;
+
+  if (!lifeboat_restic_repository_forget_backups_sync (repository, project,
+                                                       (const char * const *) ids->pdata, FALSE,
+                                                       NULL, NULL, &forgotten, cancellable,
+                                                       &local_error) &&
+      !forgotten)
+    {
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("Could not remove backups from %s: %s; they were left as they were"),
+                   _lifeboat_restic_get_display (repository), local_error->message);
+      return FALSE;
+    }
+
+  for (guint i = 0; history != NULL && i < going->len; i++)
+    record_pruned (history, g_ptr_array_index (going, i));
+
+  if (local_error != NULL)
+    {
+      /* the snapshots are gone; what prune did not free, the next prune does */
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("The backups were removed from %s, but restic could not free their space: "
+                     "%s"), _lifeboat_restic_get_display (repository), local_error->message);
+      return FALSE;
+    }
   return TRUE;
 }

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "lifeboat-history.h"
+#include "lifeboat-restic-repository.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,7 @@ typedef struct
   gboolean    keep;
   char       *reason;       /* why it is kept: "last 1, daily 2", "newest", "in use"… */
   gboolean    protected;    /* kept whatever the policy says (newest, in use) */
+  char       *backup_id;    /* a backup in a restic repository: its ID (folder is its GFile) */
 } LifeboatRetentionItem;
 
 void          lifeboat_retention_item_free   (LifeboatRetentionItem *item);
@@ -61,6 +63,17 @@ GPtrArray    *lifeboat_retention_scan        (LifeboatHistory         *history,
                                               GError                 **error);
 
 /*
+ * The complete backups of @project in the restic repository @repository (its password set),
+ * added to @items: path "<location>#<ID>", those in use marked protected. Blocking (restic).
+ */
+gboolean      lifeboat_retention_scan_repository (LifeboatHistory          *history,
+                                                  LifeboatResticRepository *repository,
+                                                  const char               *project,
+                                                  GPtrArray                *items,
+                                                  GCancellable             *cancellable,
+                                                  GError                  **error);
+
+/*
  * The hook until the per-project lock on the engine: a job that reads a backup folder (a
  * drill; a restore can call it too) marks it in use with a file in the history's directory
  * naming its pid and boot id, and unmarks it when done. A folder is in use while a marker's
@@ -81,6 +94,18 @@ gboolean      lifeboat_retention_remove      (LifeboatHistory         *history,
                                               LifeboatRetentionItem   *item,
                                               GCancellable            *cancellable,
                                               GError                 **error);
+
+/*
+ * Removes the items of @items in @repository that are not kept, as whole backups: every
+ * snapshot of each is forgotten (one `restic forget`), then `restic prune`; each is recorded in
+ * @history (when not NULL) as pruned once its snapshots are gone. Nothing is forgotten when one
+ * of them is in use.
+ */
+gboolean      lifeboat_retention_remove_from_repository (LifeboatHistory          *history,
+                                                         LifeboatResticRepository *repository,
+                                                         GPtrArray                *items,
+                                                         GCancellable             *cancellable,
+                                                         GError                  **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LifeboatRetentionItem, lifeboat_retention_item_free)
 

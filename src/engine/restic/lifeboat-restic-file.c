@@ -1079,6 +1079,18 @@ _lifeboat_restic_is_file (GFile *file)
   return LIFEBOAT_IS_RESTIC_FILE (file);
 }
 
+LifeboatResticRepository *
+lifeboat_restic_file_get_repository (GFile *file)
+{
+  return LIFEBOAT_IS_RESTIC_FILE (file) ? SELF (file)->repo : NULL;
+}
+
+const char *
+lifeboat_restic_file_get_backup_id (GFile *file)
+{
+  return LIFEBOAT_IS_RESTIC_FILE (file) ? SELF (file)->backup : NULL;
+}
+
 GFileOutputStream *
 _lifeboat_restic_file_create_volume (GFile                       *file,
                                      LifeboatArchiveProgressFunc  progress,

@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 
 /* the location without a password in it, for messages */
 const char  *_lifeboat_restic_get_display (LifeboatResticRepository  *self);
+/* the password set on the repository (or its lookup's), or NULL; and its password file */
+char        *_lifeboat_restic_dup_password      (LifeboatResticRepository  *self);
+const char  *_lifeboat_restic_get_password_file (LifeboatResticRepository  *self);
 
 /* restic ARGS... with the repository and the password in its environment (never its argv) */
 GSubprocess *_lifeboat_restic_spawn     (LifeboatResticRepository  *self,

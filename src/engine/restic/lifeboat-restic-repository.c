@@ -762,19 +762,14 @@ lifeboat_restic_repository_forget_sync (LifeboatResticRepository  *self,
                                         GError                   **error)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new_null_terminated (16, g_free, TRUE);
-  g_autoptr(GPtrArray) forget = g_ptr_array_new_null_terminated (16, g_free, TRUE);
   g_autoptr(GHashTable) gone = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) complete = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(JsonNode) groups = NULL;
-  g_autoptr(JsonNode) all = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autofree char *project_tags = NULL;
   const struct { const char *option; guint value; } rules[] = {
     { "--keep-last", keep->last }, { "--keep-daily", keep->daily },
     { "--keep-weekly", keep->weekly }, { "--keep-monthly", keep->monthly },
   };
-  guint orphans = 0;
+  guint orphans = 0, n_snapshots = 0;
   gboolean any = FALSE;
 
   g_return_val_if_fail (LIFEBOAT_IS_RESTIC_REPOSITORY (self), FALSE);
@@ -822,7 +817,70 @@ lifeboat_restic_repository_forget_sync (LifeboatResticRepository  *self,
         }
     }
 
-  /* 2. every snapshot of those backups, and the old ones of backups that never completed */
+  {
+    g_autoptr(GPtrArray) ids = g_ptr_array_new_null_terminated (8, NULL, TRUE);
+    GHashTableIter iter;
+    gpointer id;
+
+    g_hash_table_iter_init (&iter, gone);
+    while (g_hash_table_iter_next (&iter, &id, NULL))
+      {
+        g_string_append_printf (text, "%s%s", text->len > 0 ? " " : "", (char *) id);
+        g_ptr_array_add (ids, id);
+      }
+
+    /* 2. and 3.: every snapshot of those backups forgotten, then their data pruned */
+    if (!lifeboat_restic_repository_forget_backups_sync (self, project,
+                                                         (const char * const *) ids->pdata,
+                                                         dry_run, &n_snapshots, &orphans, NULL,
+                                                         cancellable, error))
+      return FALSE;
+  }
+
+  if (report != NULL)
+    {
+      /* Translators: the backups' names follow */
+      *report = g_strdup_printf (dry_run ? _("Would remove %u backups (%u snapshots, %u of "
+                                             "backups that never completed): %s")
+                                         : _("Removed %u backups (%u snapshots, %u of backups "
+                                             "that never completed): %s"),
+                                 g_hash_table_size (gone), n_snapshots, orphans, text->str);
+    }
+  return TRUE;
+}
+
+/*
+ * Every snapshot of the backups @ids (and the volumes' snapshots, older than a day, of backups
+ * that never completed) is forgotten, then `restic prune` frees their data.
+ */
+gboolean
+lifeboat_restic_repository_forget_backups_sync (LifeboatResticRepository  *self,
+                                                const char                *project,
+                                                const char * const        *ids,
+                                                gboolean                   dry_run,
+                                                guint                     *n_snapshots,
+                                                guint                     *n_orphans,
+                                                gboolean                  *forgotten,
+                                                GCancellable              *cancellable,
+                                                GError                   **error)
+{
+  g_autoptr(GPtrArray) forget = g_ptr_array_new_null_terminated (16, g_free, TRUE);
+  g_autoptr(GHashTable) gone = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) complete = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JsonNode) all = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *project_tags = NULL;
+  guint orphans = 0;
+
+  g_return_val_if_fail (LIFEBOAT_IS_RESTIC_REPOSITORY (self), FALSE);
+  g_return_val_if_fail (project != NULL, FALSE);
+
+  if (forgotten != NULL)
+    *forgotten = FALSE;
+  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
+    g_hash_table_add (gone, (gpointer) ids[i]);
+
+  /* every snapshot of those backups, and the old ones of backups that never completed */
   project_tags = g_strdup_printf ("lifeboat,lifeboat-project=%s", project);
   {
     const char *list[] = { "snapshots", "--json", "--tag", project_tags, NULL };
@@ -861,38 +919,27 @@ lifeboat_restic_repository_forget_sync (LifeboatResticRepository  *self,
           }
       }
 
-  {
-    GHashTableIter iter;
-    gpointer id;
+  if (n_snapshots != NULL)
+    *n_snapshots = forget->len;
+  if (n_orphans != NULL)
+    *n_orphans = orphans;
 
-    g_hash_table_iter_init (&iter, gone);
-    while (g_hash_table_iter_next (&iter, &id, NULL))
-      g_string_append_printf (text, "%s%s", text->len > 0 ? " " : "", (char *) id);
-  }
-
-  /* 3. forgotten, then their data pruned */
+  /* forgotten, then their data pruned */
   if (!dry_run && forget->len > 0)
     {
       const char *prune[] = { "prune", NULL };
 
       g_ptr_array_insert (forget, 0, g_strdup ("forget"));
+      _lifeboat_restic_invalidate (self);
       if (!_lifeboat_restic_run (self, (const char * const *) forget->pdata, NULL, cancellable,
-                                 error) ||
-          !_lifeboat_restic_run (self, prune, NULL, cancellable, error))
+                                 error))
         return FALSE;
-      g_ptr_array_remove_index (forget, 0);
+      if (forgotten != NULL)
+        *forgotten = TRUE;
+      if (!_lifeboat_restic_run (self, prune, NULL, cancellable, error))
+        return FALSE;
     }
   _lifeboat_restic_invalidate (self);
-
-  if (report != NULL)
-    {
-      /* Translators: the backups' names follow */
-      *report = g_strdup_printf (dry_run ? _("Would remove %u backups (%u snapshots, %u of "
-                                             "backups that never completed): %s")
-                                         : _("Removed %u backups (%u snapshots, %u of backups "
-                                             "that never completed): %s"),
-                                 g_hash_table_size (gone), forget->len, orphans, text->str);
-    }
   return TRUE;
 }
 
@@ -921,4 +968,23 @@ const char *
 _lifeboat_restic_get_display (LifeboatResticRepository *self)
 {
   return self->display;
+}
+
+char *
+_lifeboat_restic_dup_password (LifeboatResticRepository *self)
+{
+  char *password;
+
+  if (!lifeboat_restic_repository_has_password (self))
+    return NULL;
+  g_mutex_lock (&self->mutex);
+  password = g_strdup (self->password);
+  g_mutex_unlock (&self->mutex);
+  return password;
+}
+
+const char *
+_lifeboat_restic_get_password_file (LifeboatResticRepository *self)
+{
+  return self->password_file;
 }

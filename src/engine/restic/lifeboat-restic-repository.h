@@ -119,11 +119,51 @@ gboolean     lifeboat_restic_repository_forget_sync (LifeboatResticRepository  *
                                                      GError                   **error);
 
 /*
+ * Whole backups removed, as retention chose them: every snapshot of each backup in @ids (and the
+ * volumes' snapshots, older than a day, of backups that never completed) is forgotten, then
+ * `restic prune` frees their data. *@forgotten is set once the snapshots are gone (a failing
+ * prune after it leaves only unreferenced data, which the next prune frees). With @dry_run
+ * only the counts are set. Blocking.
+ */
+gboolean     lifeboat_restic_repository_forget_backups_sync (LifeboatResticRepository  *self,
+                                                             const char                *project,
+                                                             const char * const        *ids,
+                                                             gboolean                   dry_run,
+                                                             guint                     *n_snapshots,
+                                                             guint                     *n_orphans,
+                                                             gboolean                  *forgotten,
+                                                             GCancellable              *cancellable,
+                                                             GError                   **error);
+
+/*
  * A GFile for the repository (@backup_id NULL: a destination for LifeboatBackupJob, which
  * writes <ID>.partial into it and renames it to <ID> when complete) or for one backup in it
  * (a source for restores, verify and export).
  */
 GFile       *lifeboat_restic_repository_get_file   (LifeboatResticRepository  *self,
                                                     const char                *backup_id);
+
+/* the repository of a GFile from lifeboat_restic_repository_get_file() (NULL for any other
+ * file), and the ID of the backup it names (NULL for the repository itself) */
+LifeboatResticRepository *lifeboat_restic_file_get_repository (GFile *file);
+const char  *lifeboat_restic_file_get_backup_id (GFile *file);
+
+/*
+ * A job the window runs in its worker (lifeboat-job-worker.h) on a repository: the
+ * password known here (the Secret Service's) goes to that process through a pipe it inherits,
+ * named by LIFEBOAT_RESTIC_PASSWORD_FD, never on its command line or in its environment; a
+ * password file is named by RESTIC_PASSWORD_FILE. Nothing for a @file not in a repository.
+ */
+gboolean     lifeboat_restic_prepare_worker (GFile                *file,
+                                             GSubprocessLauncher  *launcher,
+                                             GError              **error);
+/* In lifeboat-cli at its start: the password of LIFEBOAT_RESTIC_PASSWORD_FD read (the pipe
+ * closed, the variable unset) and kept as the password lookup's answer for its repository. */
+void         lifeboat_restic_take_worker_password (void);
+/* In the worker, a place a job's settings name: a restic repository ("LOCATION"), one backup
+ * in it ("LOCATION#ID"), opened (its password as above); else the folder at that path */
+GFile       *lifeboat_restic_open_place_sync (const char    *place,
+                                              GCancellable  *cancellable,
+                                              GError       **error);
 
 G_END_DECLS
