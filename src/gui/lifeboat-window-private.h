@@ -112,8 +112,6 @@ struct _LifeboatWindow
 
 /* lifeboat-window-space.c: the space estimate next to Destination */
 void _lifeboat_window_update_space       (LifeboatWindow *self);
-/* tests: counts the estimates shown */
-guint _lifeboat_window_get_space_updates (LifeboatWindow *self);
 
 /* lifeboat-window-live.c: the engines' event streams */
 void _lifeboat_window_watch_host         (LifeboatWindow *self,
@@ -127,9 +125,10 @@ void _lifeboat_window_check_stopped      (LifeboatWindow *self);
 void _lifeboat_window_live_discovered    (LifeboatWindow *self);
 /* lifeboat-window.c, for it */
 void _lifeboat_window_rediscover         (LifeboatWindow *self);
+void _lifeboat_window_show_current       (LifeboatWindow *self);
+/* lifeboat-window-hosts.c, for it */
 /* the Cancel button while connecting */
 void _lifeboat_window_cancel_connect     (LifeboatWindow *self);
-void _lifeboat_window_show_current       (LifeboatWindow *self);
 void _lifeboat_window_host_update_row    (Host           *host);
 void _lifeboat_window_host_connect       (LifeboatWindow *self,
                                           Host           *host);
@@ -143,7 +142,9 @@ void _lifeboat_window_recover            (LifeboatWindow *self,
                                           gboolean        asked);
 void _lifeboat_window_update_actions     (LifeboatWindow *self);
 
-/* lifeboat-window.c, used by the actions */
+/* used by the actions: the backup (-jobs.c), the restore (-restore.c), refresh and the busy
+ * toast (lifeboat-window.c), the destination and the locations (-destination.c), an engine
+ * added (-hosts.c) */
 void _lifeboat_window_start_backup   (LifeboatWindow *self,
                                       GFile          *destination);
 void _lifeboat_window_begin_restore  (LifeboatWindow *self,
@@ -160,7 +161,50 @@ void _lifeboat_window_add_host       (LifeboatWindow *self,
                                       const char     *uri,
                                       gboolean        select);
 
-/* test hooks */
+/* lifeboat-window.c: the projects of the chosen engine looked at again; back from a job's or
+ * a restore's page; the busy toast dismissed (no sooner than libadwaita 1.2 allows) */
+void _lifeboat_window_discover           (LifeboatWindow *self);
+void _lifeboat_window_leave_page         (LifeboatWindow *self);
+void _lifeboat_window_dismiss_busy_toast (LifeboatWindow *self);
+
+/* lifeboat-window-hosts.c: the sidebar's engines */
+typedef struct
+{
+  LifeboatWindow *self;
+  Host           *host;
+  GCancellable   *cancellable;   /* the connect attempt's */
+} HostClosure;
+
+void  _lifeboat_window_host_closure_free (HostClosure *closure);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HostClosure, _lifeboat_window_host_closure_free)
+/* the engine's error in plain words, and what to do about it */
+void  _lifeboat_window_explain_error     (const GError  *error,
+                                          const char    *uri,
+                                          char         **reason,
+                                          char         **advice);
+Host *_lifeboat_window_find_host         (LifeboatWindow *self,
+                                          const char     *uri);
+void  _lifeboat_window_add_initial_hosts (LifeboatWindow *self);
+void  _lifeboat_window_hosts_init        (LifeboatWindow *self);
+void  _lifeboat_window_hosts_class_init  (GtkWidgetClass *widget_class);
+
+/* lifeboat-window-jobs.c: a job run on its page, its end notified */
+void _lifeboat_window_start_job          (LifeboatWindow *self,
+                                          LifeboatJob    *job);
+/* starts the job once its page is drawn; in dispose: ends a job not started yet, cancelled */
+void _lifeboat_window_run_pending_job    (LifeboatWindow *self);
+void _lifeboat_window_jobs_class_init    (GtkWidgetClass *widget_class);
+
+/* lifeboat-window-restore.c: restore, and files dropped on the window */
+void _lifeboat_window_drop_init          (LifeboatWindow *self);
+void _lifeboat_window_restore_class_init (GtkWidgetClass *widget_class);
+
+/* lifeboat-window-destination.c: the settings' default-destination changed */
+void _lifeboat_window_destination_changed (LifeboatWindow *self);
+
+/* lifeboat-window-testing.c: test hooks (lifeboat_window_show_job selects a project too) */
+/* counts the estimates shown next to Destination */
+guint _lifeboat_window_get_space_updates (LifeboatWindow *self);
 /* "status", "project", "job" or "restore" */
 const char  *_lifeboat_window_get_page          (LifeboatWindow *self);
 const char  *_lifeboat_window_get_status_title  (LifeboatWindow *self);
