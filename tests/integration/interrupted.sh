@@ -4,7 +4,8 @@
 # Jobs ended at every step by something other than their own cancel (CONTRACTS.md §5), on one
 # stack whose containers all have `restart: always`, as CVAT's compose file sets:
 # - kill -9 of a restore at each journal step, and of a backup at each of its steps;
-# - SIGHUP (a closed terminal or SSH session) of a restore and of a backup mid-stream;
+# - SIGHUP (a closed terminal or SSH session) of a restore and of a backup at each of their
+#   steps, with a second job on the project refused at each;
 # - an engine restart (dockerd stopped and started again) mid-restore and mid-backup, and an
 #   engine restart together with the client's death after every volume was written;
 # - a second restore and a backup while a restore holds the project.
@@ -135,26 +136,51 @@ for step in begin policies stopping partial volume-read before-rename; do
   log "backup killed at $step: recovered"
 done
 
-# ---- SIGHUP: a closed terminal is a cancel -----------------------------------------------------
-target=$(other "$current")
-pause_run volume-written restore "$(backup_of "$target")" --yes
-kill -HUP "$JOB"
-rm -f "$TMP/pause"
-rc=0; wait "$JOB" || rc=$?
-assert_eq 1 "$rc" "restore after SIGHUP: exit status"
-grep -q "put back as they were" "$TMP/job.err" || { cat "$TMP/job.err" >&2; die "restore after SIGHUP did not say it put the volumes back"; }
-one_more
-check_clean "restore after SIGHUP" "$current"
+# ---- SIGHUP (a closed terminal or SSH session) at every step, a second job refused there -------
+# A hang-up is a cancel: before the safety copy is done the previous contents come back (exit 1,
+# said); after it the restore is past its point of no return, finishes and says so (exit 0).
+# Meanwhile, at each step, another job on the project is refused and names the holder.
+for step in begin policies stopping aside writing volume-written written-all starting \
+            safety-done removing-aside aside-removed policies-restored; do
+  target=$(other "$current")
+  pause_run "$step" restore "$(backup_of "$target")" --yes
+  run_cli "$TMP/second.out" "$TMP/second.err" backup "$P" --to "$TMP/second-dest"
+  assert_eq 1 "$CLI_RC" "a backup while a restore is at $step: exit status"
+  grep -q "busy: a restore by" "$TMP/second.err" ||
+    { cat "$TMP/second.err" >&2; die "a backup while a restore is at $step was not refused naming it"; }
+  kill -HUP "$JOB"
+  rm -f "$TMP/pause"
+  rc=0; wait "$JOB" || rc=$?
+  one_more
+  case $step in
+    safety-done|removing-aside|aside-removed|policies-restored) want=$target; want_rc=0 ;;
+    *) want=$current; want_rc=1 ;;
+  esac
+  assert_eq "$want_rc" "$rc" "restore hung up at $step: exit status"
+  if [ "$rc" = 1 ] && [ "$step" != begin ]; then
+    grep -q "cancelled" "$TMP/job.err" || { cat "$TMP/job.err" >&2; die "restore hung up at $step: not said"; }
+  fi
+  check_clean "restore hung up at $step" "$want"
+  current=$want
+done
+[ "$(history_count cancelled)" -ge 8 ] || die "the history does not record the cancelled restores"
 
-pause_run volume-read backup "$P" --to "$dest"
-kill -HUP "$JOB"
-rm -f "$TMP/pause"
-rc=0; wait "$JOB" || rc=$?
-assert_eq 1 "$rc" "backup after SIGHUP: exit status"
-one_more
-check_clean "backup after SIGHUP" "$current"
-assert_eq "" "$(ls -A "$dest" 2>/dev/null)" "backup after SIGHUP: nothing that looks like a backup"
-[ "$(history_count cancelled)" -ge 2 ] || die "the history does not record the two cancelled jobs"
+for step in begin policies stopping partial volume-read; do
+  pause_run "$step" backup "$P" --to "$dest"
+  run_cli "$TMP/second.out" "$TMP/second.err" restore "$(backup_of "$current")" --yes
+  assert_eq 1 "$CLI_RC" "a restore while a backup is at $step: exit status"
+  grep -q "busy: a backup by" "$TMP/second.err" ||
+    { cat "$TMP/second.err" >&2; die "a restore while a backup is at $step was not refused naming it"; }
+  kill -HUP "$JOB"
+  rm -f "$TMP/pause"
+  rc=0; wait "$JOB" || rc=$?
+  one_more
+  assert_eq 1 "$rc" "backup hung up at $step: exit status"
+  grep -q "No backup was written" "$TMP/job.err" ||
+    { cat "$TMP/job.err" >&2; die "backup hung up at $step: not said"; }
+  check_clean "backup hung up at $step" "$current"
+  assert_eq "" "$(ls -A "$dest" 2>/dev/null)" "backup hung up at $step: nothing that looks like a backup"
+done
 
 # ---- a second job while a restore holds the project ---------------------------------------------
 target=$(other "$current")
