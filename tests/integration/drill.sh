@@ -142,7 +142,7 @@ dk volume create --label "com.docker.compose.project=$Q" --label com.docker.comp
 dk run -d --name "$Q-db-1" --network none --label "com.docker.compose.project=$Q" \
   --label com.docker.compose.service=db --health-cmd 'test -f /var/lib/mysql/ready' \
   --health-interval 1s --health-retries 2 -v "${Q}_db_data:/var/lib/mysql" \
-  "$LIFEBOAT_TEST_BUSYBOX_IMAGE" sleep 100000 >/dev/null
+  "$LIFEBOAT_TEST_BUSYBOX_IMAGE" sh -c 'trap "exit 0" TERM; while :; do sleep 1; done' >/dev/null
 dk exec "$Q-db-1" sh -c 'echo 1 > /var/lib/mysql/ready'
 cli_backup "$Q" "$TMP/hc"
 HEALTHY=$BACKUP

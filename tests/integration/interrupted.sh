@@ -6,8 +6,9 @@
 # - kill -9 of a restore at each journal step, and of a backup at each of its steps;
 # - SIGHUP (a closed terminal or SSH session) of a restore and of a backup at each of their
 #   steps, with a second job on the project refused at each;
-# - an engine restart (dockerd stopped and started again) mid-restore and mid-backup, and an
-#   engine restart together with the client's death after every volume was written;
+# - an engine restart (dockerd stopped and started again) mid-restore, as its containers start,
+#   after its safety copy, mid-backup, as a backup stops its containers and before its rename,
+#   and an engine restart together with the client's death after every volume was written;
 # - a second restore and a backup while a restore holds the project.
 # After each, one more Lifeboat command (`projects`) runs, then: every container that ran runs
 # again with its restart policy back; every volume holds exactly its old or its new contents
@@ -249,6 +250,39 @@ check_clean "backup, engine restarted before the rename" "$current"
 "$LIFEBOAT_CLI" verify "$(tail -n 1 "$TMP/job.out")" >"$TMP/verify.out" 2>&1 \
   || { cat "$TMP/job.out" "$TMP/verify.out" >&2
        die "backup, engine restarted before the rename: its backup does not verify"; }
+
+# a restart at the other kinds of step: while the containers start on the new contents, once
+# the safety copy is done; and a backup's stop. A job may get through (exit 0: the new
+# contents) or fail and roll back (the old ones); once the safety copy is done the new contents
+# stay either way.
+for step in starting safety-done; do
+  target=$(other "$current")
+  pause_run "$step" restore "$(backup_of "$target")" --yes
+  restart_engine "restore, engine restarted at $step"
+  rm -f "$TMP/pause"
+  rc=0; wait "$JOB" || rc=$?
+  one_more
+  case $step in
+    safety-done) want=$target ;;
+    *) if [ "$rc" = 0 ]; then want=$target; else want=$current; fi ;;
+  esac
+  check_clean "restore, engine restarted at $step (job exit $rc)" "$want"
+  current=$want
+done
+dest=$TMP/backups-restarted
+pause_run stopping backup "$P" --to "$dest"
+restart_engine "backup, engine restarted while it stops the containers"
+rm -f "$TMP/pause"
+rc=0; wait "$JOB" || rc=$?
+one_more
+check_clean "backup, engine restarted while it stops the containers (job exit $rc)" "$current"
+if [ "$rc" = 0 ]; then
+  "$LIFEBOAT_CLI" verify "$(tail -n 1 "$TMP/job.out")" >"$TMP/verify.out" 2>&1 \
+    || { cat "$TMP/job.out" "$TMP/verify.out" >&2; die "backup, engine restarted at stopping: it does not verify"; }
+  rm -rf "$dest"
+else
+  assert_eq "" "$(ls -A "$dest" 2>/dev/null)" "backup, engine restarted at stopping: nothing that looks like a backup"
+fi
 
 # the whole server went down after every volume was written: engine and client both gone
 target=$(other "$current")

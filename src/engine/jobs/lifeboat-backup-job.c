@@ -599,6 +599,7 @@ lifeboat_backup_job_run (LifeboatJob   *job,
   g_autoptr(GPtrArray) to_start = NULL;      /* of @stopped, what did not start early */
   g_autoptr(GPtrArray) helpers = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(LifeboatEngineTether) tether = NULL;
+  gboolean engine_restarted = FALSE;
   g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) volume_task_free);
   g_autoptr(GPtrArray) keys = g_ptr_array_new_null_terminated (8, g_free, TRUE);
   g_autoptr(GHashTable) archive_names = g_hash_table_new (g_str_hash, g_str_equal);
@@ -907,7 +908,10 @@ lifeboat_backup_job_run (LifeboatJob   *job,
   if (!volumes_ok)
     goto out;
   if (tether != NULL && !lifeboat_engine_tether_check_sync (tether, cancellable, &local_error))
-    goto out;
+    {
+      engine_restarted = TRUE;
+      goto out;
+    }
   for (guint i = 0; i < tasks->len; i++)
     total_archive_bytes += ((VolumeTask *) g_ptr_array_index (tasks, i))->mv->archive_bytes;
 
@@ -964,7 +968,11 @@ out:
         _lifeboat_job_set_phase (job, LIFEBOAT_JOB_PHASE_STARTING);
         /* every container it stopped, as they are now: what started early may have been
          * stopped again by an engine restart */
-        if (!_lifeboat_guard_start_project (client, self->project_name, stopped, &start_error))
+        if (!(engine_restarted
+              ? _lifeboat_guard_start_project_settled (client, self->project_name, stopped,
+                                                       &start_error)
+              : _lifeboat_guard_start_project (client, self->project_name, stopped,
+                                               &start_error)))
           {
             g_autofree char *msg = NULL;
 
@@ -973,8 +981,8 @@ out:
               {
                 g_autofree char *path = g_file_get_parse_name (final);
 
-                msg = g_strdup_printf (_("The backup is complete in %s, but a container did not "
-                                         "start again: %s"), path, start_error->message);
+                /* the error says which container and why; this, what is done */
+                msg = g_strdup_printf (_("The backup itself is complete in %s."), path);
                 local_error = g_steal_pointer (&start_error);
                 ok = FALSE;
               }

@@ -58,6 +58,14 @@ gboolean _lifeboat_guard_start_project (LifeboatDockerClient *client,
                                         GPtrArray            *names,
                                         GError              **error);
 
+/* The same after an engine restart, which may stop a container again just after it started
+ * (the restarted engine still tidying up after the old one's containers): looked at again
+ * after LIFEBOAT_SETTLE_SECONDS and started again, up to three times. */
+gboolean _lifeboat_guard_start_project_settled (LifeboatDockerClient *client,
+                                                const char           *project_name,
+                                                GPtrArray            *names,
+                                                GError              **error);
+
 /* Starts @ids (names or ids) that are not running; never cancelled. */
 gboolean _lifeboat_guard_start_ids (LifeboatDockerClient *client,
                                     JsonArray            *ids,

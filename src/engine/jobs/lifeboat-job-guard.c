@@ -250,11 +250,65 @@ _lifeboat_guard_hold (LifeboatGuard    *guard,
         }
     }
 
-  if (project != NULL &&
-      !_lifeboat_stop_project (client, project, guard->stopped, cancellable, error))
-    return FALSE;
+  /* what ran when the job took the project runs again after it, whoever stops it meanwhile
+   * (an engine restart while these stop stops the rest itself) */
+  for (guint i = 0; i < json_array_get_length (stopping_names); i++)
+    g_ptr_array_add (guard->stopped, g_strdup (json_array_get_string_element (stopping_names, i)));
+  if (project != NULL)
+    {
+      g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func (g_free);
+
+      if (!_lifeboat_stop_project (client, project, done, cancellable, error))
+        return FALSE;
+    }
 
   return TRUE;
+}
+
+/* those of @names that do not run now */
+static GPtrArray *
+not_running (LifeboatDockerClient *client,
+             const char           *project_name,
+             GPtrArray            *names)
+{
+  g_autoptr(LifeboatProject) project = lifeboat_discover_project_sync (client, project_name, FALSE,
+                                                                       NULL, NULL);
+  GPtrArray *down = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; project != NULL && i < names->len; i++)
+    {
+      LifeboatContainer *c = lifeboat_project_find_container (project, g_ptr_array_index (names, i));
+
+      if (c != NULL && !lifeboat_container_is_running (c))
+        g_ptr_array_add (down, g_strdup (g_ptr_array_index (names, i)));
+    }
+  return down;
+}
+
+gboolean
+_lifeboat_guard_start_project_settled (LifeboatDockerClient *client,
+                                       const char           *project_name,
+                                       GPtrArray            *names,
+                                       GError              **error)
+{
+  guint settle = MAX (1, _lifeboat_env_seconds ("LIFEBOAT_SETTLE_SECONDS", 3, 0, 3600));
+
+  if (names == NULL || names->len == 0)
+    return TRUE;
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(GPtrArray) down = NULL;
+
+      if (!_lifeboat_guard_start_project (client, project_name, names, error))
+        return FALSE;
+      g_usleep ((gulong) settle * G_USEC_PER_SEC);
+      down = not_running (client, project_name, names);
+      if (down->len == 0)
+        return TRUE;
+      g_debug ("%u containers stopped again after the engine restart; starting them again",
+               down->len);
+    }
+  return _lifeboat_guard_start_project (client, project_name, names, error);
 }
 
 gboolean

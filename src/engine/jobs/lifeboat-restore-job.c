@@ -71,6 +71,7 @@ typedef struct
   gboolean         all_empty;  /* ... and every existing volume was empty */
   gboolean         writing;    /* a PUT began */
   gboolean         written;    /* "written-all" */
+  gboolean         engine_restarted;  /* seen by the tether while writing */
   gboolean         running;    /* the containers were started on the new contents */
 } RestoreRun;
 
@@ -375,7 +376,10 @@ write_volumes (LifeboatRestoreJob  *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
   if (tether != NULL && !lifeboat_engine_tether_check_sync (tether, cancellable, error))
-    return FALSE;
+    {
+      run->engine_restarted = TRUE;
+      return FALSE;
+    }
 
   if (!_lifeboat_job_lock_journal (run->lock, "written-all", NULL, error))
     return FALSE;
@@ -780,6 +784,17 @@ out:
           _lifeboat_job_set_aftermath (job, msg);
           journal_ok = FALSE;
         }
+    }
+
+  /* after an engine restart what was started may be stopped again at once */
+  if (run.lock != NULL && run.engine_restarted && journal_ok)
+    {
+      g_autoptr(GError) settle_error = NULL;
+
+      if (!_lifeboat_guard_start_project_settled (client, project_name, run.guard.stopped,
+                                                  &settle_error))
+        g_debug ("Starting the containers again after the engine restart: %s",
+                 settle_error->message);
     }
 
   if (run.lock != NULL)
