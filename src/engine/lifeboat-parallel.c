@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "lifeboat-parallel-private.h"
+#include "lifeboat-util-private.h"
 
 typedef struct
 {
@@ -110,13 +111,6 @@ worker_thread (gpointer data)
     }
 }
 
-static void
-cancel_run (GCancellable *cancellable,
-            GCancellable *run_cancellable)
-{
-  g_cancellable_cancel (run_cancellable);
-}
-
 gboolean
 _lifeboat_parallel_run (const LifeboatParallel  *how,
                         GPtrArray               *items,
@@ -147,7 +141,7 @@ _lifeboat_parallel_run (const LifeboatParallel  *how,
   run.cancellable = own;
   g_mutex_init (&run.mutex);
   if (cancellable != NULL)
-    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_run), own, NULL);
+    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (_lifeboat_cancel_other), own, NULL);
 
   workers = g_new0 (Worker, n);
   threads = g_new0 (GThread *, n);

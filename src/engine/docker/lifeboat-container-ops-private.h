@@ -8,6 +8,10 @@ G_BEGIN_DECLS
 
 /* Shared by backup and restore: stopping and starting a project, helper containers. */
 
+/* Seconds a container has to stop before the engine kills it, when its own StopTimeout does not
+ * say (the engine's and compose's default) */
+#define LIFEBOAT_DEFAULT_STOP_TIMEOUT 10
+
 /* Stops the running containers of @project, dependents first (as `docker compose stop`).
  * Appends the names of the containers it stopped to @stopped, so that a failure halfway
  * still lets the caller start exactly those again. */

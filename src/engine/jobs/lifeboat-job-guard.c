@@ -15,8 +15,6 @@
 #include "lifeboat-job-guard-private.h"
 #include "lifeboat-util-private.h"
 
-#define DEFAULT_STOP_TIMEOUT 10
-
 void
 _lifeboat_guard_clear (LifeboatGuard *guard)
 {
@@ -241,7 +239,7 @@ _lifeboat_guard_hold (LifeboatGuard    *guard,
       JsonObject *summary = g_hash_table_lookup (mounting, id);
 
       g_ptr_array_add (guard->outsiders, g_strdup (id));
-      if (!lifeboat_docker_client_stop_container_sync (client, id, DEFAULT_STOP_TIMEOUT,
+      if (!lifeboat_docker_client_stop_container_sync (client, id, LIFEBOAT_DEFAULT_STOP_TIMEOUT,
                                                        cancellable, error))
         {
           g_prefix_error (error, _("Could not stop %s, which also uses the volumes: "),
