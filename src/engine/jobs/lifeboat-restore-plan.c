@@ -75,13 +75,6 @@ add_item (LifeboatRestoreJob *self,
   return item;
 }
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (*(const char **) a, *(const char **) b);
-}
-
 /* The archives of a folder made by the guide's commands: every *.tar.gz and friends. */
 static gboolean
 collect_folder_archives (LifeboatRestoreJob  *self,
@@ -89,29 +82,10 @@ collect_folder_archives (LifeboatRestoreJob  *self,
                          GCancellable        *cancellable,
                          GError             **error)
 {
-  g_autoptr(GFileEnumerator) e = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = lifeboat_archive_list_folder (folder, cancellable, error);
 
-  e = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                 G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                 G_FILE_QUERY_INFO_NONE, cancellable, error);
-  if (e == NULL)
+  if (names == NULL)
     return FALSE;
-
-  while (TRUE)
-    {
-      GFileInfo *info;
-
-      if (!g_file_enumerator_iterate (e, &info, NULL, cancellable, error))
-        return FALSE;
-      if (info == NULL)
-        break;
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
-          lifeboat_archive_name_is_archive (g_file_info_get_name (info)))
-        g_ptr_array_add (names, g_strdup (g_file_info_get_name (info)));
-    }
-
-  g_ptr_array_sort (names, compare_names);
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = g_ptr_array_index (names, i);
