@@ -64,6 +64,19 @@ _lifeboat_json_dup_strv (JsonObject *o,
   return g_strv_builder_end (builder);
 }
 
+/* Adds the member @name with the string @value to the object @b builds, unless @value is NULL
+ * (JSON files leave out what is not known rather than write null) */
+static inline void
+_lifeboat_json_add_string_if (JsonBuilder *b,
+                              const char  *name,
+                              const char  *value)
+{
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
 /* For g_cancellable_connect(): cancels @other when the caller's cancellable is cancelled. */
 static inline void
 _lifeboat_cancel_other (GCancellable *cancellable,

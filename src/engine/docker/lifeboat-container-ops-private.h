@@ -71,6 +71,11 @@ void     _lifeboat_remove_helper     (LifeboatDockerClient *client,
  * (NULL: none), so that the recovery of an interrupted job removes the ones it left. */
 void     _lifeboat_helpers_set_job   (LifeboatDockerClient *client,
                                       const char           *job_id);
+/* Adds to the container config @b builds "NetworkDisabled", and a "HostConfig" with @binds
+ * ("volume:/path", NULL-terminated) and no network: every container Lifeboat creates (helpers,
+ * the lock, the drill's) is offline and mounts only what it names. */
+void     _lifeboat_json_add_offline_binds (JsonBuilder        *b,
+                                           const char * const *binds);
 /* "a, b and c" for messages */
 char    *_lifeboat_join_names        (GPtrArray            *names);
 

@@ -275,6 +275,24 @@ _lifeboat_pick_helper_image (LifeboatDockerClient  *client,
   return NULL;
 }
 
+void
+_lifeboat_json_add_offline_binds (JsonBuilder        *b,
+                                  const char * const *binds)
+{
+  json_builder_set_member_name (b, "NetworkDisabled");
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_set_member_name (b, "HostConfig");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Binds");
+  json_builder_begin_array (b);
+  for (guint i = 0; binds[i]; i++)
+    json_builder_add_string_value (b, binds[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "NetworkMode");
+  json_builder_add_string_value (b, "none");
+  json_builder_end_object (b);
+}
+
 char *
 _lifeboat_create_helper_binds (LifeboatDockerClient  *client,
                                const char            *image,
@@ -291,8 +309,6 @@ _lifeboat_create_helper_binds (LifeboatDockerClient  *client,
   json_builder_add_string_value (b, image);
   json_builder_set_member_name (b, "User");
   json_builder_add_string_value (b, "0:0");
-  json_builder_set_member_name (b, "NetworkDisabled");
-  json_builder_add_boolean_value (b, TRUE);
   if (argv != NULL && argv[0] != NULL)
     {
       json_builder_set_member_name (b, "Entrypoint");
@@ -324,16 +340,7 @@ _lifeboat_create_helper_binds (LifeboatDockerClient  *client,
       json_builder_add_string_value (b, g_object_get_data (G_OBJECT (client), HELPER_JOB_KEY));
     }
   json_builder_end_object (b);
-  json_builder_set_member_name (b, "HostConfig");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "Binds");
-  json_builder_begin_array (b);
-  for (guint i = 0; binds[i]; i++)
-    json_builder_add_string_value (b, binds[i]);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "NetworkMode");
-  json_builder_add_string_value (b, "none");
-  json_builder_end_object (b);
+  _lifeboat_json_add_offline_binds (b, binds);
   json_builder_end_object (b);
   config = json_builder_get_root (b);
 
