@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One backup: the project's lock and journal, the stop, each volume streamed into its archive
- * (two at a time, the database first), the containers started as soon as the volumes they
- * mount are read, the manifest, the rename of the .partial folder. Longer than most files
- * because the volume queue and the early starts share the job's state and are read with it;
+ * (two at a time, the database first, through ../lifeboat-parallel.c), the containers started
+ * as soon as the volumes they mount are read, the manifest, the rename of the .partial folder.
+ * Longer than most files because the early starts share the job's state and are read with it;
  * the archive side is in ../archive/, the lock, journal and guard in lifeboat-job-*.c.
  */
 #define G_LOG_DOMAIN "lifeboat-backup"
