@@ -23,26 +23,6 @@ _lifeboat_set_str (char       **str_pointer,
 }
 
 /*
- * Work split over threads that share one cancellable: the first failure cancels the others,
- * whose errors are then only "cancelled". Keeps in *@first the error worth reporting: the
- * first one, unless it is a cancellation and a real failure comes later. Takes @error.
- */
-static inline void
-_lifeboat_keep_first_failure (GError **first,
-                              GError  *error)
-{
-  if (*first == NULL ||
-      (g_error_matches (*first, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
-    {
-      g_clear_error (first);
-      *first = error;
-    }
-  else
-    g_error_free (error);
-}
-
-/*
  * A number of seconds from the environment (the tests' and an admin's knobs, such as
  * LIFEBOAT_LOCK_STALE_SECONDS): @fallback when unset or not a whole number in [@min, @max].
  */
@@ -82,6 +62,19 @@ _lifeboat_json_dup_strv (JsonObject *o,
         g_strv_builder_add (builder, json_node_get_string (element));
     }
   return g_strv_builder_end (builder);
+}
+
+/* Adds the member @name with the string @value to the object @b builds, unless @value is NULL
+ * (JSON files leave out what is not known rather than write null) */
+static inline void
+_lifeboat_json_add_string_if (JsonBuilder *b,
+                              const char  *name,
+                              const char  *value)
+{
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
 }
 
 /* For g_cancellable_connect(): cancels @other when the caller's cancellable is cancelled. */

@@ -99,5 +99,10 @@ const char * const *lifeboat_archive_get_suffixes  (void);
 char               *lifeboat_archive_name_dup_key  (const char *basename);
 /* TRUE when lifeboat_archive_name_dup_key() gives a key */
 gboolean            lifeboat_archive_name_is_archive (const char *basename);
+/* The archives of a folder made without a manifest (the guide's commands): the names of its
+ * regular files that lifeboat_archive_name_is_archive() takes, sorted by name */
+GPtrArray          *lifeboat_archive_list_folder   (GFile         *folder,
+                                                    GCancellable  *cancellable,
+                                                    GError       **error);
 
 G_END_DECLS

@@ -87,44 +87,6 @@ lifeboat_verify_result_free (LifeboatVerifyResult *result)
   g_free (result);
 }
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* the archives of a folder without a manifest, sorted by name */
-static GPtrArray *
-list_archives (GFile         *folder,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  g_autoptr(GFileEnumerator) enumerator = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-
-  enumerator = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                          G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                          G_FILE_QUERY_INFO_NONE, cancellable, error);
-  if (enumerator == NULL)
-    return NULL;
-  for (;;)
-    {
-      GFileInfo *info = NULL;
-
-      if (!g_file_enumerator_iterate (enumerator, &info, NULL, cancellable, error))
-        return NULL;
-      if (info == NULL)
-        break;
-      if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
-        continue;
-      if (lifeboat_archive_name_is_archive (g_file_info_get_name (info)))
-        g_ptr_array_add (names, g_strdup (g_file_info_get_name (info)));
-    }
-  g_ptr_array_sort (names, compare_names);
-  return g_steal_pointer (&names);
-}
-
 static LifeboatVerifyResult *
 verify_one (GFile                  *folder,
             const char             *name,
@@ -191,7 +153,7 @@ lifeboat_verify_folder (GFile         *folder,
     }
   else
     {
-      names = list_archives (folder, cancellable, error);
+      names = lifeboat_archive_list_folder (folder, cancellable, error);
       if (names == NULL)
         return NULL;
       for (guint i = 0; i < names->len; i++)

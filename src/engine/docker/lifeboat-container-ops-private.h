@@ -8,6 +8,10 @@ G_BEGIN_DECLS
 
 /* Shared by backup and restore: stopping and starting a project, helper containers. */
 
+/* Seconds a container has to stop before the engine kills it, when its own StopTimeout does not
+ * say (the engine's and compose's default) */
+#define LIFEBOAT_DEFAULT_STOP_TIMEOUT 10
+
 /* Stops the running containers of @project, dependents first (as `docker compose stop`).
  * Appends the names of the containers it stopped to @stopped, so that a failure halfway
  * still lets the caller start exactly those again. */
@@ -67,6 +71,11 @@ void     _lifeboat_remove_helper     (LifeboatDockerClient *client,
  * (NULL: none), so that the recovery of an interrupted job removes the ones it left. */
 void     _lifeboat_helpers_set_job   (LifeboatDockerClient *client,
                                       const char           *job_id);
+/* Adds to the container config @b builds "NetworkDisabled", and a "HostConfig" with @binds
+ * ("volume:/path", NULL-terminated) and no network: every container Lifeboat creates (helpers,
+ * the lock, the drill's) is offline and mounts only what it names. */
+void     _lifeboat_json_add_offline_binds (JsonBuilder        *b,
+                                           const char * const *binds);
 /* "a, b and c" for messages */
 char    *_lifeboat_join_names        (GPtrArray            *names);
 

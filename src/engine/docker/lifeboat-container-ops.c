@@ -7,8 +7,8 @@
 
 #include "lifeboat-container-ops-private.h"
 #include "lifeboat-error.h"
+#include "lifeboat-parallel-private.h"
 
-#define DEFAULT_STOP_TIMEOUT 10
 #define HELPER_JOB_KEY "lifeboat-helper-job"
 
 void
@@ -31,32 +31,36 @@ names_contain (GPtrArray  *names,
 /*
  * Starting and stopping in waves, as compose does: every container whose dependencies are
  * already up (for a start) or whose dependents are already down (for a stop) is handled at the
- * same time as the others of its wave, each on a thread of its own (libsoup 3.2 sends from any
- * thread). A CVAT stack stops in two or three waves instead of a dozen stop timeouts in a row.
+ * same time as the others of its wave, each on a thread of its own (lifeboat-parallel.c;
+ * libsoup 3.2 sends from any thread). A CVAT stack stops in two or three waves instead of a dozen stop timeouts in a row.
  */
 
 typedef struct
 {
   LifeboatDockerClient *client;
-  LifeboatContainer    *container;
   gboolean              start;
-  int                   timeout;
-  GCancellable         *cancellable;
-  GError               *error;
-} ContainerCall;
+} ContainerCalls;
 
-static gpointer
-container_call_thread (gpointer data)
+static gboolean
+container_call (gpointer       item,
+                guint          index,
+                guint          worker,
+                GCancellable  *cancellable,
+                gpointer       user_data,
+                GError       **error)
 {
-  ContainerCall *call = data;
-  const char *id = lifeboat_container_get_id (call->container);
+  LifeboatContainer *container = item;
+  ContainerCalls *calls = user_data;
+  const char *id = lifeboat_container_get_id (container);
+  int timeout = lifeboat_container_get_stop_timeout (container);
 
-  if (call->start)
-    lifeboat_docker_client_start_container_sync (call->client, id, NULL, &call->error);
-  else
-    lifeboat_docker_client_stop_container_sync (call->client, id, call->timeout,
-                                                call->cancellable, &call->error);
-  return NULL;
+  if (timeout < 0)
+    timeout = LIFEBOAT_DEFAULT_STOP_TIMEOUT;
+  /* a start is not cancellable: containers that ran must run again */
+  if (calls->start)
+    return lifeboat_docker_client_start_container_sync (calls->client, id, NULL, error);
+  return lifeboat_docker_client_stop_container_sync (calls->client, id, timeout, cancellable,
+                                                     error);
 }
 
 /* Does @a depend on @b (by compose service)? */
@@ -89,6 +93,13 @@ run_in_waves (LifeboatDockerClient  *client,
 {
   g_autoptr(GPtrArray) left = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GError) first_error = NULL;
+  ContainerCalls calls = { client, start };
+  LifeboatParallel how = {
+    .thread_name = "lifeboat-container",
+    .flags = LIFEBOAT_PARALLEL_KEEP_GOING,
+    .func = container_call,
+    .user_data = &calls,
+  };
 
   for (guint i = 0; i < todo->len; i++)
     g_ptr_array_add (left, g_object_ref (g_ptr_array_index (todo, i)));
@@ -96,8 +107,6 @@ run_in_waves (LifeboatDockerClient  *client,
   for (guint guard = 0; left->len > 0 && guard <= todo->len; guard++)
     {
       g_autoptr(GPtrArray) wave = g_ptr_array_new_with_free_func (g_object_unref);
-      g_autofree ContainerCall *calls = NULL;
-      g_autofree GThread **threads = NULL;
 
       if (!start && g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
@@ -123,39 +132,18 @@ run_in_waves (LifeboatDockerClient  *client,
       if (wave->len == 0)
         g_ptr_array_add (wave, g_object_ref (g_ptr_array_index (left, start ? 0 : left->len - 1)));
 
-      calls = g_new0 (ContainerCall, wave->len);
-      threads = g_new0 (GThread *, wave->len);
-      for (guint i = 0; i < wave->len; i++)
-        {
-          LifeboatContainer *c = g_ptr_array_index (wave, i);
-          int timeout = lifeboat_container_get_stop_timeout (c);
+      /* recorded before the calls: a stop that fails halfway may still have stopped it */
+      for (guint i = 0; stopped != NULL && i < wave->len; i++)
+        g_ptr_array_add (stopped,
+                         g_strdup (lifeboat_container_get_name (g_ptr_array_index (wave, i))));
 
-          calls[i].client = client;
-          calls[i].container = c;
-          calls[i].start = start;
-          calls[i].timeout = timeout >= 0 ? timeout : DEFAULT_STOP_TIMEOUT;
-          calls[i].cancellable = cancellable;
-          /* recorded before the call: a stop that fails halfway may still have stopped it */
-          if (stopped != NULL)
-            g_ptr_array_add (stopped, g_strdup (lifeboat_container_get_name (c)));
-          if (wave->len == 1)
-            container_call_thread (&calls[i]);
-          else
-            threads[i] = g_thread_new ("lifeboat-container", container_call_thread, &calls[i]);
-        }
-
-      for (guint i = 0; i < wave->len; i++)
-        {
-          if (threads[i] != NULL)
-            g_thread_join (threads[i]);
-          if (calls[i].error != NULL && first_error == NULL)
-            first_error = g_steal_pointer (&calls[i].error);
-          g_clear_error (&calls[i].error);
-          g_ptr_array_remove (left, g_ptr_array_index (wave, i));
-        }
-
-      if (first_error != NULL && !start)
+      /* the whole wave at once; one call's failure does not stop the others' */
+      how.n_workers = wave->len;
+      if (!_lifeboat_parallel_run (&how, wave, cancellable, first_error ? NULL : &first_error) &&
+          !start)
         break;
+      for (guint i = 0; i < wave->len; i++)
+        g_ptr_array_remove (left, g_ptr_array_index (wave, i));
     }
 
   if (first_error != NULL)
@@ -287,6 +275,24 @@ _lifeboat_pick_helper_image (LifeboatDockerClient  *client,
   return NULL;
 }
 
+void
+_lifeboat_json_add_offline_binds (JsonBuilder        *b,
+                                  const char * const *binds)
+{
+  json_builder_set_member_name (b, "NetworkDisabled");
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_set_member_name (b, "HostConfig");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Binds");
+  json_builder_begin_array (b);
+  for (guint i = 0; binds[i]; i++)
+    json_builder_add_string_value (b, binds[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "NetworkMode");
+  json_builder_add_string_value (b, "none");
+  json_builder_end_object (b);
+}
+
 char *
 _lifeboat_create_helper_binds (LifeboatDockerClient  *client,
                                const char            *image,
@@ -303,8 +309,6 @@ _lifeboat_create_helper_binds (LifeboatDockerClient  *client,
   json_builder_add_string_value (b, image);
   json_builder_set_member_name (b, "User");
   json_builder_add_string_value (b, "0:0");
-  json_builder_set_member_name (b, "NetworkDisabled");
-  json_builder_add_boolean_value (b, TRUE);
   if (argv != NULL && argv[0] != NULL)
     {
       json_builder_set_member_name (b, "Entrypoint");
@@ -336,16 +340,7 @@ _lifeboat_create_helper_binds (LifeboatDockerClient  *client,
       json_builder_add_string_value (b, g_object_get_data (G_OBJECT (client), HELPER_JOB_KEY));
     }
   json_builder_end_object (b);
-  json_builder_set_member_name (b, "HostConfig");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "Binds");
-  json_builder_begin_array (b);
-  for (guint i = 0; binds[i]; i++)
-    json_builder_add_string_value (b, binds[i]);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "NetworkMode");
-  json_builder_add_string_value (b, "none");
-  json_builder_end_object (b);
+  _lifeboat_json_add_offline_binds (b, binds);
   json_builder_end_object (b);
   config = json_builder_get_root (b);
 

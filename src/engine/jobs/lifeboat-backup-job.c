@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One backup: the project's lock and journal, the stop, each volume streamed into its archive
- * (two at a time, the database first), the containers started as soon as the volumes they
- * mount are read, the manifest, the rename of the .partial folder. Longer than most files
- * because the volume queue and the early starts share the job's state and are read with it;
+ * (two at a time, the database first, through ../lifeboat-parallel.c), the containers started
+ * as soon as the volumes they mount are read, the manifest, the rename of the .partial folder.
+ * Longer than most files because the early starts share the job's state and are read with it;
  * the archive side is in ../archive/, the lock, journal and guard in lifeboat-job-*.c.
  */
 #define G_LOG_DOMAIN "lifeboat-backup"
@@ -29,6 +29,7 @@
 #include "lifeboat-job-journal-private.h"
 #include "lifeboat-job-private.h"
 #include "lifeboat-manifest.h"
+#include "lifeboat-parallel-private.h"
 #include "lifeboat-space.h"
 #include "lifeboat-restic-private.h"
 #include "lifeboat-restic-repository.h"
@@ -354,10 +355,10 @@ early_start_volume_read (EarlyStart *early,
 }
 
 /*
- * The volumes are read LIFEBOAT_PARALLEL_VOLUMES at a time, the largest first: while the
- * engine streams one volume (its own work, and the disk's), the other's compression has the
- * cores. Each volume still has its own archive, progress and error; the first failure stops
- * the others.
+ * The volumes are read LIFEBOAT_PARALLEL_VOLUMES at a time, the largest first
+ * (lifeboat-parallel.c): while the engine streams one volume (its own work, and the disk's),
+ * the other's compression has the cores. Each volume still has its own archive, progress and
+ * error; the first failure stops the others.
  */
 #define LIFEBOAT_PARALLEL_VOLUMES 2
 
@@ -368,8 +369,6 @@ typedef struct
   char                   *container;
   char                   *source_path;
   gint64                  size;
-  gboolean                taken;     /* under the queue's mutex */
-  gboolean                busy;      /* being read; under the queue's mutex */
 } VolumeTask;
 
 static void
@@ -384,82 +383,39 @@ typedef struct
 {
   LifeboatBackupJob    *self;
   LifeboatDockerClient *client;
-  GPtrArray            *tasks;       /* VolumeTask, largest first */
   GFile                *folder;
-  GCancellable         *cancellable; /* cancelled by the first failure */
   EarlyStart           *early;       /* or NULL */
-  GMutex                mutex;
-  GError               *error;       /* the first failure; under mutex */
-} VolumeQueue;
+} VolumeRun;
 
-/* Under the mutex: is a volume of @container being read? */
 static gboolean
-container_busy (VolumeQueue *queue,
-                const char  *container)
+backup_task (gpointer       item,
+             guint          index,
+             guint          worker,
+             GCancellable  *cancellable,
+             gpointer       user_data,
+             GError       **error)
 {
-  for (guint i = 0; i < queue->tasks->len; i++)
-    {
-      VolumeTask *t = g_ptr_array_index (queue->tasks, i);
+  VolumeTask *task = item;
+  VolumeRun *run = user_data;
 
-      if (t->busy && g_strcmp0 (t->container, container) == 0)
-        return TRUE;
+  _lifeboat_job_set_current_volume (LIFEBOAT_JOB (run->self), task->index);
+  if (!backup_volume (run->self, run->client, task->container, task->source_path, run->folder,
+                      task->mv, task->index, cancellable, error))
+    {
+      g_prefix_error (error, _("Backing up volume %s failed: "), task->mv->key);
+      return FALSE;
     }
-  return FALSE;
+  early_start_volume_read (run->early, task->mv->name);
+  _lifeboat_test_point ("volume-read");
+  return TRUE;
 }
 
-static gpointer
-volume_worker (gpointer data)
+/* the engine locks a container for each archive call, so two volumes of one container would
+ * only take turns: a worker takes the largest left whose container is not being read */
+static const char *
+task_container (gpointer item)
 {
-  VolumeQueue *queue = data;
-
-  for (;;)
-    {
-      VolumeTask *task = NULL;
-      GError *error = NULL;
-
-      g_mutex_lock (&queue->mutex);
-      /* the largest left whose container is not being read: the engine locks a container
-       * for each archive call, so two volumes of one container would only take turns */
-      for (guint i = 0; i < queue->tasks->len && queue->error == NULL; i++)
-        {
-          VolumeTask *t = g_ptr_array_index (queue->tasks, i);
-
-          if (t->taken)
-            continue;
-          if (task == NULL)
-            task = t;
-          if (!container_busy (queue, t->container))
-            {
-              task = t;
-              break;
-            }
-        }
-      if (task != NULL)
-        task->taken = task->busy = TRUE;
-      g_mutex_unlock (&queue->mutex);
-      if (task == NULL)
-        return NULL;
-
-      _lifeboat_job_set_current_volume (LIFEBOAT_JOB (queue->self), task->index);
-      if (backup_volume (queue->self, queue->client, task->container, task->source_path,
-                         queue->folder, task->mv, task->index, queue->cancellable, &error))
-        {
-          g_mutex_lock (&queue->mutex);
-          task->busy = FALSE;
-          g_mutex_unlock (&queue->mutex);
-          early_start_volume_read (queue->early, task->mv->name);
-          _lifeboat_test_point ("volume-read");
-        }
-      else
-        {
-          g_prefix_error (&error, _("Backing up volume %s failed: "), task->mv->key);
-          g_mutex_lock (&queue->mutex);
-          task->busy = FALSE;
-          _lifeboat_keep_first_failure (&queue->error, g_steal_pointer (&error));
-          g_mutex_unlock (&queue->mutex);
-          g_cancellable_cancel (queue->cancellable);
-        }
-    }
+  return ((VolumeTask *) item)->container;
 }
 
 /* The database's volume: CVAT's key cvat_db, or a volume mounted where PostgreSQL keeps its
@@ -476,10 +432,11 @@ task_is_database (const VolumeTask *t)
  * for its own volume's stream and the stop and start, not behind the media's. */
 static int
 compare_task_sizes (gconstpointer a,
-                    gconstpointer b)
+                    gconstpointer b,
+                    gpointer      user_data)
 {
-  const VolumeTask *ta = *(VolumeTask * const *) a;
-  const VolumeTask *tb = *(VolumeTask * const *) b;
+  const VolumeTask *ta = a;
+  const VolumeTask *tb = b;
   gboolean da = task_is_database (ta);
   gboolean db = task_is_database (tb);
 
@@ -487,7 +444,7 @@ compare_task_sizes (gconstpointer a,
     return da ? -1 : 1;
   if (ta->size != tb->size)
     return ta->size > tb->size ? -1 : 1;
-  return ta->index < tb->index ? -1 : 1;
+  return 0;
 }
 
 static gboolean
@@ -499,39 +456,17 @@ backup_volumes (LifeboatBackupJob     *self,
                 GCancellable          *cancellable,
                 GError               **error)
 {
-  g_autoptr(GPtrArray) order = g_ptr_array_sized_new (tasks->len);   /* borrows */
-  g_autoptr(GCancellable) own = g_cancellable_new ();
-  VolumeQueue queue = { self, client, order, folder, own, early };
-  GThread *threads[LIFEBOAT_PARALLEL_VOLUMES] = { NULL };
-  guint n = MIN (LIFEBOAT_PARALLEL_VOLUMES, tasks->len);
-  gulong cancel_id = 0;
+  VolumeRun run = { self, client, folder, early };
+  LifeboatParallel how = {
+    .thread_name = "lifeboat-volume",
+    .n_workers = LIFEBOAT_PARALLEL_VOLUMES,
+    .order = compare_task_sizes,
+    .turns = task_container,
+    .func = backup_task,
+    .user_data = &run,
+  };
 
-  for (guint i = 0; i < tasks->len; i++)
-    g_ptr_array_add (order, g_ptr_array_index (tasks, i));
-  g_ptr_array_sort (order, compare_task_sizes);
-  g_mutex_init (&queue.mutex);
-  if (cancellable != NULL)
-    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (_lifeboat_cancel_other), own, NULL);
-
-  for (guint i = 1; i < n; i++)
-    threads[i] = g_thread_new ("lifeboat-volume", volume_worker, &queue);
-  volume_worker (&queue);
-  for (guint i = 1; i < n; i++)
-    g_thread_join (threads[i]);
-
-  if (cancel_id != 0)
-    g_cancellable_disconnect (cancellable, cancel_id);
-  g_mutex_clear (&queue.mutex);
-
-  if (queue.error != NULL)
-    {
-      /* the user cancelled: say so, not what the cancellation broke */
-      if (!g_cancellable_set_error_if_cancelled (cancellable, error))
-        g_propagate_error (error, g_steal_pointer (&queue.error));
-      g_clear_error (&queue.error);
-      return FALSE;
-    }
-  return TRUE;
+  return _lifeboat_parallel_run (&how, tasks, cancellable, error);
 }
 
 static GFile *

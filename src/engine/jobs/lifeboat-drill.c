@@ -22,12 +22,14 @@
 #include <glib/gi18n-lib.h>
 
 #include "lifeboat-archive.h"
+#include "lifeboat-container-ops-private.h"
 #include "lifeboat-drill.h"
 #include "lifeboat-error.h"
 #include "lifeboat-history.h"
 #include "lifeboat-job-lock-private.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-retention.h"
+#include "lifeboat-util-private.h"
 #include "lifeboat-verify.h"
 
 #define LOADER_ROOT         "/lifeboat"
@@ -71,28 +73,12 @@ result_to_json (LifeboatDrillResult *r)
   json_builder_add_double_value (b, r->seconds);
   json_builder_set_member_name (b, "volumes");
   json_builder_add_int_value (b, r->volumes);
-  if (r->database != NULL)
-    {
-      json_builder_set_member_name (b, "database");
-      json_builder_add_string_value (b, r->database);
-    }
-  if (r->image != NULL)
-    {
-      json_builder_set_member_name (b, "image");
-      json_builder_add_string_value (b, r->image);
-    }
-  if (r->check != NULL)
-    {
-      json_builder_set_member_name (b, "check");
-      json_builder_add_string_value (b, r->check);
-    }
+  _lifeboat_json_add_string_if (b, "database", r->database);
+  _lifeboat_json_add_string_if (b, "image", r->image);
+  _lifeboat_json_add_string_if (b, "check", r->check);
   json_builder_set_member_name (b, "rows");
   json_builder_add_int_value (b, r->rows);
-  if (r->error != NULL)
-    {
-      json_builder_set_member_name (b, "error");
-      json_builder_add_string_value (b, r->error);
-    }
+  _lifeboat_json_add_string_if (b, "error", r->error);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -442,18 +428,8 @@ database_config (const char  *image,
   copy_member (b, config, "Env");
   copy_member (b, config, "WorkingDir");
   copy_member (b, config, "Healthcheck");
-  json_builder_set_member_name (b, "NetworkDisabled");
-  json_builder_add_boolean_value (b, TRUE);
   add_labels (b, labels);
-  json_builder_set_member_name (b, "HostConfig");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "Binds");
-  json_builder_begin_array (b);
-  json_builder_add_string_value (b, bind);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "NetworkMode");
-  json_builder_add_string_value (b, "none");
-  json_builder_end_object (b);
+  _lifeboat_json_add_offline_binds (b, (const char * const []) { bind, NULL });
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -611,6 +587,7 @@ restore_archives (LifeboatDockerClient *client,
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) config = NULL;
+  g_autoptr(GPtrArray) binds = g_ptr_array_new_null_terminated (scratch->len, g_free, TRUE);
   g_autofree char *created = NULL;
 
   json_builder_begin_object (b);
@@ -622,24 +599,11 @@ restore_archives (LifeboatDockerClient *client,
   json_builder_begin_array (b);
   json_builder_add_string_value (b, "/lifeboat-never-runs");
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "NetworkDisabled");
-  json_builder_add_boolean_value (b, TRUE);
   add_labels (b, labels);
-  json_builder_set_member_name (b, "HostConfig");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "Binds");
-  json_builder_begin_array (b);
   for (guint i = 0; i < scratch->len; i++)
-    {
-      g_autofree char *bind = g_strdup_printf ("%s:" LOADER_ROOT "/%u",
-                                               (char *) g_ptr_array_index (scratch, i), i);
-
-      json_builder_add_string_value (b, bind);
-    }
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "NetworkMode");
-  json_builder_add_string_value (b, "none");
-  json_builder_end_object (b);
+    g_ptr_array_add (binds, g_strdup_printf ("%s:" LOADER_ROOT "/%u",
+                                             (char *) g_ptr_array_index (scratch, i), i));
+  _lifeboat_json_add_offline_binds (b, (const char * const *) binds->pdata);
   json_builder_end_object (b);
   config = json_builder_get_root (b);
 

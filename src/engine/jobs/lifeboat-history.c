@@ -1334,11 +1334,7 @@ lifeboat_history_forget (LifeboatHistory  *self,
   json_builder_add_string_value (builder, id);
   json_builder_set_member_name (builder, "forgotten");
   json_builder_add_boolean_value (builder, TRUE);
-  if (folder != NULL)
-    {
-      json_builder_set_member_name (builder, "folder");
-      json_builder_add_string_value (builder, folder);
-    }
+  _lifeboat_json_add_string_if (builder, "folder", folder);
   json_builder_end_object (builder);
   node = json_builder_get_root (builder);
 

@@ -15,8 +15,6 @@
 #include "lifeboat-job-guard-private.h"
 #include "lifeboat-util-private.h"
 
-#define DEFAULT_STOP_TIMEOUT 10
-
 void
 _lifeboat_guard_clear (LifeboatGuard *guard)
 {
@@ -241,7 +239,7 @@ _lifeboat_guard_hold (LifeboatGuard    *guard,
       JsonObject *summary = g_hash_table_lookup (mounting, id);
 
       g_ptr_array_add (guard->outsiders, g_strdup (id));
-      if (!lifeboat_docker_client_stop_container_sync (client, id, DEFAULT_STOP_TIMEOUT,
+      if (!lifeboat_docker_client_stop_container_sync (client, id, LIFEBOAT_DEFAULT_STOP_TIMEOUT,
                                                        cancellable, error))
         {
           g_prefix_error (error, _("Could not stop %s, which also uses the volumes: "),
@@ -265,14 +263,11 @@ _lifeboat_guard_hold (LifeboatGuard    *guard,
   return TRUE;
 }
 
-/* those of @names that do not run now */
+/* those of @names that are containers of @project and do not run */
 static GPtrArray *
-not_running (LifeboatDockerClient *client,
-             const char           *project_name,
-             GPtrArray            *names)
+not_running_in (LifeboatProject *project,
+                GPtrArray       *names)
 {
-  g_autoptr(LifeboatProject) project = lifeboat_discover_project_sync (client, project_name, FALSE,
-                                                                       NULL, NULL);
   GPtrArray *down = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; project != NULL && i < names->len; i++)
@@ -283,6 +278,18 @@ not_running (LifeboatDockerClient *client,
         g_ptr_array_add (down, g_strdup (g_ptr_array_index (names, i)));
     }
   return down;
+}
+
+/* those of @names that do not run now */
+static GPtrArray *
+not_running (LifeboatDockerClient *client,
+             const char           *project_name,
+             GPtrArray            *names)
+{
+  g_autoptr(LifeboatProject) project = lifeboat_discover_project_sync (client, project_name, FALSE,
+                                                                       NULL, NULL);
+
+  return not_running_in (project, names);
 }
 
 gboolean
@@ -403,7 +410,7 @@ _lifeboat_guard_start_project (LifeboatDockerClient *client,
                                GError              **error)
 {
   g_autoptr(LifeboatProject) project = NULL;
-  g_autoptr(GPtrArray) todo = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) todo = NULL;
 
   if (names == NULL || names->len == 0)
     return TRUE;
@@ -412,13 +419,7 @@ _lifeboat_guard_start_project (LifeboatDockerClient *client,
   project = lifeboat_discover_project_sync (client, project_name, FALSE, NULL, error);
   if (project == NULL)
     return FALSE;
-  for (guint i = 0; i < names->len; i++)
-    {
-      LifeboatContainer *c = lifeboat_project_find_container (project, g_ptr_array_index (names, i));
-
-      if (c != NULL && !lifeboat_container_is_running (c))
-        g_ptr_array_add (todo, g_strdup (g_ptr_array_index (names, i)));
-    }
+  todo = not_running_in (project, names);
   if (todo->len == 0)
     return TRUE;
   return _lifeboat_start_containers (client, project, todo, error);
@@ -504,7 +505,8 @@ _lifeboat_guard_stop_names (LifeboatDockerClient *client,
       g_autoptr(GError) error = NULL;
 
       if (!lifeboat_docker_client_stop_container_sync (client, g_ptr_array_index (names, i - 1),
-                                                       10, NULL, &error))
+                                                       LIFEBOAT_DEFAULT_STOP_TIMEOUT, NULL,
+                                                       &error))
         g_debug ("Stopping %s: %s", (char *) g_ptr_array_index (names, i - 1), error->message);
     }
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lifeboat-container-ops-private.h"
 #include "lifeboat-error.h"
 #include "lifeboat-job-lock-private.h"
 #include "lifeboat-journal-store-private.h"
@@ -279,21 +280,11 @@ lock_config (const char        *project,
   json_builder_begin_array (b);
   json_builder_add_string_value (b, "/lifeboat-lock-never-runs");
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "NetworkDisabled");
-  json_builder_add_boolean_value (b, TRUE);
   labels = _lifeboat_lock_owner_to_labels (owner);
   json_object_set_string_member (labels, LIFEBOAT_LOCK_LABEL, project);
   json_builder_set_member_name (b, "Labels");
   json_builder_add_value (b, json_node_init_object (json_node_alloc (), labels));
-  json_builder_set_member_name (b, "HostConfig");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "Binds");
-  json_builder_begin_array (b);
-  json_builder_add_string_value (b, bind);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "NetworkMode");
-  json_builder_add_string_value (b, "none");
-  json_builder_end_object (b);
+  _lifeboat_json_add_offline_binds (b, (const char * const []) { bind, NULL });
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

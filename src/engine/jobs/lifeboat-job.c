@@ -1052,11 +1052,7 @@ _lifeboat_job_dup_failure_json (const GError *error,
   json_builder_add_int_value (builder, LIFEBOAT_JOB_PHASE_FINISHED);
   json_builder_set_member_name (builder, "outcome");
   json_builder_add_int_value (builder, LIFEBOAT_JOB_OUTCOME_FAILED);
-  if (aftermath != NULL)
-    {
-      json_builder_set_member_name (builder, "aftermath");
-      json_builder_add_string_value (builder, aftermath);
-    }
+  _lifeboat_json_add_string_if (builder, "aftermath", aftermath);
   add_error_member (builder, error);
   json_builder_end_object (builder);
   return builder_to_line (builder);
@@ -1106,16 +1102,8 @@ _lifeboat_job_dup_state_json (LifeboatJob *self)
       json_builder_set_member_name (builder, "folder");
       json_builder_add_string_value (builder, path ? path : uri);
     }
-  if (priv->aftermath != NULL)
-    {
-      json_builder_set_member_name (builder, "aftermath");
-      json_builder_add_string_value (builder, priv->aftermath);
-    }
-  if (priv->app_version != NULL)
-    {
-      json_builder_set_member_name (builder, "app_version");
-      json_builder_add_string_value (builder, priv->app_version);
-    }
+  _lifeboat_json_add_string_if (builder, "aftermath", priv->aftermath);
+  _lifeboat_json_add_string_if (builder, "app_version", priv->app_version);
   if (priv->error != NULL)
     add_error_member (builder, priv->error);
   g_mutex_unlock (&priv->mutex);

@@ -29,6 +29,7 @@
 #include "lifeboat-job-journal-private.h"
 #include "lifeboat-job-private.h"
 #include "lifeboat-manifest.h"
+#include "lifeboat-parallel-private.h"
 #include "lifeboat-restic-repository.h"
 #include "lifeboat-restore-job.h"
 #include "lifeboat-restore-job-private.h"
@@ -111,117 +112,82 @@ safety_thread (gpointer data)
   return NULL;
 }
 
-typedef struct _PutQueue PutQueue;
-
 typedef struct
 {
-  PutQueue   *queue;
-  const char *helper;
-} PutSlot;
-
-struct _PutQueue
-{
   LifeboatRestoreJob *self;
-  GCancellable       *cancellable;   /* cancelled by the first failure */
-  PutSlot             slots[2];
-  GMutex              mutex;
-  guint              *order;         /* item indices, largest archive first */
-  guint               next;          /* under mutex */
-  GError             *error;         /* the first real failure; under mutex */
-};
+  const char         *helpers[2];   /* one per worker: the engine locks a container for each
+                                     * archive call */
+} PutRun;
 
 static int
 compare_put_sizes (gconstpointer a,
                    gconstpointer b,
                    gpointer      user_data)
 {
-  LifeboatRestoreJob *self = user_data;
-  guint ia = *(const guint *) a, ib = *(const guint *) b;
-  guint64 sa = ((Item *) g_ptr_array_index (self->items, ia))->item.tar_bytes;
-  guint64 sb = ((Item *) g_ptr_array_index (self->items, ib))->item.tar_bytes;
+  guint64 sa = ((const Item *) a)->item.tar_bytes;
+  guint64 sb = ((const Item *) b)->item.tar_bytes;
 
   if (sa != sb)
     return sa > sb ? -1 : 1;
-  return ia < ib ? -1 : 1;
+  return 0;
 }
 
-static gpointer
-put_worker (gpointer data)
+static gboolean
+put_one (gpointer       data,
+         guint          i,
+         guint          worker,
+         GCancellable  *cancellable,
+         gpointer       user_data,
+         GError       **error)
 {
-  PutSlot *slot = data;
-  PutQueue *queue = slot->queue;
-  LifeboatJob *job = LIFEBOAT_JOB (queue->self);
+  Item *item = data;
+  PutRun *put = user_data;
+  LifeboatJob *job = LIFEBOAT_JOB (put->self);
   LifeboatDockerClient *client = lifeboat_job_get_client (job);
+  LifeboatVolumeProgress progress = { job, i };
+  g_autoptr(GFile) archive = _lifeboat_restore_item_open_file (item);
+  g_autoptr(GInputStream) tar = NULL;
+  g_autofree char *dest_name = g_strdup_printf ("%u", i);
+  GError *local_error = NULL;
 
-  for (;;)
+  if (!_lifeboat_restore_item_unchanged (item, &local_error))
     {
-      Item *item;
-      guint i;
-      LifeboatVolumeProgress progress;
-      g_autoptr(GFile) archive = NULL;
-      g_autoptr(GInputStream) tar = NULL;
-      g_autofree char *dest_name = NULL;
-      GError *error = NULL;
-
-      g_mutex_lock (&queue->mutex);
-      if (queue->next >= queue->self->items->len || queue->error != NULL)
-        {
-          g_mutex_unlock (&queue->mutex);
-          return NULL;
-        }
-      i = queue->order[queue->next++];
-      g_mutex_unlock (&queue->mutex);
-
-      item = g_ptr_array_index (queue->self->items, i);
-      progress.job = job;
-      progress.index = i;
-      archive = _lifeboat_restore_item_open_file (item);
-      dest_name = g_strdup_printf ("%u", i);
-      if (!_lifeboat_restore_item_unchanged (item, &error))
-        {
-          g_prefix_error (&error, _("Restoring volume %s failed: "), item->item.key);
-          g_mutex_lock (&queue->mutex);
-          _lifeboat_keep_first_failure (&queue->error, g_steal_pointer (&error));
-          g_mutex_unlock (&queue->mutex);
-          g_cancellable_cancel (queue->cancellable);
-          continue;
-        }
-
-      _lifeboat_job_set_current_volume (job, i);
-      /* into LIFEBOAT_SWAP_ROOT as "<i>/...", which also restores the root's owner and mode */
-      tar = lifeboat_archive_open_tar_stream (archive, item->item.archive_root, dest_name,
-                                              _lifeboat_job_volume_progress, &progress,
-                                              &error);
-      if (tar != NULL &&
-          lifeboat_docker_client_put_archive_sync (client, slot->helper, LIFEBOAT_SWAP_ROOT, tar,
-                                                   queue->cancellable, &error) &&
-          _lifeboat_restore_item_unchanged (item, &error))
-        {
-          g_input_stream_close (tar, NULL, NULL);
-          _lifeboat_job_finish_volume (job, i);
-          _lifeboat_test_point ("volume-written");
-          continue;
-        }
-
-      if (tar != NULL)
-        g_input_stream_close (tar, NULL, NULL);
-      if (error->domain == LIFEBOAT_ERROR)
-        {
-          /* the engine's words name paths in the helper ("write /lifeboat/0/data/x: ..."):
-           * in the volume, they are "data/x" */
-          g_autofree char *dir = g_strdup_printf (LIFEBOAT_SWAP_ROOT "/%u/", i);
-          GString *message = g_string_new (error->message);
-
-          g_string_replace (message, dir, "", 0);
-          g_free (error->message);
-          error->message = g_string_free (message, FALSE);
-        }
-      g_prefix_error (&error, _("Restoring volume %s failed: "), item->item.key);
-      g_mutex_lock (&queue->mutex);
-      _lifeboat_keep_first_failure (&queue->error, g_steal_pointer (&error));
-      g_mutex_unlock (&queue->mutex);
-      g_cancellable_cancel (queue->cancellable);
+      g_prefix_error (&local_error, _("Restoring volume %s failed: "), item->item.key);
+      g_propagate_error (error, local_error);
+      return FALSE;
     }
+
+  _lifeboat_job_set_current_volume (job, i);
+  /* into LIFEBOAT_SWAP_ROOT as "<i>/...", which also restores the root's owner and mode */
+  tar = lifeboat_archive_open_tar_stream (archive, item->item.archive_root, dest_name,
+                                          _lifeboat_job_volume_progress, &progress, &local_error);
+  if (tar != NULL &&
+      lifeboat_docker_client_put_archive_sync (client, put->helpers[worker], LIFEBOAT_SWAP_ROOT,
+                                               tar, cancellable, &local_error) &&
+      _lifeboat_restore_item_unchanged (item, &local_error))
+    {
+      g_input_stream_close (tar, NULL, NULL);
+      _lifeboat_job_finish_volume (job, i);
+      _lifeboat_test_point ("volume-written");
+      return TRUE;
+    }
+
+  if (tar != NULL)
+    g_input_stream_close (tar, NULL, NULL);
+  if (local_error->domain == LIFEBOAT_ERROR)
+    {
+      /* the engine's words name paths in the helper ("write /lifeboat/0/data/x: ..."):
+       * in the volume, they are "data/x" */
+      g_autofree char *dir = g_strdup_printf (LIFEBOAT_SWAP_ROOT "/%u/", i);
+      GString *message = g_string_new (local_error->message);
+
+      g_string_replace (message, dir, "", 0);
+      g_free (local_error->message);
+      local_error->message = g_string_free (message, FALSE);
+    }
+  g_prefix_error (&local_error, _("Restoring volume %s failed: "), item->item.key);
+  g_propagate_error (error, local_error);
+  return FALSE;
 }
 
 static JsonObject *
@@ -254,13 +220,11 @@ write_volumes (LifeboatRestoreJob  *self,
 {
   LifeboatJob *job = LIFEBOAT_JOB (self);
   LifeboatDockerClient *client = lifeboat_job_get_client (job);
-  g_autoptr(GCancellable) work = g_cancellable_new ();
   g_autoptr(JsonObject) aside_details = NULL;
   g_autoptr(LifeboatEngineTether) tether = NULL;
   g_autofree char *writer1 = NULL;
   g_autofree char *writer2 = NULL;
   GError *put_error = NULL;
-  gulong cancel_id = 0;
 
   run->aside = _lifeboat_swap_new_aside_name ();
   run->binds = g_ptr_array_new_null_terminated (8, g_free, TRUE);
@@ -323,9 +287,6 @@ write_volumes (LifeboatRestoreJob  *self,
       g_propagate_error (error, put_error);
       return FALSE;
     }
-  if (cancellable != NULL)
-    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (_lifeboat_cancel_other), work, NULL);
-
   /* not cancellable: a create cancelled after the engine made the container would leak it
    * (the recovery would find it by its label, but only after this job) */
   writer1 = _lifeboat_create_helper_binds (client, run->image,
@@ -337,28 +298,17 @@ write_volumes (LifeboatRestoreJob  *self,
                                              NULL, &put_error);
   if (put_error == NULL)
     {
-      PutQueue queue = { .self = self, .cancellable = work };
-      GThread *second = NULL;
+      PutRun put = { self, { writer1, writer2 } };
+      LifeboatParallel how = {
+        .thread_name = "lifeboat-put",
+        .n_workers = writer2 != NULL ? 2 : 1,
+        .order = compare_put_sizes,
+        .func = put_one,
+        .user_data = &put,
+      };
 
-      queue.slots[0].queue = queue.slots[1].queue = &queue;
-      queue.slots[0].helper = writer1;
-      queue.slots[1].helper = writer2;
-      g_mutex_init (&queue.mutex);
-      queue.order = g_new (guint, self->items->len);
-      for (guint i = 0; i < self->items->len; i++)
-        queue.order[i] = i;
-      g_qsort_with_data (queue.order, self->items->len, sizeof (guint), compare_put_sizes, self);
-      if (writer2 != NULL)
-        second = g_thread_new ("lifeboat-put", put_worker, &queue.slots[1]);
-      put_worker (&queue.slots[0]);
-      if (second != NULL)
-        g_thread_join (second);
-      put_error = g_steal_pointer (&queue.error);
-      g_free (queue.order);
-      g_mutex_clear (&queue.mutex);
+      _lifeboat_parallel_run (&how, self->items, cancellable, &put_error);
     }
-  if (cancel_id != 0)
-    g_cancellable_disconnect (cancellable, cancel_id);
   _lifeboat_remove_helper (client, writer1);
   _lifeboat_remove_helper (client, writer2);
 

@@ -24,6 +24,7 @@
 #include "lifeboat-error.h"
 #include "lifeboat-job-private.h"
 #include "lifeboat-manifest.h"
+#include "lifeboat-parallel-private.h"
 #include "lifeboat-restore-job-private.h"
 
 
@@ -74,13 +75,6 @@ add_item (LifeboatRestoreJob *self,
   return item;
 }
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (*(const char **) a, *(const char **) b);
-}
-
 /* The archives of a folder made by the guide's commands: every *.tar.gz and friends. */
 static gboolean
 collect_folder_archives (LifeboatRestoreJob  *self,
@@ -88,29 +82,10 @@ collect_folder_archives (LifeboatRestoreJob  *self,
                          GCancellable        *cancellable,
                          GError             **error)
 {
-  g_autoptr(GFileEnumerator) e = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = lifeboat_archive_list_folder (folder, cancellable, error);
 
-  e = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                 G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                 G_FILE_QUERY_INFO_NONE, cancellable, error);
-  if (e == NULL)
+  if (names == NULL)
     return FALSE;
-
-  while (TRUE)
-    {
-      GFileInfo *info;
-
-      if (!g_file_enumerator_iterate (e, &info, NULL, cancellable, error))
-        return FALSE;
-      if (info == NULL)
-        break;
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
-          lifeboat_archive_name_is_archive (g_file_info_get_name (info)))
-        g_ptr_array_add (names, g_strdup (g_file_info_get_name (info)));
-    }
-
-  g_ptr_array_sort (names, compare_names);
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = g_ptr_array_index (names, i);
@@ -434,15 +409,7 @@ _lifeboat_restore_plan (LifeboatRestoreJob  *self,
 
 /* ---------------------------------------------------------------------------------------- */
 /* Checking the archives: each one read completely (every entry, the hostile checks, the
- * SHA-256 against the manifest), as many at once as there are cores */
-
-typedef struct
-{
-  LifeboatRestoreJob *self;
-  GCancellable       *cancellable;
-  GMutex              mutex;
-  GError            **errors;      /* one per item, under mutex */
-} CheckData;
+ * SHA-256 against the manifest), as many at once as there are cores, four at most */
 
 /* The archive, by its path (so that messages name it): item_unchanged() then makes sure that
  * the path still leads to the file the check opened, as it was. */
@@ -492,13 +459,17 @@ _lifeboat_restore_item_unchanged (Item    *item,
   return TRUE;
 }
 
-static void
-check_one (gpointer data,
-           gpointer user_data)
+/* Checks archive @i, so that the writing can trust it; on worker @worker of the check */
+static gboolean
+check_one (gpointer       data,
+           guint          i,
+           guint          worker,
+           GCancellable  *cancellable,
+           gpointer       user_data,
+           GError       **out_error)
 {
-  guint i = GPOINTER_TO_UINT (data) - 1;
-  CheckData *check = user_data;
-  Item *item = g_ptr_array_index (check->self->items, i);
+  LifeboatRestoreJob *self = user_data;
+  Item *item = data;
   g_autoptr(GFile) file = NULL;
   g_auto(LifeboatArchiveInfo) info = { 0 };
   g_autofree char *expected_root = g_strdup (item->item.archive_root);
@@ -509,8 +480,8 @@ check_one (gpointer data,
   if (expected_root == NULL)
     expected_root = g_strdup (item->item.mount_path + strspn (item->item.mount_path, "/"));
 
-  _lifeboat_job_set_current_volume (LIFEBOAT_JOB (check->self), (int) i);
-  progress.job = LIFEBOAT_JOB (check->self);
+  _lifeboat_job_set_current_volume (LIFEBOAT_JOB (self), (int) i);
+  progress.job = LIFEBOAT_JOB (self);
   progress.index = i;
   if (item->fd >= 0)
     close (item->fd);
@@ -524,7 +495,7 @@ check_one (gpointer data,
     }
   else if (file = _lifeboat_restore_item_open_file (item),
            !lifeboat_archive_scan (file, expected_root, &info, _lifeboat_job_volume_progress,
-                                   &progress, check->cancellable, &error))
+                                   &progress, cancellable, &error))
     g_prefix_error (&error, _("%s cannot be restored: "), name);
   else if (item->item.expected_sha256 != NULL &&
            g_ascii_strcasecmp (item->item.expected_sha256, info.sha256) != 0)
@@ -545,68 +516,46 @@ check_one (gpointer data,
       item->entries = info.entries;
     }
 
-  g_mutex_lock (&check->mutex);
-  check->errors[i] = error;
-  g_mutex_unlock (&check->mutex);
-  _lifeboat_job_finish_volume (LIFEBOAT_JOB (check->self), i);
+  _lifeboat_job_finish_volume (LIFEBOAT_JOB (self), i);
+  if (error != NULL)
+    {
+      g_propagate_error (out_error, error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
+/* the largest first, so that it does not start last */
 static int
 compare_archive_sizes (gconstpointer a,
                        gconstpointer b,
                        gpointer      user_data)
 {
-  LifeboatRestoreJob *self = user_data;
-  Item *ia = g_ptr_array_index (self->items, GPOINTER_TO_UINT (a) - 1);
-  Item *ib = g_ptr_array_index (self->items, GPOINTER_TO_UINT (b) - 1);
+  const Item *ia = a;
+  const Item *ib = b;
 
   if (ia->item.archive_bytes != ib->item.archive_bytes)
     return ia->item.archive_bytes > ib->item.archive_bytes ? -1 : 1;
-  return GPOINTER_TO_UINT (a) < GPOINTER_TO_UINT (b) ? -1 : 1;
+  return 0;
 }
 
+/* Every archive is checked (a failure does not stop the others), up to four at a time; the
+ * first failure in the archives' order is the one reported */
 gboolean
 _lifeboat_restore_check (LifeboatRestoreJob  *self,
-                GCancellable        *cancellable,
-                GError             **error)
+                         GCancellable        *cancellable,
+                         GError             **error)
 {
-  CheckData check = { self, cancellable };
-  GThreadPool *pool;
-  GError *first = NULL;
+  LifeboatParallel how = {
+    .thread_name = "lifeboat-check",
+    .n_workers = MAX (1, MIN (g_get_num_processors (), 4)),
+    .flags = LIFEBOAT_PARALLEL_KEEP_GOING,
+    .order = compare_archive_sizes,
+    .func = check_one,
+    .user_data = self,
+  };
 
-  g_mutex_init (&check.mutex);
-  check.errors = g_new0 (GError *, self->items->len);
-
-  pool = g_thread_pool_new (check_one, &check, MAX (1, MIN (g_get_num_processors (), 4)), TRUE,
-                            NULL);
-  /* the largest first, so that it does not start last */
-  if (pool != NULL)
-    g_thread_pool_set_sort_function (pool, compare_archive_sizes, self);
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      if (pool == NULL || !g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL))
-        check_one (GUINT_TO_POINTER (i + 1), &check);
-    }
-  if (pool != NULL)
-    g_thread_pool_free (pool, FALSE, TRUE);
-
-  /* the first failure in the order of the archives */
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      if (first == NULL)
-        first = g_steal_pointer (&check.errors[i]);
-      else
-        g_clear_error (&check.errors[i]);
-    }
-  g_free (check.errors);
-  g_mutex_clear (&check.mutex);
-
-  if (first != NULL)
-    {
-      g_propagate_error (error, first);
-      return FALSE;
-    }
-  return TRUE;
+  return _lifeboat_parallel_run (&how, self->items, cancellable, error);
 }
 
 /* ---------------------------------------------------------------------------------------- */

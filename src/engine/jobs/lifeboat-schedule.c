@@ -710,16 +710,8 @@ lifeboat_schedule_state_save (const char             *id,
       json_builder_set_member_name (b, "last_success");
       json_builder_add_string_value (b, t);
     }
-  if (state->last_error != NULL)
-    {
-      json_builder_set_member_name (b, "last_error");
-      json_builder_add_string_value (b, state->last_error);
-    }
-  if (state->last_folder != NULL)
-    {
-      json_builder_set_member_name (b, "last_folder");
-      json_builder_add_string_value (b, state->last_folder);
-    }
+  _lifeboat_json_add_string_if (b, "last_error", state->last_error);
+  _lifeboat_json_add_string_if (b, "last_folder", state->last_folder);
   json_builder_set_member_name (b, "runs");
   json_builder_add_int_value (b, state->runs);
   json_builder_set_member_name (b, "successes");
