@@ -71,6 +71,24 @@ last_line (const char *text)
   return NULL;
 }
 
+/* `lifeboat-cli [--host HOST] COMMAND`: the start of a command line for a run of @s, on the
+ * engine it was made for, however it is reached */
+static GPtrArray *
+self_args_new (const LifeboatSchedule *s,
+               const char             *command)
+{
+  GPtrArray *args = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (args, dup_self_path ());
+  if (s->host != NULL)
+    {
+      g_ptr_array_add (args, g_strdup ("--host"));
+      g_ptr_array_add (args, g_strdup (s->host));
+    }
+  g_ptr_array_add (args, g_strdup (command));
+  return args;
+}
+
 /* runs `lifeboat-cli ARGS`; its stderr passes through and its last line is the error */
 static gboolean
 run_self (GPtrArray  *args,
@@ -139,11 +157,10 @@ _lifeboat_cli_schedule_run (int    argc,
   g_autoptr(GPtrArray) schedules = NULL;
   g_autoptr(LifeboatScheduleState) state = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) args = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *self_path = dup_self_path ();
   g_autofree char *out = NULL;
   g_autofree char *run_error = NULL;
   g_autofree char *folder = NULL;
@@ -185,13 +202,7 @@ _lifeboat_cli_schedule_run (int    argc,
   g_clear_error (&error);
   t0 = g_get_monotonic_time ();
 
-  g_ptr_array_add (args, g_strdup (self_path));
-  if (s->host != NULL)
-    {
-      g_ptr_array_add (args, g_strdup ("--host"));
-      g_ptr_array_add (args, g_strdup (s->host));
-    }
-  g_ptr_array_add (args, g_strdup ("backup"));
+  args = self_args_new (s, "backup");
   g_ptr_array_add (args, g_strdup (s->project));
   g_ptr_array_add (args, g_strdup ("--to"));
   g_ptr_array_add (args, g_strdup (s->destination));
@@ -263,16 +274,9 @@ _lifeboat_cli_schedule_run (int    argc,
       /* a restore drill of every Nth good backup */
       if (s->drill_every > 0 && folder != NULL && state->successes % s->drill_every == 0)
         {
-          g_autoptr(GPtrArray) drill_args = g_ptr_array_new_with_free_func (g_free);
+          g_autoptr(GPtrArray) drill_args = self_args_new (s, "drill");
           g_autofree char *drill_error = NULL;
 
-          g_ptr_array_add (drill_args, g_strdup (self_path));
-          if (s->host != NULL)
-            {
-              g_ptr_array_add (drill_args, g_strdup ("--host"));
-              g_ptr_array_add (drill_args, g_strdup (s->host));
-            }
-          g_ptr_array_add (drill_args, g_strdup ("drill"));
           g_ptr_array_add (drill_args, g_strdup (folder));
           drill = run_self (drill_args, NULL, &drill_error) ? g_strdup ("ok") : g_steal_pointer (&drill_error);
         }
