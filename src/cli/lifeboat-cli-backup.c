@@ -50,9 +50,8 @@ _lifeboat_cli_backup (int    argc,
   if (compression_str != NULL && !lifeboat_compression_from_string (compression_str, &compression))
     return usage_error (_("Unknown compression “%s”: use gzip, zstd or none"), compression_str);
 
-  volumes = split_volumes (volumes_str);
-  if (volumes != NULL && volumes[0] == NULL)
-    return usage_error (_("--volumes needs at least one volume"));
+  if (!parse_volumes_option (volumes_str, &volumes, &status))
+    return status;
 
   if (lifeboat_restic_location_is_repository (to))
     {

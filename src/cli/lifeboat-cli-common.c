@@ -19,10 +19,6 @@
 
 int
 usage_error (const char *format,
-             ...) G_GNUC_PRINTF (1, 2);
-
-int
-usage_error (const char *format,
              ...)
 {
   va_list args;
@@ -244,6 +240,21 @@ split_volumes (const char *list)
         g_strv_builder_add (builder, parts[i]);
     }
   return g_strv_builder_end (builder);
+}
+
+/* --volumes of backup and restore: NULL when not given, a usage error when it names none */
+gboolean
+parse_volumes_option (const char   *list,
+                      char       ***volumes,
+                      int          *status)
+{
+  *volumes = split_volumes (list);
+  if (*volumes != NULL && (*volumes)[0] == NULL)
+    {
+      *status = usage_error (_("--volumes needs at least one volume"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* this program's own path, for the units and runs that start it again */

@@ -52,6 +52,9 @@ gboolean              parse_command_options (const char    *command,
                                              char        ***argv,
                                              int           *status);
 char                **split_volumes         (const char    *list);
+gboolean              parse_volumes_option  (const char    *list,
+                                             char        ***volumes,
+                                             int           *status);
 char                 *dup_self_path         (void);
 
 /* lifeboat-cli-run-job.c */

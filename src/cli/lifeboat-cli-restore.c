@@ -90,9 +90,8 @@ _lifeboat_cli_restore (int    argc,
   if (argc < 2)
     return usage_error (_("“restore” needs a BACKUP_DIR or archives"));
 
-  volumes = split_volumes (volumes_str);
-  if (volumes != NULL && volumes[0] == NULL)
-    return usage_error (_("--volumes needs at least one volume"));
+  if (!parse_volumes_option (volumes_str, &volumes, &status))
+    return status;
 
   if (!yes && !isatty (STDIN_FILENO))
     return usage_error (_("“restore” overwrites volumes: pass --yes to confirm when not on a "

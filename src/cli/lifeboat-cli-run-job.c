@@ -16,8 +16,6 @@
 
 #include "lifeboat-cli-private.h"
 
-/* Running a job with progress on stderr and cancel on SIGINT/SIGTERM */
-
 typedef struct
 {
   GMainLoop   *loop;
