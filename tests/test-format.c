@@ -30,6 +30,9 @@ test_size (void)
   check (lifeboat_format_bytes_of (1200000000, -1), "1.2\u00a0GB so far");
   check (lifeboat_format_bytes_of_about (1200000000, 3400000000), "1.2\u00a0GB of about 3.4\u00a0GB");
   check (lifeboat_format_bytes_of_about (1200000000, -1), "1.2\u00a0GB so far");
+  g_assert_null (lifeboat_format_rate (0));
+  g_assert_null (lifeboat_format_rate (-1));
+  check (lifeboat_format_rate (45200000.7), "45.2\u00a0MB/s");
 }
 
 static void

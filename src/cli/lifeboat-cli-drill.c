@@ -12,6 +12,7 @@
 #include <glib-unix.h>
 
 #include "lifeboat-drill.h"
+#include "lifeboat-format.h"
 
 #include "lifeboat-cli-private.h"
 
@@ -113,7 +114,7 @@ _lifeboat_cli_drill (int    argc,
 
   if (!globals.json)
     {
-      g_autofree char *took = format_duration (drill.result->seconds);
+      g_autofree char *took = lifeboat_format_duration (drill.result->seconds);
 
       g_print (_("Restored %u volumes into scratch volumes in %s.\n"), drill.result->volumes, took);
       if (drill.result->database != NULL)

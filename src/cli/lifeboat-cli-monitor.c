@@ -25,6 +25,7 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
+#include "lifeboat-format.h"
 #include "lifeboat-schedule.h"
 
 #include "lifeboat-cli-private.h"
@@ -170,8 +171,8 @@ on_run_done (GObject      *object,
   job = o ? json_object_get_string_member_with_default (o, "job", NULL) : NULL;
   if (o != NULL && json_object_get_boolean_member_with_default (o, "ok", FALSE))
     {
-      g_autofree char *size = g_format_size (json_object_get_int_member_with_default (o, "bytes", 0));
-      g_autofree char *took = format_duration (json_object_get_double_member_with_default (o, "seconds", 0));
+      g_autofree char *size = lifeboat_format_size (json_object_get_int_member_with_default (o, "bytes", 0));
+      g_autofree char *took = lifeboat_format_duration (json_object_get_double_member_with_default (o, "seconds", 0));
       g_autofree char *summary = g_strdup_printf (_("Backed up %s"), run->project);
       const char *drill = json_object_get_string_member_with_default (o, "drill", NULL);
       g_autofree char *body = NULL;

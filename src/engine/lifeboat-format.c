@@ -16,6 +16,18 @@ lifeboat_format_size (gint64 bytes)
 }
 
 char *
+lifeboat_format_rate (double bytes_per_second)
+{
+  g_autofree char *size = NULL;
+
+  if (!(bytes_per_second > 0))
+    return NULL;
+  size = g_format_size ((guint64) bytes_per_second);
+  /* Translators: a transfer rate, "45.2 MB/s" */
+  return g_strdup_printf (_("%s/s"), size);
+}
+
+char *
 lifeboat_format_duration (double seconds)
 {
   gint64 s = (gint64) (seconds + 0.5);

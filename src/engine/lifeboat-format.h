@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 
 /* "425.4 MB" (g_format_size); "size unknown" for a negative size */
 char *lifeboat_format_size     (gint64 bytes);
+/* "45.2 MB/s"; NULL when there is no rate (yet): 0 or negative */
+char *lifeboat_format_rate     (double bytes_per_second);
 /* "42 s", "2 min 5 s", "1 h 20 min"; "unknown" for a negative duration */
 char *lifeboat_format_duration (double seconds);
 

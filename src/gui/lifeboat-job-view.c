@@ -373,13 +373,10 @@ lifeboat_job_view_update (LifeboatJobView *self)
   left = lifeboat_job_get_seconds_left (self->job);
   if (running)
     {
-      if (r > 0)
-        {
-          g_autofree char *size = g_format_size ((guint64) r);
+      g_autofree char *rate_str = lifeboat_format_rate (r);
 
-          /* Translators: a transfer rate, "45.2 MB/s" */
-          g_string_append_printf (rate, _("%s/s"), size);
-        }
+      if (rate_str != NULL)
+        g_string_append (rate, rate_str);
       if (left >= 0)
         {
           g_autofree char *left_str = lifeboat_format_time_left (left);
@@ -450,7 +447,8 @@ lifeboat_job_view_update (LifeboatJobView *self)
           if (lifeboat_job_get_kind (self->job) != LIFEBOAT_JOB_KIND_RESTORE && folder != NULL)
             {
               g_autofree char *name = g_file_get_parse_name (folder);
-              g_autofree char *size = g_format_size (lifeboat_job_get_result_bytes (self->job));
+              g_autofree char *size =
+                lifeboat_format_size ((gint64) lifeboat_job_get_result_bytes (self->job));
 
               /* Translators: where the backup was written, and what its archives occupy on
                * disk (the size History shows): "Saved in /backups/cvat-… (5.9 MB on disk)" */

@@ -173,13 +173,13 @@ update_total (LifeboatProjectView *self)
         all = FALSE;
     }
 
-  total_str = g_format_size ((guint64) total);
+  total_str = lifeboat_format_size (total);
   if (all)
     /* Translators: what all the volumes hold */
     text = g_strdup_printf (_("%s in all"), total_str);
   else
     {
-      g_autofree char *checked_str = g_format_size ((guint64) checked);
+      g_autofree char *checked_str = lifeboat_format_size (checked);
 
       /* Translators: what the checked volumes hold, of what all hold: "1.2 MB of 6.4 MB checked" */
       text = g_strdup_printf (_("%s of %s checked"), checked_str, total_str);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lifeboat-format.h"
 #include "lifeboat-restore-view.h"
 #include "lifeboat-space.h"
 
@@ -79,7 +80,7 @@ create_item_row (LifeboatRestoreView       *self,
   GtkWidget *row = adw_action_row_new ();
   g_autofree char *archive = g_path_get_basename (item->archive_path);
   g_autofree char *title = NULL;
-  g_autofree char *archive_size = g_format_size (item->archive_bytes);
+  g_autofree char *archive_size = lifeboat_format_size ((gint64) item->archive_bytes);
   g_autofree char *size_label = NULL;
   g_autoptr(GString) details = g_string_new (NULL);
   GtkWidget *label;
@@ -95,7 +96,7 @@ create_item_row (LifeboatRestoreView       *self,
 
   if (item->tar_bytes > 0)
     {
-      g_autofree char *tar = g_format_size (item->tar_bytes);
+      g_autofree char *tar = lifeboat_format_size ((gint64) item->tar_bytes);
 
       /* Translators: "312 MB archive, 1.1 GB unpacked" */
       g_string_append_printf (details, _("%s archive, %s unpacked"), archive_size, tar);
@@ -108,7 +109,7 @@ create_item_row (LifeboatRestoreView       *self,
     g_string_append_printf (details, " · %s", _("the volume will be created"));
   else if (item->current_size >= 0)
     {
-      g_autofree char *now = g_format_size ((guint64) item->current_size);
+      g_autofree char *now = lifeboat_format_size (item->current_size);
 
       /* Translators: the current size of the volume that will be replaced */
       g_string_append_printf (details, " · ");
@@ -124,7 +125,7 @@ create_item_row (LifeboatRestoreView       *self,
   adw_action_row_add_prefix (ADW_ACTION_ROW (row),
                              gtk_image_new_from_icon_name ("package-x-generic-symbolic"));
 
-  size_label = g_format_size (item->tar_bytes > 0 ? item->tar_bytes : item->archive_bytes);
+  size_label = lifeboat_format_size ((gint64) (item->tar_bytes > 0 ? item->tar_bytes : item->archive_bytes));
   label = gtk_label_new (size_label);
   gtk_widget_add_css_class (label, "numeric");
   gtk_widget_add_css_class (label, "dim-label");

@@ -290,3 +290,28 @@ cli_ok () {
     die "lifeboat-cli $* exited $CLI_RC"
   fi
 }
+
+# with_secret_watch SECRET_FILE SEEN_FILE CMD...: runs CMD (a program or a shell function)
+# while a sampler looks for the secret in SECRET_FILE (a restic password) on every process's
+# command line and in every environment (/proc/*/cmdline, /proc/*/environ), every 50 ms, at
+# most 600 times, until CMD is done; the /proc files it was seen in are listed in SEEN_FILE,
+# which stays empty when it was never seen. Returns CMD's status (with set -e a failing CMD
+# ends the script where it stands, as it would without the watch; the sampler is stopped then
+# too).
+with_secret_watch () {
+  local secret=$1 seen=$2 sampler rc; shift 2
+  rm -f "$seen.stop"
+  : >"$seen"
+  ( for _ in $(seq 1 600); do
+      grep -laF -f "$secret" /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null >>"$seen" || true
+      [ -e "$seen.stop" ] && break
+      sleep 0.05
+    done ) &
+  sampler=$!
+  on_exit "touch '$seen.stop'; kill $sampler 2>/dev/null || true"
+  "$@"
+  rc=$?
+  touch "$seen.stop"
+  wait "$sampler" || true
+  return "$rc"
+}

@@ -6,7 +6,9 @@
 #    symlinks, hard links, empty dirs and files, UTF-8 and non-UTF-8 names, long paths);
 #  - a fingerprint sees every kind of change (content, mode, owner, mtime, symlink target,
 #    a broken hard link, an extra or missing entry);
-#  - a GNU tar round trip made the guide's way gives an equal fingerprint.
+#  - a GNU tar round trip made the guide's way gives an equal fingerprint;
+#  - the password watch (with_secret_watch) sees a secret on a command line and in an
+#    environment, and reports nothing where there is none.
 set -euo pipefail
 . "$(dirname "$0")/../harness/lib.sh"
 
@@ -63,5 +65,17 @@ dk run --rm --volumes-from cvat_db -v "$TMP/guide:/backup" "$LIFEBOAT_TEST_UBUNT
 "$LIFEBOAT_HARNESS_DIR/fingerprint" --no-root "${P}_cvat_db" >"$TMP/db-after.fp"
 grep -v '^ROOT' "$TMP/a/cvat_db.fp" >"$TMP/db-before.fp"
 assert_same_fingerprint "$TMP/db-before.fp" "$TMP/db-after.fp" "GNU tar round trip of cvat_db"
+
+# The password watch of the restic tests sees what it is for, and only that.
+printf 'lifeboat-selftest-%s\n' "$RANDOM$RANDOM" >"$TMP/secret"
+with_secret_watch "$TMP/secret" "$TMP/seen" sleep 0.5
+[ ! -s "$TMP/seen" ] || die "the password watch saw a secret that was nowhere: $(cat "$TMP/seen")"
+with_secret_watch "$TMP/secret" "$TMP/seen" sh -c 'sleep 0.5; true' "$(cat "$TMP/secret")"
+grep -q '/cmdline$' "$TMP/seen" || die "the password watch did not see the secret on a command line"
+with_secret_watch "$TMP/secret" "$TMP/seen" env LIFEBOAT_SELFTEST_SECRET="$(cat "$TMP/secret")" sleep 0.5
+grep -q '/environ$' "$TMP/seen" || die "the password watch did not see the secret in an environment"
+rc=0
+with_secret_watch "$TMP/secret" "$TMP/seen" sh -c 'exit 3' || rc=$?
+assert_eq 3 "$rc" "the password watch returns its command's status"
 
 echo "harness-selftest: ok"

@@ -48,19 +48,10 @@ DRIVER=${LIFEBOAT_JOB_DRIVER:-$LIFEBOAT_BUILD_DIR/tests/job-driver}
 # pipe), which must succeed in lifeboat-cli; the password on no command line and in no
 # environment meanwhile
 window_way () {
-  local what=$1 rc=0 sampler; shift
-  rm -f "$TMP/pw-stop" "$TMP/pw-seen"
-  ( for _ in $(seq 1 600); do
-      grep -laF -f "$TMP/pw" /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null >>"$TMP/pw-seen" || true
-      [ -e "$TMP/pw-stop" ] && break
-      sleep 0.05
-    done ) &
-  sampler=$!
-  on_exit "touch '$TMP/pw-stop'; kill $sampler 2>/dev/null || true"
-  JOB_DRIVER_PASSWORD_FILE=$TMP/pw timeout --kill-after=10 120 "$DRIVER" "$LIFEBOAT_TEST_DOCKER_HOST" "$@" \
+  local what=$1 rc=0; shift
+  with_secret_watch "$TMP/pw" "$TMP/pw-seen" \
+    env JOB_DRIVER_PASSWORD_FILE="$TMP/pw" timeout --kill-after=10 120 "$DRIVER" "$LIFEBOAT_TEST_DOCKER_HOST" "$@" \
     >"$TMP/driver.out" 2>"$TMP/driver.err" </dev/null || rc=$?
-  touch "$TMP/pw-stop"
-  wait "$sampler" || true
   [ "$rc" = 0 ] || die "the window's $what: $(cat "$TMP/driver.out" "$TMP/driver.err")"
   grep -q "^in_worker=1 outcome=1 " "$TMP/driver.out" || die "$what not run in lifeboat-cli: $(cat "$TMP/driver.out")"
   [ ! -s "$TMP/pw-seen" ] || die "$what: the password appeared on a command line or in an environment: $(sort -u "$TMP/pw-seen")"

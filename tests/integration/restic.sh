@@ -94,16 +94,7 @@ roundtrip () {
 # ---- local ---------------------------------------------------------------------------------
 LOCAL=$TMP/repo
 # the password is on no command line and in no environment while the backup runs
-( for _ in $(seq 1 600); do
-    grep -laF -f "$TMP/pw" /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null >>"$TMP/pw-seen" || true
-    [ -e "$TMP/pw-stop" ] && break
-    sleep 0.05
-  done ) &
-sampler=$!
-on_exit "touch '$TMP/pw-stop'; kill $sampler 2>/dev/null || true"
-roundtrip local "local:$LOCAL"
-touch "$TMP/pw-stop"
-wait "$sampler" || true
+with_secret_watch "$TMP/pw" "$TMP/pw-seen" roundtrip local "local:$LOCAL"
 if [ -s "$TMP/pw-seen" ]; then
   for f in $(cat "$TMP/pw-seen"); do tr '\0' ' ' <"$f" 2>/dev/null || true; echo; done >&2
   die "the password appeared on a command line or in an environment: $(cat "$TMP/pw-seen")"
