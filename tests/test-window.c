@@ -434,6 +434,64 @@ set_gtk_fraction (GtkWidget *bar,
   gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), fraction);
 }
 
+static void
+record_time_cb (AdwToast *toast,
+                gint64   *when)
+{
+  *when = g_get_monotonic_time ();
+}
+
+static gboolean
+time_recorded (gpointer data)
+{
+  return *(gint64 *) data != 0;
+}
+
+/* libadwaita 1.2 crashes (a use after free, a SIGSEGV whenever malloc perturbs freed memory,
+ * as meson test makes it) when a toast that replaced another is dismissed while its show
+ * animation runs. The sequence that crashed the window test: a message on screen, a busy
+ * toast queued behind it, the message closed (the busy toast replaces it), the busy toast
+ * dismissed at once. The window dismisses it only once its animation is over. No engine. */
+static void
+test_toasts (void)
+{
+  AdwToast *busy;
+  gint64 shown, dismissed = 0;
+
+  /* what earlier subtests left on screen goes first */
+  for (guint i = 0; i < 10 && window->toast != NULL; i++)
+    {
+      spin (0.9);
+      if (window->toast != NULL)
+        adw_toast_dismiss (window->toast);
+      spin (0.1);
+    }
+  g_assert_null (window->toast);
+
+  lifeboat_window_show_toast (window, "A message");
+  g_assert_nonnull (window->toast);
+  _lifeboat_window_show_busy_toast (window, "Reading the backup…");
+  /* one toast at a time in the overlay: the busy one waits */
+  g_assert_cmpstr (adw_toast_get_title (window->toast), ==, "A message");
+  spin (1.0);
+
+  adw_toast_dismiss (window->toast);   /* as its close button does */
+  busy = window->toast;
+  g_assert_nonnull (busy);
+  g_assert_cmpstr (adw_toast_get_title (busy), ==, "Reading the backup…");
+  shown = g_get_monotonic_time ();
+  g_signal_connect (busy, "dismissed", G_CALLBACK (record_time_cb), &dismissed);
+  spin (0.05);
+  _lifeboat_window_dismiss_busy_toast (window);
+  g_assert_cmpint (dismissed, ==, 0);
+  g_assert_true (wait_until (time_recorded, &dismissed, 5));
+  g_test_message ("busy toast dismissed %.2f s after it was shown", (dismissed - shown) / 1e6);
+  g_assert_cmpint (dismissed - shown, >=, 700 * 1000);
+  /* past both animations: a use after free would have crashed by now */
+  spin (1.0);
+  g_assert_null (window->toast);
+}
+
 /* The job page's bars show a new fraction by drawing again, where GtkProgressBar (4.8) queues
  * an allocation and so a layout of the whole window at every new fraction. Needs no engine. */
 static void
@@ -2605,6 +2663,7 @@ main (int   argc,
   g_test_add_func ("/lifeboat/window/project-page", test_project_page);
   g_test_add_func ("/lifeboat/window/idle", test_idle);
   g_test_add_func ("/lifeboat/window/progress-bar", test_progress_bar);
+  g_test_add_func ("/lifeboat/window/toasts", test_toasts);
   g_test_add_func ("/lifeboat/window/backup", test_backup);
   g_test_add_func ("/lifeboat/window/drop-guide-backup", test_drop_guide_backup);
   g_test_add_func ("/lifeboat/window/restore-guide-backup", test_restore_guide_backup);

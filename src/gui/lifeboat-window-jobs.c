@@ -57,7 +57,7 @@ send_job_notification (LifeboatWindow *self,
   if (outcome == LIFEBOAT_JOB_OUTCOME_SUCCEEDED)
     {
       g_autofree char *took = lifeboat_format_duration (lifeboat_job_get_elapsed (job));
-      g_autofree char *size = g_format_size (lifeboat_job_get_result_bytes (job));
+      g_autofree char *size = lifeboat_format_size ((gint64) lifeboat_job_get_result_bytes (job));
 
       /* Translators: "5.9 MB on disk, in 2 min 5 s." (what the archives occupy, as in History) */
       g_string_append_printf (body, restore ? _("%s of archives, in %s.") : _("%s on disk, in %s."),

@@ -68,7 +68,11 @@ struct _LifeboatWindow
   guint                 n_notifications;
   char                 *last_notification;
   char                 *last_toast;
-  AdwToast             *busy_toast;           /* "Reading the backup…" until the next message */
+  AdwToast             *toast;                /* the one toast in the overlay (lifeboat-window-toasts.c) */
+  gboolean              toast_busy;           /* it is a busy toast, shown until the next message */
+  gint64                toast_shown;
+  guint                 toast_source;         /* its dismissal, once its show animation is over */
+  GQueue               *toasts;               /* waiting for it to go */
   GCancellable         *space_cancellable;    /* the estimate next to Destination */
   guint                 space_updates;
   guint                 live_updates;         /* discoveries made for engine events */
@@ -76,7 +80,6 @@ struct _LifeboatWindow
   guint                 live_source;
   char                **ran_before;           /* containers of the job's project that ran */
   gboolean              job_notified;         /* the last job's end was also notified */
-  gint64                busy_toast_added;
   GCancellable         *recovery_cancellable;
   guint                 recovering;           /* recoveries on contact running */
 
@@ -166,6 +169,8 @@ void _lifeboat_window_add_host       (LifeboatWindow *self,
 void _lifeboat_window_discover           (LifeboatWindow *self);
 void _lifeboat_window_leave_page         (LifeboatWindow *self);
 void _lifeboat_window_dismiss_busy_toast (LifeboatWindow *self);
+void _lifeboat_window_toasts_init         (LifeboatWindow *self);
+void _lifeboat_window_toasts_dispose      (LifeboatWindow *self);
 
 /* lifeboat-window-hosts.c: the sidebar's engines */
 typedef struct

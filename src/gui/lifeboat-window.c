@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lifeboat-format.h"
 #include "lifeboat-discovery.h"
 #include "lifeboat-history.h"
 #include "lifeboat-window-private.h"
@@ -37,7 +38,7 @@ project_subtitle_changed_cb (GtkLabel *label)
 
   if (size >= 0)
     {
-      g_autofree char *size_str = g_format_size ((guint64) size);
+      g_autofree char *size_str = lifeboat_format_size (size);
 
       subtitle = g_strdup_printf ("%s%s%s · %s", app ? app : "", app ? " · " : "", vols, size_str);
     }
@@ -412,103 +413,7 @@ _lifeboat_window_refresh (LifeboatWindow *self)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* Toasts                                                                                   */
-
-static gboolean
-dismiss_toast_cb (gpointer data)
-{
-  adw_toast_dismiss (ADW_TOAST (data));
-  return G_SOURCE_REMOVE;
-}
-
-/* libadwaita 1.2 frees a toast dismissed while its show animation still runs (up to
- * 500 ms when it replaces another) and then crashes when that animation ends: a busy
- * toast is dismissed no sooner than 800 ms after it was added. */
-void
-_lifeboat_window_dismiss_busy_toast (LifeboatWindow *self)
-{
-  gint64 age;
-
-  if (self->busy_toast == NULL)
-    return;
-
-  age = (g_get_monotonic_time () - self->busy_toast_added) / 1000;
-  if (age >= 800)
-    adw_toast_dismiss (self->busy_toast);
-  else
-    g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) (800 - age), dismiss_toast_cb,
-                        g_object_ref (self->busy_toast), g_object_unref);
-  g_clear_object (&self->busy_toast);
-}
-
-static void
-toast_details_cb (AdwToast       *toast,
-                  LifeboatWindow *self)
-{
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self),
-                                              g_object_get_data (G_OBJECT (toast), "title"),
-                                              g_object_get_data (G_OBJECT (toast), "message"));
-
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-/* "Reading the backup…", "Verifying the backup…": shown until the next message */
-void
-_lifeboat_window_show_busy_toast (LifeboatWindow *self,
-                                  const char     *message)
-{
-  _lifeboat_window_dismiss_busy_toast (self);
-  g_free (self->last_toast);
-  self->last_toast = g_strdup (message);
-  self->busy_toast = adw_toast_new (message);
-  self->busy_toast_added = g_get_monotonic_time ();
-  adw_toast_set_timeout (self->busy_toast, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->busy_toast));
-}
-
-void
-lifeboat_window_show_toast (LifeboatWindow *self,
-                            const char     *message)
-{
-  AdwToast *toast;
-
-  g_return_if_fail (LIFEBOAT_IS_WINDOW (self));
-
-  _lifeboat_window_dismiss_busy_toast (self);
-
-  g_free (self->last_toast);
-  self->last_toast = g_strdup (message);
-
-  /* a long message (an error with a path in it) would be cut off: the toast says what
-   * happened, "Details" shows all of it */
-  if (g_utf8_strlen (message, -1) > 80)
-    {
-      const char *colon = strstr (message, ": ");
-      g_autofree char *title = NULL;
-
-      if (colon != NULL && g_utf8_strlen (message, colon - message) <= 80)
-        title = g_strndup (message, colon - message);
-      else
-        {
-          g_autofree char *start = g_utf8_substring (message, 0, 70);
-
-          title = g_strconcat (start, "…", NULL);
-        }
-      toast = adw_toast_new (title);
-      adw_toast_set_button_label (toast, _("_Details"));
-      g_object_set_data_full (G_OBJECT (toast), "message", g_strdup (message), g_free);
-      g_object_set_data_full (G_OBJECT (toast), "title", g_strdup (title), g_free);
-      g_signal_connect_object (toast, "button-clicked", G_CALLBACK (toast_details_cb), self, 0);
-      adw_toast_set_timeout (toast, 10);
-    }
-  else
-    {
-      toast = adw_toast_new (message);
-      adw_toast_set_timeout (toast, 6);
-    }
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
+/* Toasts: lifeboat-window-toasts.c                                                         */
 
 static void
 view_message_cb (LifeboatWindow *self,
@@ -638,6 +543,8 @@ lifeboat_window_dispose (GObject *object)
   g_clear_object (&self->projects);
   g_clear_object (&self->destination);
   g_clear_object (&self->settings);
+  /* before the overlay goes: its dismissal of the toasts must not show the next */
+  _lifeboat_window_toasts_dispose (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LIFEBOAT_TYPE_WINDOW);
 
@@ -660,7 +567,6 @@ lifeboat_window_finalize (GObject *object)
   g_clear_pointer (&self->ran_before, g_strfreev);
   g_clear_pointer (&self->last_notification, g_free);
   g_clear_pointer (&self->last_toast, g_free);
-  g_clear_object (&self->busy_toast);
 
   G_OBJECT_CLASS (lifeboat_window_parent_class)->finalize (object);
 }
@@ -723,6 +629,7 @@ static void
 lifeboat_window_init (LifeboatWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  _lifeboat_window_toasts_init (self);
 
   self->cancellable = g_cancellable_new ();
   _lifeboat_window_hosts_init (self);

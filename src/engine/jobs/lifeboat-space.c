@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lifeboat-error.h"
+#include "lifeboat-format.h"
 #include "lifeboat-manifest.h"
 #include "lifeboat-space.h"
 
@@ -167,9 +168,9 @@ lifeboat_space_estimate_describe (const LifeboatSpaceEstimate *estimate)
   g_return_val_if_fail (estimate != NULL, NULL);
 
   if (estimate->needed_known)
-    needed = g_format_size (estimate->needed);
+    needed = lifeboat_format_size ((gint64) estimate->needed);
   if (estimate->free_known)
-    free_str = g_format_size (estimate->free);
+    free_str = lifeboat_format_size ((gint64) estimate->free);
 
   if (needed != NULL && free_str != NULL)
     /* Translators: next to the backup's destination: "needs about 1.2 GB, 40 GB free" */
@@ -202,8 +203,8 @@ lifeboat_space_check_backup (LifeboatHistory  *history,
   if (!estimate.needed_known || !estimate.free_known || estimate.needed <= estimate.free)
     return TRUE;
 
-  needed = g_format_size (estimate.needed);
-  free_str = g_format_size (estimate.free);
+  needed = lifeboat_format_size ((gint64) estimate.needed);
+  free_str = lifeboat_format_size ((gint64) estimate.free);
   where = g_file_get_parse_name (destination);
   g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NO_SPACE,
                _("There is not enough space for the backup: it needs about %s, but %s has "
@@ -255,8 +256,8 @@ lifeboat_space_check_restore (LifeboatDockerClient  *client,
   if (bytes <= free_bytes)
     return TRUE;
 
-  needed = g_format_size (bytes);
-  free_str = g_format_size (free_bytes);
+  needed = lifeboat_format_size ((gint64) bytes);
+  free_str = lifeboat_format_size ((gint64) free_bytes);
   g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NO_SPACE,
                _("There is not enough space for the restore: it writes about %s, but the "
                  "engine’s volumes have only %s free"),
@@ -282,8 +283,8 @@ lifeboat_space_check_restore_job (LifeboatDockerClient *client,
 
       if (needed > free_bytes)
         {
-          g_autofree char *needed_str = g_format_size (needed);
-          g_autofree char *free_str = g_format_size (free_bytes);
+          g_autofree char *needed_str = lifeboat_format_size ((gint64) needed);
+          g_autofree char *free_str = lifeboat_format_size ((gint64) free_bytes);
           g_autofree char *where = g_file_get_parse_name (safety_dir);
 
           g_set_error (error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NO_SPACE,
