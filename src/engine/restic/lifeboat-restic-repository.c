@@ -42,6 +42,7 @@ struct _LifeboatResticRepository
   GMutex      mutex;           /* the caches below */
   GHashTable *manifests;       /* backup ID -> JsonObject */
   GPtrArray  *backups;         /* LifeboatResticBackup*, or NULL until listed */
+  gboolean    opened;          /* restic read its config with the password once; under mutex */
 };
 
 G_DEFINE_FINAL_TYPE (LifeboatResticRepository, lifeboat_restic_repository, G_TYPE_OBJECT)
@@ -439,6 +440,10 @@ _lifeboat_restic_run (LifeboatResticRepository  *self,
 
 /* ---------------------------------------------------------------------------------------- */
 
+static GPtrArray *load_backups (LifeboatResticRepository  *self,
+                                GCancellable              *cancellable,
+                                GError                   **error);
+
 gboolean
 lifeboat_restic_repository_open_sync (LifeboatResticRepository  *self,
                                       gboolean                   create,
@@ -446,17 +451,36 @@ lifeboat_restic_repository_open_sync (LifeboatResticRepository  *self,
                                       GCancellable              *cancellable,
                                       GError                   **error)
 {
-  const char *cat[] = { "cat", "config", "--no-lock", NULL };
   const char *init[] = { "init", NULL };
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) backups = NULL;
 
   g_return_val_if_fail (LIFEBOAT_IS_RESTIC_REPOSITORY (self), FALSE);
 
   if (created != NULL)
     *created = FALSE;
 
-  if (_lifeboat_restic_run (self, cat, NULL, cancellable, &local_error))
-    return TRUE;
+  /* Each restic run derives the key from the password first (about half a second here), so
+   * a repository is opened once (the backup opens its destination again after the command that
+   * named it did: a repository is not removed under a job), and by listing its backups, which
+   * every job reads next anyway, rather than by reading its config alone. */
+  g_mutex_lock (&self->mutex);
+  if (self->opened)
+    {
+      g_mutex_unlock (&self->mutex);
+      return TRUE;
+    }
+  g_mutex_unlock (&self->mutex);
+
+  if ((backups = load_backups (self, cancellable, &local_error)) != NULL)
+    {
+      g_mutex_lock (&self->mutex);
+      self->opened = TRUE;
+      if (self->backups == NULL)
+        self->backups = g_steal_pointer (&backups);
+      g_mutex_unlock (&self->mutex);
+      return TRUE;
+    }
 
   if (!create || !g_error_matches (local_error, LIFEBOAT_ERROR, LIFEBOAT_ERROR_NOT_FOUND))
     {
@@ -466,6 +490,9 @@ lifeboat_restic_repository_open_sync (LifeboatResticRepository  *self,
 
   if (!_lifeboat_restic_run (self, init, NULL, cancellable, error))
     return FALSE;
+  g_mutex_lock (&self->mutex);
+  self->opened = TRUE;
+  g_mutex_unlock (&self->mutex);
   if (created != NULL)
     *created = TRUE;
   return TRUE;
