@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The main window: the chosen engine's projects in the sidebar, which page the content pane
- * shows (show_current), toasts, and the window's setup, template and teardown. Its other parts
- * share the struct through lifeboat-window-private.h, a file each: -hosts.c (the sidebar's
- * engines), -jobs.c (running a job, its notification), -restore.c (restore, drag and drop),
- * -destination.c, -space.c, -live.c (engine events), -recovery.c, -actions.c, -testing.c.
+ * shows (show_current), and the window's setup, template and teardown. Its other parts share
+ * the struct through lifeboat-window-private.h, a file each: -hosts.c (the sidebar's engines),
+ * -jobs.c (running a job, its notification), -restore.c (restore, drag and drop),
+ * -destination.c, -space.c, -live.c (engine events), -recovery.c, -actions.c, -toasts.c,
+ * -testing.c.
  */
 #define G_LOG_DOMAIN "lifeboat-window"
 
