@@ -20,7 +20,7 @@
 /*
  * The one owner of restic's command lines (as Pika Backup's BorgProcess is borg's): spawning it
  * with the repository and the password in its environment, reading its --json, wording its
- * failures, listing, checking and retention. Longer than most files here (about 900 lines) for
+ * failures, listing, checking and retention. Longer than most files here (about 1k lines) for
  * that reason: nothing else knows how restic is run.
  */
 
