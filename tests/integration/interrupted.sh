@@ -4,8 +4,8 @@
 # Jobs ended at every step by something other than their own cancel (CONTRACTS.md §5), on one
 # stack whose containers all have `restart: always`, as CVAT's compose file sets:
 # - kill -9 of a restore at each journal step, and of a backup at each of its steps;
-# - SIGHUP (a closed terminal or SSH session) of a restore and of a backup at each of their
-#   steps, with a second job on the project refused at each;
+# - SIGHUP (a closed terminal or SSH session) of a restore and of a backup at one step of each
+#   kind of state a cancel puts back, with a second job on the project refused at each;
 # - an engine restart (dockerd stopped and started again) mid-restore, as its containers start,
 #   after its safety copy, mid-backup, as a backup stops its containers and before its rename,
 #   and an engine restart together with the client's death after every volume was written;
@@ -137,12 +137,14 @@ for step in begin policies stopping partial volume-read before-rename; do
   log "backup killed at $step: recovered"
 done
 
-# ---- SIGHUP (a closed terminal or SSH session) at every step, a second job refused there -------
+# ---- SIGHUP (a closed terminal or SSH session), a second job refused there ----------------------
 # A hang-up is a cancel: before the safety copy is done the previous contents come back (exit 1,
 # said); after it the restore is past its point of no return, finishes and says so (exit 0).
-# Meanwhile, at each step, another job on the project is refused and names the holder.
-for step in begin policies stopping aside writing volume-written written-all starting \
-            safety-done removing-aside aside-removed policies-restored; do
+# Meanwhile, at each step, another job on the project is refused and names the holder. One step
+# of each kind of state a cancel has to put back (kill -9 above takes every step; the suite's
+# time budget does not allow both at every step): nothing changed yet, containers stopped,
+# contents aside and half written, all written, containers starting, past the safety copy.
+for step in begin stopping writing written-all starting safety-done policies-restored; do
   target=$(other "$current")
   pause_run "$step" restore "$(backup_of "$target")" --yes
   run_cli "$TMP/second.out" "$TMP/second.err" backup "$P" --to "$TMP/second-dest"
@@ -164,9 +166,9 @@ for step in begin policies stopping aside writing volume-written written-all sta
   check_clean "restore hung up at $step" "$want"
   current=$want
 done
-[ "$(history_count cancelled)" -ge 8 ] || die "the history does not record the cancelled restores"
+[ "$(history_count cancelled)" -ge 5 ] || die "the history does not record the cancelled restores"
 
-for step in begin policies stopping partial volume-read; do
+for step in begin stopping volume-read; do
   pause_run "$step" backup "$P" --to "$dest"
   run_cli "$TMP/second.out" "$TMP/second.err" restore "$(backup_of "$current")" --yes
   assert_eq 1 "$CLI_RC" "a restore while a backup is at $step: exit status"
