@@ -18,7 +18,7 @@
 
 void
 _lifeboat_history_view_open_clicked (GtkButton           *button,
-                 LifeboatHistoryView *self)
+                                     LifeboatHistoryView *self)
 {
   LifeboatHistoryEntry *entry = _lifeboat_history_row_get_entry (GTK_WIDGET (button));
 
@@ -46,7 +46,7 @@ restore_backup_cb (GFile    *backup,
 
 void
 _lifeboat_history_view_restore_clicked (GtkButton           *button,
-                    LifeboatHistoryView *self)
+                                        LifeboatHistoryView *self)
 {
   LifeboatHistoryEntry *entry = _lifeboat_history_row_get_entry (GTK_WIDGET (button));
   g_autoptr(GFile) folder = NULL;
@@ -180,7 +180,7 @@ verify_backup_cb (GFile    *backup,
 
 void
 _lifeboat_history_view_verify_clicked (GtkButton           *button,
-                   LifeboatHistoryView *self)
+                                       LifeboatHistoryView *self)
 {
   LifeboatHistoryEntry *entry = _lifeboat_history_row_get_entry (GTK_WIDGET (button));
   g_autoptr(GFile) folder = NULL;
@@ -255,7 +255,7 @@ delete_response_cb (AdwMessageDialog    *dialog,
 
 void
 _lifeboat_history_view_delete_clicked (GtkButton           *button,
-                   LifeboatHistoryView *self)
+                                       LifeboatHistoryView *self)
 {
   LifeboatHistoryEntry *entry = _lifeboat_history_row_get_entry (GTK_WIDGET (button));
   const char *folder;

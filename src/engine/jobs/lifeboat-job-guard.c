@@ -433,8 +433,8 @@ _lifeboat_guard_start_project (LifeboatDockerClient *client,
 gboolean
 _lifeboat_guard_wait_running (LifeboatDockerClient *client,
                               GPtrArray            *names,
-              GCancellable         *cancellable,
-              GError              **error)
+                              GCancellable         *cancellable,
+                              GError              **error)
 {
   gint64 start = g_get_monotonic_time ();
   gint64 settle = start + (gint64) _lifeboat_env_seconds ("LIFEBOAT_SETTLE_SECONDS", 3, 0, 3600) *
@@ -498,7 +498,7 @@ _lifeboat_guard_wait_running (LifeboatDockerClient *client,
 
 void
 _lifeboat_guard_stop_names (LifeboatDockerClient *client,
-            GPtrArray            *names)
+                            GPtrArray            *names)
 {
   for (guint i = names->len; i > 0; i--)
     {

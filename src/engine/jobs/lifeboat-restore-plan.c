@@ -207,8 +207,8 @@ collect_archives (LifeboatRestoreJob  *self,
 
 gboolean
 _lifeboat_restore_plan (LifeboatRestoreJob  *self,
-      GCancellable        *cancellable,
-      GError             **error)
+                        GCancellable        *cancellable,
+                        GError             **error)
 {
   LifeboatDockerClient *client = lifeboat_job_get_client (LIFEBOAT_JOB (self));
   g_autoptr(GError) local_error = NULL;
