@@ -42,7 +42,7 @@ struct _LifeboatResticRepository
   GMutex      mutex;           /* the caches below */
   GHashTable *manifests;       /* backup ID -> JsonObject */
   GPtrArray  *backups;         /* LifeboatResticBackup*, or NULL until listed */
-  gboolean    opened;          /* restic read its config with the password once; under mutex */
+  gboolean    opened;          /* restic opened it with the password once; under mutex */
 };
 
 G_DEFINE_FINAL_TYPE (LifeboatResticRepository, lifeboat_restic_repository, G_TYPE_OBJECT)
