@@ -69,7 +69,6 @@ struct _LifeboatWindow
   char                 *last_notification;
   char                 *last_toast;
   AdwToast             *toast;                /* the one toast in the overlay (lifeboat-window-toasts.c) */
-  gboolean              toast_busy;           /* it is a busy toast, shown until the next message */
   gint64                toast_shown;
   guint                 toast_source;         /* its dismissal, once its show animation is over */
   GQueue               *toasts;               /* waiting for it to go */

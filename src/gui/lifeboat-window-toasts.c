@@ -24,6 +24,13 @@
 
 static void show_next_toast (LifeboatWindow *self);
 
+/* a busy toast ("Reading the backup…") stays until the next message */
+static gboolean
+is_busy (gpointer toast)
+{
+  return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (toast), "busy"));
+}
+
 static gint64
 toast_age_ms (LifeboatWindow *self)
 {
@@ -38,7 +45,6 @@ toast_dismissed_cb (AdwToast       *toast,
   if (self->toast != toast)
     return;
   g_clear_object (&self->toast);
-  self->toast_busy = FALSE;
   g_clear_handle_id (&self->toast_source, g_source_remove);
   show_next_toast (self);
 }
@@ -53,7 +59,6 @@ show_next_toast (LifeboatWindow *self)
 
   toast = g_queue_pop_head (self->toasts);
   self->toast = toast;   /* the queue's reference */
-  self->toast_busy = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (toast), "busy"));
   self->toast_shown = g_get_monotonic_time ();
   g_signal_connect (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self);
   adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (toast));
@@ -85,12 +90,6 @@ dismiss_current (LifeboatWindow *self)
     self->toast_source = g_timeout_add ((guint) (TOAST_SETTLE_MS - age), dismiss_settled_cb, self);
 }
 
-static gboolean
-is_busy (gpointer toast)
-{
-  return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (toast), "busy"));
-}
-
 /* a busy toast waiting in the queue never reached the overlay: it just goes */
 static void
 drop_queued_busy (LifeboatWindow *self)
@@ -118,7 +117,7 @@ enqueue (LifeboatWindow *self,
     self->toasts = g_queue_new ();
   g_queue_push_tail (self->toasts, toast);
   /* a busy toast gives way to whatever comes next; a message stays for its time */
-  if (self->toast != NULL && self->toast_busy)
+  if (self->toast != NULL && is_busy (self->toast))
     dismiss_current (self);
   show_next_toast (self);
 }
@@ -127,7 +126,7 @@ void
 _lifeboat_window_dismiss_busy_toast (LifeboatWindow *self)
 {
   drop_queued_busy (self);
-  if (self->toast != NULL && self->toast_busy)
+  if (self->toast != NULL && is_busy (self->toast))
     dismiss_current (self);
 }
 
